@@ -1,0 +1,1 @@
+"""The one aiohttp server that hosts every platform route, health and metrics."""

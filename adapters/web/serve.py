@@ -1,0 +1,53 @@
+"""Run the server until SIGTERM or SIGINT, then shut down gracefully."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from sqlalchemy.engine import make_url
+
+from adapters.web.app import create_app
+from bot.settings import Settings, check_ready_to_serve
+from bot.storage.lock import single_process_lock
+from bot.storage.migrate import upgrade
+
+log = logging.getLogger("engage.serve")
+SHUTDOWN_TIMEOUT_SECONDS = 10.0
+
+
+def serve(settings: Settings) -> None:
+    """Check settings, take the SQLite lock, migrate, then serve until a stop signal."""
+    for warning in check_ready_to_serve(settings):
+        log.warning(warning)
+    with single_process_lock(settings.database_url):
+        upgrade(settings.database_url)
+        asyncio.run(run_until_signal(settings))
+
+
+async def run_until_signal(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(
+        create_app(settings), handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
+    )
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        for address in runner.addresses:
+            host, port = address[0], address[1]
+            log.info("Engage listening on http://%s:%s (database %s)", host, port, _safe(settings))
+        await stop.wait()
+        log.info("stopping: finishing requests in flight")
+    finally:
+        await runner.cleanup()
+    log.info("stopped")
+
+
+def _safe(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)

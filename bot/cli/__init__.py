@@ -1,0 +1,61 @@
+"""The `engage` command line. Commands that live in adapters join through `engage.cli`."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+import bot
+from bot.cli.db import db_app
+from bot.errors import EngageError
+
+app = typer.Typer(
+    help="Engage: help people discover communities of their own accord.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print Engage's version."""
+    typer.echo(f"engage {bot.__version__}")
+
+
+def _register_plugins() -> None:
+    for entry in entry_points(group="engage.cli"):
+        entry.load()(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI: expected failures print one line and exit non-zero, never a traceback."""
+    _register_plugins()
+    try:
+        code = app(args=argv, prog_name="engage", standalone_mode=False)
+    except EngageError as exc:
+        typer.echo(f"engage: error: {exc}", err=True)
+        return 1
+    except typer.Abort:
+        typer.echo("engage: aborted", err=True)
+        return 130
+    except typer.TyperException as exc:
+        return _usage_error(exc)
+    return code if isinstance(code, int) else 0
+
+
+def _usage_error(exc: typer.TyperException) -> int:
+    context = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        typer.echo(exc.format_message())
+        return 0
+    path = context.command_path if context is not None else "engage"
+    typer.echo(f"{path}: {exc.format_message()} (try '{path} --help')", err=True)
+    return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Typed settings, read from the environment and `.env` only when `load_settings` is called."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.errors import ConfigError
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+_PLACEHOLDER = re.compile(
+    r"^(|changeme|change[-_ ]?me|placeholder|secret|todo|xxx+|\.\.\.|<.*>|your[-_].*|"
+    r"xox[bpa]-your.*|xapp-your.*|xox[bpa]-x+.*)$",
+    re.IGNORECASE,
+)
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    TEAMS = "teams"
+
+
+def _env(default: Any, name: str, *more: str) -> Any:
+    return Field(default, validation_alias=AliasChoices(name, *more))
+
+
+class Settings(BaseSettings):
+    """Every knob Engage has. `.env.example` documents each one with its default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    env: Literal["dev", "prod"] = _env("dev", "ENGAGE_ENV")
+    database_url: str = _env("sqlite:///engage.db", "ENGAGE_DATABASE_URL")
+    host: str = _env("127.0.0.1", "ENGAGE_HOST")
+    port: int = _env(3000, "ENGAGE_PORT")
+    log_level: str = _env("INFO", "ENGAGE_LOG_LEVEL")
+    platforms: Annotated[tuple[Platform, ...], NoDecode] = _env(
+        (Platform.SLACK, Platform.TEAMS), "ENGAGE_PLATFORMS"
+    )
+    min_group_size: int = _env(5, "ENGAGE_MIN_GROUP_SIZE")
+    consent_mode: Literal["opt_in", "opt_out"] = _env("opt_in", "ENGAGE_CONSENT_MODE")
+    default_locale: Literal["en", "fr"] = _env("en", "ENGAGE_DEFAULT_LOCALE")
+    raw_retention_days: int = _env(30, "ENGAGE_RAW_RETENTION_DAYS")
+    fold_interval_seconds: float = _env(2.0, "ENGAGE_FOLD_INTERVAL_SECONDS")
+    secret_key: str = _env("", "ENGAGE_SECRET_KEY")
+
+    slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
+    slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
+    slack_signing_secret: str = _env("", "SLACK_SIGNING_SECRET")
+    slack_app_token: str = _env("", "SLACK_APP_TOKEN")
+    slack_client_id: str = _env("", "SLACK_CLIENT_ID")
+    slack_client_secret: str = _env("", "SLACK_CLIENT_SECRET")
+
+    teams_app_id: str = _env("", "MicrosoftAppId", "MICROSOFT_APP_ID")
+    teams_app_password: str = _env("", "MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
+    teams_app_tenant_id: str = _env("", "MicrosoftAppTenantId", "MICROSOFT_APP_TENANT_ID")
+    teams_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = _env(
+        "MultiTenant", "MicrosoftAppType", "MICROSOFT_APP_TYPE"
+    )
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _split_platforms(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _valid_port(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError("must be between 0 and 65535")
+        return value
+
+    @field_validator("min_group_size")
+    @classmethod
+    def _valid_group(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError("must be at least 2")
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    def enabled(self, platform: Platform) -> bool:
+        return platform in self.platforms
+
+
+def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
+    """Build settings from the environment (and `.env`), with keyword overrides on top."""
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        raise ConfigError(
+            f"{_variable_name(field)}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
+
+
+def _variable_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field
+
+
+def check_ready_to_serve(settings: Settings) -> list[str]:
+    """Refuse placeholder or empty secrets in prod; return warnings for dev."""
+    needed: list[str] = []
+    if settings.enabled(Platform.SLACK):
+        needed.append("slack_signing_secret")
+        if settings.slack_client_id or settings.slack_client_secret:
+            needed += ["slack_client_id", "slack_client_secret", "secret_key"]
+        else:
+            needed.append("slack_bot_token")
+    if settings.enabled(Platform.TEAMS):
+        needed += ["teams_app_id", "teams_app_password"]
+    missing = [name for name in needed if _PLACEHOLDER.match(getattr(settings, name).strip())]
+    if settings.env == "prod":
+        if missing:
+            names = ", ".join(_variable_name(name) for name in missing)
+            raise ConfigError(f"ENGAGE_ENV=prod refuses empty or placeholder secrets: set {names}")
+        return []
+    if not missing:
+        return []
+    names = ", ".join(_variable_name(name) for name in missing)
+    return [f"not set: {names} (accepted with ENGAGE_ENV=dev only)"]

@@ -1,0 +1,1 @@
+"""Storage: tables, engine factory, migrations and the async session helper."""

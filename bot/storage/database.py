@@ -1,0 +1,84 @@
+"""The one way the async code talks to the database.
+
+Engage uses the synchronous SQLAlchemy engine and runs every unit of work in a worker
+thread (`Database.read` / `Database.write`), so blocking I/O never runs on the event loop
+and the same code serves SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from bot.errors import DatabaseError
+from bot.storage.engine import make_engine, normalise_url
+
+T = TypeVar("T")
+
+
+class Database:
+    def __init__(self, database_url: str, *, threads: int = 8) -> None:
+        self.url = database_url
+        self.is_sqlite = normalise_url(database_url).get_backend_name() == "sqlite"
+        self.engine: Engine = make_engine(database_url, pool_size=threads)
+        # SQLite readers use plain deferred transactions so they never wait on writers.
+        self.read_engine: Engine = (
+            make_engine(database_url, read_only=True) if self.is_sqlite else self.engine
+        )
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engage-db")
+
+    def write_session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def read_session(self) -> Session:
+        return Session(self.read_engine, expire_on_commit=False)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a transaction on a worker thread; commit when it returns."""
+        return await self._in_thread(self._write_sync, work)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        return await self._in_thread(self._read_sync, work)
+
+    def write_sync(self, work: Callable[[Session], T]) -> T:
+        return self._write_sync(work)
+
+    def _write_sync(self, work: Callable[[Session], T]) -> T:
+        with self.write_session() as session, session.begin():
+            return work(session)
+
+    def _read_sync(self, work: Callable[[Session], T]) -> T:
+        with self.read_session() as session:
+            return work(session)
+
+    async def _in_thread(
+        self, runner: Callable[[Callable[[Session], T]], T], work: Callable[[Session], T]
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, runner, work)
+
+    async def check(self) -> None:
+        """Raise DatabaseError unless a trivial query succeeds."""
+        try:
+            await self.read(lambda session: session.execute(text("SELECT 1")).scalar_one())
+        except SQLAlchemyError as exc:
+            raise DatabaseError(describe_db_error(exc)) from None
+
+    def close(self) -> None:
+        """Release threads and connections; safe to call more than once."""
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line that says what went wrong without a driver traceback."""
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = detail[0] if detail else type(exc).__name__
+    return f"database unavailable: {first}"

@@ -1,0 +1,219 @@
+"""The domain model as SQLModel tables. Datetimes are timezone-aware UTC everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.clock import utcnow
+
+BIGINT_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column_args=[ForeignKey(target, ondelete="CASCADE")],
+        nullable=nullable,
+        index=index,
+    )
+
+
+class Workspace(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    name: str = ""
+    install_data: str | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _fk("workspace.id", index=False)
+    external_id: str = Field(max_length=128)
+    display_name: str | None = None
+    locale: str | None = Field(default=None, max_length=16)
+    tz: str | None = Field(default=None, max_length=64)
+    department: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+    first_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Community(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _fk("workspace.id", index=False)
+    external_id: str = Field(max_length=128)
+    name: str = ""
+    is_private: bool = False
+    is_archived: bool = False
+    is_deleted: bool = False
+    created_at: datetime | None = None
+    creator_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("person.id", ondelete="SET NULL")]
+    )
+    pitch: str | None = None
+
+
+class Membership(SQLModel, table=True):
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")],
+        primary_key=True,
+        index=True,
+    )
+    state: str = Field(default="member", max_length=16)
+    since: datetime = Field(default_factory=utcnow)
+    source: str = Field(default="self", max_length=64)
+
+
+class Animator(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("person_id", "community_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _fk("person.id")
+    community_id: int | None = _fk("community.id", nullable=True)
+    added_by_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InboxEvent(SQLModel, table=True):
+    """A neutral event as received; short-lived, folded into rollups, never holds text."""
+
+    __tablename__ = "inbox_event"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "event_key", name="uq_inbox_event_key"),
+        Index("ix_inbox_event_pending", "processed", "id"),
+    )
+    id: int | None = Field(default=None, sa_type=BIGINT_ID, primary_key=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=64)
+    event_key: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    person: str | None = Field(default=None, max_length=128)
+    community: str | None = Field(default=None, max_length=128)
+    target_person: str | None = Field(default=None, max_length=128)
+    thread_key: str | None = Field(default=None, max_length=200)
+    occurred_at: datetime = Field(index=True)
+    attrs: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    processed: bool = False
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class DailyActivity(SQLModel, table=True):
+    """Per (day, community, person) counts: the single source of every metric."""
+
+    __tablename__ = "daily_activity"
+    __table_args__ = (
+        Index("ix_daily_activity_community_day", "community_id", "day"),
+        Index("ix_daily_activity_person_day", "person_id", "day"),
+    )
+    day: date = Field(primary_key=True)
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    posts: int = 0
+    replies: int = 0
+    reactions_given: int = 0
+    reactions_received: int = 0
+    joins: int = 0
+    leaves: int = 0
+
+
+class Preference(SQLModel, table=True):
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    consent: str = Field(default="unknown", max_length=16)
+    max_per_week: int = 1
+    snooze_until: datetime | None = None
+    quiet_start: int | None = None
+    quiet_end: int | None = None
+    working_days: str = "1,2,3"
+    window_start: int = 10
+    window_end: int = 16
+    language: str | None = Field(default=None, max_length=8)
+    ignored_streak: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Dismissal(SQLModel, table=True):
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+    kind: str = Field(max_length=16)
+    until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = _fk("community.id")
+    created_by_id: int | None = None
+    pitch: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    max_sends: int | None = None
+    boost: float = 1.0
+    state: str = Field(default="draft", max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Suggestion(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = _fk("person.id")
+    community_id: int = _fk("community.id")
+    campaign_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("campaign.id", ondelete="SET NULL")]
+    )
+    score: float = 0.0
+    reasons: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    state: str = Field(default="planned", max_length=16)
+    planned_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    followed_at: datetime | None = None
+    joined_at: datetime | None = None
+    dismissed_at: datetime | None = None
+    first_post_at: datetime | None = None
+
+
+class Outbox(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
+    id: int | None = Field(default=None, primary_key=True)
+    dedup_key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=32)
+    person_id: int = _fk("person.id")
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    state: str = Field(default="pending", max_length=16)
+    not_before: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    lease_until: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class ConversationRef(SQLModel, table=True):
+    __tablename__ = "conversation_ref"
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=utcnow)

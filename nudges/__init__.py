@@ -1,0 +1,1 @@
+"""Suggestion engine: recommend, consent and fatigue policy, scheduling, delivery."""

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.web.app import create_app
+from bot.services import Services
+from bot.settings import Settings, load_settings
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, services: Services
+) -> AsyncIterator[TestClient[object, object]]:
+    async with TestClient(TestServer(create_app(settings, services=services))) as test_client:
+        yield test_client
+
+
+async def test_healthz_checks_the_database(client: TestClient[object, object]) -> None:
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
+
+
+async def test_healthz_is_503_when_the_database_is_down() -> None:
+    settings = load_settings(
+        env_file=None, database_url="postgresql+psycopg://nobody@127.0.0.1:1/x"
+    )
+    async with TestClient(TestServer(create_app(settings))) as down:
+        response = await down.get("/healthz")
+        body = await response.json()
+    assert response.status == 503
+    assert body["status"] == "error"
+    assert body["database"].startswith("database unavailable:")
+
+
+async def test_metrics_count_requests_in_prometheus_text(
+    client: TestClient[object, object],
+) -> None:
+    await client.get("/healthz")
+    await client.get("/healthz")
+    await client.get("/nowhere")
+    response = await client.get("/metrics")
+    body = await response.text()
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    assert 'engage_http_requests_total{route="/healthz",status="200"} 2.0' in body
+    assert 'engage_http_requests_total{route="unmatched",status="404"} 1.0' in body

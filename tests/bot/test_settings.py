@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import Platform, check_ready_to_serve, load_settings
+
+
+def test_defaults_match_the_documented_ones() -> None:
+    settings = load_settings(env_file=None)
+    assert settings.database_url == "sqlite:///engage.db"
+    assert (settings.host, settings.port) == ("127.0.0.1", 3000)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.min_group_size == 5
+    assert settings.consent_mode == "opt_in"
+    assert settings.default_locale == "en"
+    assert settings.env == "dev"
+    assert settings.platforms == (Platform.SLACK, Platform.TEAMS)
+
+
+def test_conventional_variable_names_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "abc123")
+    monkeypatch.setenv("MicrosoftAppId", "00000000-0000-0000-0000-000000000001")
+    monkeypatch.setenv("ENGAGE_PLATFORMS", "teams")
+    monkeypatch.setenv("ENGAGE_MIN_GROUP_SIZE", "7")
+    settings = load_settings(env_file=None)
+    assert settings.slack_signing_secret == "abc123"
+    assert settings.teams_app_id == "00000000-0000-0000-0000-000000000001"
+    assert settings.platforms == (Platform.TEAMS,)
+    assert settings.min_group_size == 7
+
+
+def test_env_file_is_read_only_when_loading(tmp_path_factory: pytest.TempPathFactory) -> None:
+    env_file = tmp_path_factory.mktemp("env") / ".env"
+    env_file.write_text("ENGAGE_PORT=4100\n")
+    assert load_settings(env_file=str(env_file)).port == 4100
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("ENGAGE_DATABASE_URL", "not a url", "ENGAGE_DATABASE_URL: not a database URL"),
+        ("ENGAGE_DATABASE_URL", "mysql://db/x", "ENGAGE_DATABASE_URL: only sqlite"),
+        ("ENGAGE_PORT", "70000", "ENGAGE_PORT: must be between 0 and 65535"),
+        ("ENGAGE_CONSENT_MODE", "always", "ENGAGE_CONSENT_MODE"),
+        ("ENGAGE_PLATFORMS", "slack,irc", "ENGAGE_PLATFORMS"),
+    ],
+)
+def test_bad_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env_file=None)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_prod_refuses_empty_signing_secret_by_name() -> None:
+    settings = load_settings(
+        env_file=None, env="prod", platforms="slack", slack_bot_token="xoxb-123-456-abc"
+    )
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET") as raised:
+        check_ready_to_serve(settings)
+    assert "SLACK_BOT_TOKEN" not in str(raised.value)
+
+
+@pytest.mark.parametrize("placeholder", ["changeme", "xoxb-your-token", "<secret>", "  "])
+def test_prod_refuses_placeholder_secrets(placeholder: str) -> None:
+    settings = load_settings(
+        env_file=None,
+        env="prod",
+        platforms="slack",
+        slack_bot_token=placeholder,
+        slack_signing_secret="8f742231b10e8888abcd99yyyzzz85a5",
+    )
+    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN"):
+        check_ready_to_serve(settings)
+
+
+def test_prod_oauth_install_needs_secret_key() -> None:
+    settings = load_settings(
+        env_file=None,
+        env="prod",
+        platforms="slack",
+        slack_signing_secret="8f742231b10e8888abcd99yyyzzz85a5",
+        slack_client_id="123.456",
+        slack_client_secret="0a1b2c3d4e5f",
+    )
+    with pytest.raises(ConfigError, match="ENGAGE_SECRET_KEY"):
+        check_ready_to_serve(settings)
+
+
+def test_prod_teams_needs_app_credentials() -> None:
+    settings = load_settings(env_file=None, env="prod", platforms="teams")
+    with pytest.raises(ConfigError, match="MicrosoftAppId, MicrosoftAppPassword"):
+        check_ready_to_serve(settings)
+
+
+def test_dev_only_warns_and_names_what_is_missing() -> None:
+    warnings = check_ready_to_serve(load_settings(env_file=None, platforms="slack"))
+    assert len(warnings) == 1
+    assert "SLACK_SIGNING_SECRET" in warnings[0]
+    assert "SLACK_BOT_TOKEN" in warnings[0]
+
+
+def test_complete_prod_configuration_is_accepted() -> None:
+    settings = load_settings(
+        env_file=None,
+        env="prod",
+        platforms="slack,teams",
+        slack_signing_secret="8f742231b10e8888abcd99yyyzzz85a5",
+        slack_bot_token="xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+        teams_app_id="4a2e7d51-1c33-4e8a-9c0e-0c7a8d4b5e61",
+        teams_app_password="Qx8~Fe2.p9VnT_aR3mK0",
+    )
+    assert check_ready_to_serve(settings) == []
