@@ -74,6 +74,7 @@ class Membership(SQLModel, table=True):
     )
     state: str = Field(default="member", max_length=16)
     since: datetime = Field(default_factory=utcnow)
+    joined_at: datetime | None = None
     source: str = Field(default="self", max_length=64)
 
 
@@ -130,6 +131,16 @@ class DailyActivity(SQLModel, table=True):
     reactions_received: int = 0
     joins: int = 0
     leaves: int = 0
+
+
+class ImportedFile(SQLModel, table=True):
+    """One file of an export, imported once: re-running an import skips it."""
+
+    __tablename__ = "imported_file"
+    source_key: str = Field(primary_key=True, max_length=300)
+    checksum: str = Field(max_length=64)
+    events: int = 0
+    imported_at: datetime = Field(default_factory=utcnow)
 
 
 class Preference(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:48:31.574263
+Create Date: 2026-11-27 08:54:38.552168
 """
 
 from collections.abc import Sequence
@@ -19,6 +19,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table('imported_file',
+    sa.Column('source_key', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('checksum', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('events', sa.Integer(), nullable=False),
+    sa.Column('imported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('source_key')
+    )
     op.create_table('inbox_event',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -192,6 +199,7 @@ def upgrade() -> None:
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('since', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('joined_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['community.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ondelete='CASCADE'),
@@ -266,3 +274,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_inbox_event_occurred_at'))
 
     op.drop_table('inbox_event')
+    op.drop_table('imported_file')

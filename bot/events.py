@@ -1,0 +1,127 @@
+"""Neutral activity events: what every adapter translates platform payloads into.
+
+Metadata only: who, where, when, what kind. No event type has a field for message text,
+file names or any other content, so an adapter has nowhere to put it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    """Common to every event. `key` is unique per (platform, workspace) for one fact."""
+
+    kind: ClassVar[str] = "event"
+    platform: str
+    workspace: str
+    key: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagePosted(Event):
+    kind: ClassVar[str] = "message"
+    person: str
+    community: str
+    thread_key: str | None = None
+    is_reply: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded(Event):
+    kind: ClassVar[str] = "reaction_added"
+    person: str
+    community: str
+    receiver: str | None = None
+    thread_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionRemoved(Event):
+    kind: ClassVar[str] = "reaction_removed"
+    person: str
+    community: str
+    receiver: str | None = None
+    thread_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberJoined(Event):
+    kind: ClassVar[str] = "member_joined"
+    person: str
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberLeft(Event):
+    kind: ClassVar[str] = "member_left"
+    person: str
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityCreated(Event):
+    kind: ClassVar[str] = "community_created"
+    community: str
+    name: str
+    is_private: bool = False
+    creator: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityRenamed(Event):
+    kind: ClassVar[str] = "community_renamed"
+    community: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityArchived(Event):
+    kind: ClassVar[str] = "community_archived"
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityUnarchived(Event):
+    kind: ClassVar[str] = "community_unarchived"
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommunityDeleted(Event):
+    kind: ClassVar[str] = "community_deleted"
+    community: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonSeen(Event):
+    """A person appeared or changed (profile fields only; None means unknown/unchanged)."""
+
+    kind: ClassVar[str] = "person_seen"
+    person: str
+    display_name: str | None = None
+    locale: str | None = None
+    tz: str | None = None
+    department: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    MemberJoined,
+    MemberLeft,
+    CommunityCreated,
+    CommunityRenamed,
+    CommunityArchived,
+    CommunityUnarchived,
+    CommunityDeleted,
+    PersonSeen,
+)
+EVENT_BY_KIND: dict[str, type[Event]] = {event.kind: event for event in ALL_EVENTS}

@@ -1,0 +1,130 @@
+"""The durable inbox: every event committed once, keyed by (platform, workspace, event key).
+
+`Inbox.record` is the HTTP path: callers await their own events' commit, and concurrent
+callers share one transaction (group commit), so sixteen webhooks cost one fsync.
+`insert_rows` is the bulk path for imports and generators.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.clock import utcnow
+from bot.events import Event
+from bot.storage.database import Database
+from bot.storage.models import InboxEvent
+from bot.tracker.rows import event_to_row
+
+INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
+FUTURE_TOLERANCE = timedelta(minutes=5)
+Key = tuple[str, str, str]
+
+
+@dataclass
+class RecordSummary:
+    new: int = 0
+    duplicates: int = 0
+    future: int = 0
+
+    def add(self, other: RecordSummary) -> None:
+        self.new += other.new
+        self.duplicates += other.duplicates
+        self.future += other.future
+
+
+@dataclass
+class _Waiting:
+    rows: list[dict[str, Any]]
+    done: asyncio.Future[int] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+def _ignore_duplicates(connection: Connection) -> Insert:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(INBOX).on_conflict_do_nothing(
+        index_elements=["platform", "workspace", "event_key"]
+    )
+
+
+def split_future(
+    events: Iterable[Event], now: datetime | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """Rows for events not dated in the future, and how many were dated in the future."""
+    horizon = (now or utcnow()) + FUTURE_TOLERANCE
+    rows, future = [], 0
+    for event in events:
+        row = event_to_row(event)
+        if row["occurred_at"] > horizon:
+            future += 1
+        else:
+            rows.append(row)
+    return rows, future
+
+
+def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows, skipping keys already stored; return how many were new."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    statement = _ignore_duplicates(connection).returning(INBOX.c.id)
+    return len(connection.execute(statement, list(rows)).all())
+
+
+def insert_rows_returning_keys(session: Session, rows: Sequence[dict[str, Any]]) -> set[Key]:
+    connection = session.connection()
+    statement = _ignore_duplicates(connection).returning(
+        INBOX.c.platform, INBOX.c.workspace, INBOX.c.event_key
+    )
+    result = connection.execute(statement, list(rows))
+    return {(row[0], row[1], row[2]) for row in result}
+
+
+class Inbox:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._waiting: list[_Waiting] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def record(self, events: Iterable[Event]) -> int:
+        """Commit events durably before returning; return how many were new."""
+        rows, _future = split_future(events)
+        if not rows:
+            return 0
+        waiting = _Waiting(rows)
+        self._waiting.append(waiting)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_until_empty())
+        return await waiting.done
+
+    async def _flush_until_empty(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                stored = await self._database.write(
+                    lambda session: insert_rows_returning_keys(
+                        session, [row for waiting in batch for row in waiting.rows]
+                    )
+                )
+            except Exception as exc:
+                for waiting in batch:
+                    if not waiting.done.done():
+                        waiting.done.set_exception(exc)
+                continue
+            for waiting in batch:
+                new = 0
+                for row in waiting.rows:
+                    key = (row["platform"], row["workspace"], row["event_key"])
+                    if key in stored:
+                        stored.discard(key)
+                        new += 1
+                if not waiting.done.done():
+                    waiting.done.set_result(new)
