@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 from itertools import islice
 
 from sqlalchemy import delete
@@ -12,9 +13,8 @@ from sqlmodel import Session
 from bot.clock import utcnow
 from bot.events import Event
 from bot.storage.database import Database
-from bot.storage.models import InboxEvent
 from bot.tracker.directory import Directory
-from bot.tracker.fold import BATCH, fold_batch
+from bot.tracker.fold import BATCH, INBOX, fold_batch
 from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
 
 BULK_CHUNK = 5000
@@ -35,7 +35,7 @@ class Tracker:
         summary = RecordSummary()
         iterator = iter(events)
         while chunk := list(islice(iterator, BULK_CHUNK)):
-            summary.add(await self.database.write(lambda s, c=chunk: record_chunk(s, c)))
+            summary.add(await self.database.write(partial(record_chunk, events=chunk)))
         return summary
 
     async def fold(self, limit: int = BATCH) -> int:
@@ -54,10 +54,7 @@ class Tracker:
 
         def purge(session: Session) -> int:
             result = session.connection().execute(
-                delete(InboxEvent.__table__).where(  # type: ignore[arg-type]
-                    InboxEvent.processed.is_(True),  # type: ignore[attr-defined]
-                    InboxEvent.received_at < horizon,  # type: ignore[arg-type]
-                )
+                delete(INBOX).where(INBOX.c.processed.is_(True), INBOX.c.received_at < horizon)
             )
             return max(result.rowcount, 0)
 

@@ -8,6 +8,7 @@ callers share one transaction (group commit), so sixteen webhooks cost one fsync
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -109,11 +110,8 @@ class Inbox:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                stored = await self._database.write(
-                    lambda session: insert_rows_returning_keys(
-                        session, [row for waiting in batch for row in waiting.rows]
-                    )
-                )
+                rows = [row for waiting in batch for row in waiting.rows]
+                stored = await self._database.write(partial(insert_rows_returning_keys, rows=rows))
             except Exception as exc:
                 for waiting in batch:
                     if not waiting.done.done():

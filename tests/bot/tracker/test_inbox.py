@@ -48,6 +48,6 @@ async def test_future_events_are_ignored_and_counted(services: Services) -> None
 async def test_bulk_path_ignores_duplicates_across_runs(services: Services) -> None:
     events = [post(f"U{i % 7}", f"C{i % 3}", "2026-03-03") for i in range(12_000)]
     first = await services.tracker.record_bulk(events)
-    again = await services.tracker.record_bulk(events + [react("U1", "C1", "2026-03-04")])
+    again = await services.tracker.record_bulk([*events, react("U1", "C1", "2026-03-04")])
     assert (first.new, first.duplicates) == (12_000, 0)
     assert (again.new, again.duplicates) == (1, 12_000)
