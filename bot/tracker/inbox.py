@@ -8,10 +8,10 @@ callers share one transaction (group commit), so sixteen webhooks cost one fsync
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Insert
@@ -50,10 +50,10 @@ class _Waiting:
 
 
 def _ignore_duplicates(connection: Connection) -> Insert:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(INBOX).on_conflict_do_nothing(
-        index_elements=["platform", "workspace", "event_key"]
-    )
+    keys = ["platform", "workspace", "event_key"]
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(INBOX).on_conflict_do_nothing(index_elements=keys)
+    return sqlite.insert(INBOX).on_conflict_do_nothing(index_elements=keys)
 
 
 def split_future(
