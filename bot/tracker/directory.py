@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -57,8 +58,21 @@ class Directory:
             for row in connection.execute(query):
                 self.workspaces[(platform, row.external_id)] = row.id
 
-    def person_ids(self, session: Session, keys: Iterable[tuple[int, str]]) -> None:
-        self._resolve(session, PERSON, self.people, keys, {"is_bot": False, "deleted": False})
+    def person_ids(self, session: Session, first_seen: dict[tuple[int, str], datetime]) -> None:
+        """Resolve people; `first_seen` (earliest event per person) may move back in time."""
+        self._resolve(session, PERSON, self.people, first_seen, {"is_bot": False, "deleted": False})
+        earlier = [
+            {"person": self.people[key], "moment": moment} for key, moment in first_seen.items()
+        ]
+        if earlier:
+            session.connection().execute(
+                update(PERSON)
+                .where(
+                    PERSON.c.id == bindparam("person"), PERSON.c.first_seen_at > bindparam("moment")
+                )
+                .values(first_seen_at=bindparam("moment")),
+                earlier,
+            )
 
     def community_ids(self, session: Session, keys: Iterable[tuple[int, str]]) -> None:
         defaults = {"name": "", "is_private": False, "is_archived": False, "is_deleted": False}
@@ -69,18 +83,26 @@ class Directory:
         session: Session,
         table: Table,
         known: dict[tuple[int, str], int],
-        keys: Iterable[tuple[int, str]],
+        keys: Iterable[tuple[int, str]] | dict[tuple[int, str], datetime],
         defaults: dict[str, Any],
     ) -> None:
+        moments = keys if isinstance(keys, dict) else {}
         missing = sorted(set(keys) - known.keys())
         connection = session.connection()
         for start in range(0, len(missing), CHUNK):
             chunk = missing[start : start + CHUNK]
-            extra = {"first_seen_at": utcnow()} if table is PERSON else {}
             insert_ignoring_conflicts(
                 connection,
                 table,
-                [{"workspace_id": w, "external_id": e, **defaults, **extra} for w, e in chunk],
+                [
+                    {
+                        "workspace_id": w,
+                        "external_id": e,
+                        **defaults,
+                        **_first_seen(table, moments, (w, e)),
+                    }
+                    for w, e in chunk
+                ],
             )
             for workspace_id in {w for w, _ in chunk}:
                 externals = [e for w, e in chunk if w == workspace_id]
@@ -89,3 +111,11 @@ class Directory:
                 )
                 for row in connection.execute(query):
                     known[(workspace_id, row.external_id)] = row.id
+
+
+def _first_seen(
+    table: Table, moments: dict[tuple[int, str], datetime], key: tuple[int, str]
+) -> dict[str, datetime]:
+    if table is not PERSON:
+        return {}
+    return {"first_seen_at": moments.get(key) or utcnow()}

@@ -68,12 +68,15 @@ def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> in
 
 def _resolve(session: Session, directory: Directory, rows: Sequence[Row[Any]]) -> None:
     directory.workspace_ids(session, {(row.platform, row.workspace) for row in rows})
-    people, communities = set(), set()
+    people: dict[tuple[int, str], datetime] = {}
+    communities = set()
     for row in rows:
         workspace_id = directory.workspaces[(row.platform, row.workspace)]
+        moment = as_utc(row.occurred_at)
         for external in (row.person, row.target_person, (row.attrs or {}).get("creator")):
             if external:
-                people.add((workspace_id, external))
+                key = (workspace_id, external)
+                people[key] = min(moment, people.get(key, moment))
         if row.community:
             communities.add((workspace_id, row.community))
     directory.person_ids(session, people)

@@ -1,0 +1,72 @@
+"""Communities ranked by rhythm and breadth — never by member count, never by person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlmodel import Session
+
+from bot.metrics.figures import Rhythm, rhythm
+from bot.metrics.queries import COMMUNITY, DAILY, POSTED
+from bot.metrics.windows import Frames
+
+
+@dataclass(frozen=True)
+class RankedCommunity:
+    community_id: int
+    name: str
+    active_weeks: int
+    rhythm: Rhythm
+    contributors: int
+    posts: int
+
+
+def top_communities(
+    session: Session, workspace_id: int, as_of: date, minimum: int, limit: int = 5
+) -> list[RankedCommunity]:
+    """Public communities whose activity group reaches the minimum, most alive first."""
+    frames = Frames(as_of)
+    start, end = frames.window
+    in_window = DAILY.c.day.between(start, end)
+    weeks = [
+        func.max(case((DAILY.c.day.between(a, b) & (POSTED > 0), 1), else_=0))
+        for a, b in frames.weeks
+    ]
+    active_weeks = sum(weeks[1:], weeks[0])
+    query = (
+        select(
+            COMMUNITY.c.id,
+            COMMUNITY.c.name,
+            active_weeks.label("active_weeks"),
+            func.count(func.distinct(case((in_window & (POSTED > 0), DAILY.c.person_id)))).label(
+                "contributors"
+            ),
+            func.count(func.distinct(DAILY.c.person_id)).label("people"),
+            func.coalesce(func.sum(case((in_window, POSTED), else_=0)), 0).label("posts"),
+        )
+        .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
+        .where(
+            COMMUNITY.c.workspace_id == workspace_id,
+            COMMUNITY.c.is_private.is_(False),
+            COMMUNITY.c.is_archived.is_(False),
+            DAILY.c.day.between(frames.weeks[0][0], as_of),
+            (POSTED + DAILY.c.reactions_given) > 0,
+        )
+        .group_by(COMMUNITY.c.id, COMMUNITY.c.name)
+    )
+    ranked = [
+        RankedCommunity(
+            row.id,
+            row.name,
+            int(row.active_weeks),
+            rhythm(int(row.active_weeks)),
+            int(row.contributors),
+            int(row.posts),
+        )
+        for row in session.connection().execute(query)
+        if row.people >= minimum
+    ]
+    ranked.sort(key=lambda c: (-c.active_weeks, -c.contributors, -c.posts, c.name))
+    return ranked[:limit]
