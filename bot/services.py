@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from bot.clock import utcnow
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
@@ -19,6 +22,7 @@ class Services:
     settings: Settings
     database: Database
     tracker: Tracker
+    clock: Callable[[], datetime] = utcnow
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -26,6 +30,9 @@ class Services:
         database = Database(settings.database_url)
         tracker = Tracker(database, raw_retention_days=settings.raw_retention_days)
         return cls(settings=settings, database=database, tracker=tracker)
+
+    def today(self) -> date:
+        return self.clock().date()
 
     async def start(self) -> None:
         """Start background work once the server is up: folding new events continuously."""

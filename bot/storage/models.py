@@ -152,7 +152,7 @@ class Preference(SQLModel, table=True):
     snooze_until: datetime | None = None
     quiet_start: int | None = None
     quiet_end: int | None = None
-    working_days: str = "1,2,3"
+    working_days: str = "2,3,4"
     window_start: int = 10
     window_end: int = 16
     language: str | None = Field(default=None, max_length=8)

@@ -1,0 +1,44 @@
+"""Chat commands, shared by every adapter: parse, answer with a neutral card."""
+
+from __future__ import annotations
+
+from bot.cards import Card
+from bot.commands.context import Asker, CommandError, Context
+from bot.commands.me import me_command
+from bot.commands.preferences import (
+    COMMAND_ACTION,
+    pause_command,
+    resume_command,
+    settings_command,
+    start_command,
+    stop_command,
+)
+from bot.commands.router import Command, Router
+from bot.commands.stats import stats_command
+from bot.commands.top import top_command
+from bot.services import Services
+
+
+def core_router(services: Services) -> Router:
+    """The router with the core commands; later layers add theirs with `Router.add`."""
+    router = Router(services)
+
+    async def help_command(context: Context, _args: list[str]) -> Card:
+        return router.help(context)
+
+    router.add(Command("help", help_command))
+    for name, handler in (
+        ("stats", stats_command),
+        ("me", me_command),
+        ("top", top_command),
+        ("start", start_command),
+        ("stop", stop_command),
+        ("pause", pause_command),
+        ("resume", resume_command),
+        ("settings", settings_command),
+    ):
+        router.add(Command(name, handler))
+    return router
+
+
+__all__ = ["COMMAND_ACTION", "Asker", "Command", "CommandError", "Context", "Router", "core_router"]

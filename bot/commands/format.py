@@ -1,0 +1,23 @@
+"""Turning figures into words: suppressed values, shares, changes."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.metrics import Suppressed
+
+
+def figure(t: Translator, value: int | float | Suppressed) -> str:
+    if isinstance(value, Suppressed):
+        return t("figure.suppressed", minimum=value.minimum)
+    return t.number(value)
+
+
+def share(t: Translator, value: float | Suppressed) -> str:
+    if isinstance(value, Suppressed):
+        return t("figure.suppressed", minimum=value.minimum)
+    return t.percent(value)
+
+
+def change(t: Translator, value: float) -> str:
+    sign = "+" if value > 0 else ""
+    return sign + t.percent(value)

@@ -1,0 +1,108 @@
+"""`stats [#community | org]`: a community's health card, or the organisation's ladder."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
+from bot.commands.context import CommandError, Context
+from bot.commands.format import change, figure, share
+from bot.commands.lookup import find_community
+from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
+from bot.metrics.ladder import RUNGS
+from bot.storage.models import Community, Membership
+
+
+async def stats_command(context: Context, args: list[str]) -> Card:
+    if args and args[0].lower() in ("org", "organisation", "organization"):
+        return await _org(context)
+    reference = " ".join(args) or context.asker.community
+    if not reference:
+        raise CommandError("command.stats.which")
+
+    def load(session: Session) -> tuple[Community, CommunityStats]:
+        community = find_community(session, context.workspace_id, reference)
+        if community.is_private and not _is_member(session, context.person_id, community):
+            raise CommandError("command.stats.unknown", name=reference.lstrip("#"))
+        assert community.id is not None
+        return community, community_stats(session, community.id, context.today, context.minimum)
+
+    community, stats = await context.services.database.read(load)
+    return community_card(context, community.name or community.external_id, stats)
+
+
+def _is_member(session: Session, person_id: int, community: Community) -> bool:
+    membership = session.get(Membership, (person_id, community.id))
+    return membership is not None and membership.state == "member"
+
+
+def community_card(context: Context, name: str, stats: CommunityStats) -> Card:
+    t = context.t
+    if isinstance(stats.members, Suppressed):
+        return Card((Paragraph(t("command.stats.too_small", name=name, minimum=context.minimum)),))
+    blocks: list[Block] = []
+    if isinstance(stats.rhythm, Suppressed) or isinstance(stats.weekly_posts, Suppressed):
+        blocks.append(Heading(t("command.stats.title_hidden", name=name)))
+    else:
+        blocks.append(
+            Heading(t("command.stats.title", name=name, rhythm=t(f"rhythm.{stats.rhythm}")))
+        )
+        blocks.append(Chart(t("command.stats.chart"), stats.weekly_posts))
+    facts = [(t("command.stats.members"), figure(t, stats.members))]
+    if not isinstance(stats.active_weeks, Suppressed):
+        value = t("command.stats.active_weeks_value", weeks=stats.active_weeks)
+        facts.append((t("command.stats.active_weeks"), value))
+    facts += [
+        (t("command.stats.contributors"), figure(t, stats.contributors)),
+        (t("command.stats.reactors"), figure(t, stats.reactors)),
+        (t("command.stats.silent"), _silent(context, stats)),
+        (t("command.stats.regulars"), figure(t, stats.regulars)),
+    ]
+    if not isinstance(stats.days_active_ratio, Suppressed):
+        value = t("command.stats.days_active_value", share=t.percent(stats.days_active_ratio))
+        facts.append((t("command.stats.days_active"), value))
+    if not isinstance(stats.momentum, Suppressed):
+        value = (
+            t("command.stats.momentum_new")
+            if stats.momentum is None
+            else t("command.stats.momentum_value", change=change(t, stats.momentum))
+        )
+        facts.append((t("command.stats.momentum"), value))
+    blocks += [Facts(tuple(facts)), Paragraph(t("figure.privacy_note", minimum=context.minimum))]
+    return Card(tuple(blocks), fallback=blocks[0].text if isinstance(blocks[0], Heading) else "")
+
+
+def _silent(context: Context, stats: CommunityStats) -> str:
+    t = context.t
+    if isinstance(stats.silent, Suppressed):
+        return figure(t, stats.silent)
+    return t(
+        "command.stats.silent_value",
+        count=figure(t, stats.silent),
+        share=share(t, stats.silent_share),
+    )
+
+
+async def _org(context: Context) -> Card:
+    org, departments = await context.services.database.read(
+        lambda session: org_ladders(session, context.workspace_id, context.today, context.minimum)
+    )
+    t = context.t
+    blocks: list[Block] = [
+        Heading(t("command.stats.org_title", group=org.group)),
+        _ladder_facts(context, org),
+    ]
+    for department in departments:
+        blocks += [
+            Heading(t("command.stats.org_title", group=department.group)),
+            _ladder_facts(context, department),
+        ]
+    blocks.append(Paragraph(t("figure.privacy_note", minimum=context.minimum)))
+    return Card(tuple(blocks), fallback=t("command.stats.org_title", group=org.group))
+
+
+def _ladder_facts(context: Context, ladder: Ladder) -> Facts:
+    t = context.t
+    rows = [(t("command.stats.org_people"), figure(t, ladder.people))]
+    rows += [(t(f"rung.{rung}"), figure(t, ladder.rungs[rung])) for rung in reversed(RUNGS)]
+    return Facts(tuple(rows))

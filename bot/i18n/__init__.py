@@ -1,0 +1,58 @@
+"""One message catalog for every text a person sees, in English and French.
+
+Catalogs are TOML files beside this module (`en.toml`, `fr.toml`), one key per message,
+formatted with `str.format`; numbers and percentages are formatted by Babel per language.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from babel.numbers import format_decimal, format_percent
+
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+CATALOGS = Path(__file__).parent
+
+
+@cache
+def catalog(language: Language) -> dict[str, str]:
+    with (CATALOGS / f"{language}.toml").open("rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def language_for(locale: str | None, default: Language = "en") -> Language:
+    """`fr-FR`, `fr_CA`, `fr` -> fr; any other known locale -> en; unknown -> default."""
+    if not locale:
+        return default
+    head = locale.replace("_", "-").split("-")[0].lower()
+    return "fr" if head == "fr" else "en" if head else default
+
+
+class Translator:
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = catalog(self.language).get(key) or catalog("en")[key]
+        return text.format(**values) if values else text
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.language)
+
+    def percent(self, value: float) -> str:
+        return format_percent(value, locale=self.language)
