@@ -47,7 +47,11 @@ class Database:
         return await self._in_thread(self._read_sync, work)
 
     def write_sync(self, work: Callable[[Session], T]) -> T:
+        """For code with no event loop (the CLI): the same transaction, on this thread."""
         return self._write_sync(work)
+
+    def read_sync(self, work: Callable[[Session], T]) -> T:
+        return self._read_sync(work)
 
     def _write_sync(self, work: Callable[[Session], T]) -> T:
         with self.write_session() as session, session.begin():

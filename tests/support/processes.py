@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 LISTENING = re.compile(r"Engage listening on http://([\d.]+):(\d+)")
 ENGAGE = [sys.executable, "-m", "bot"]
@@ -64,3 +65,11 @@ async def start_engage(*args: str, env: Mapping[str, str], cwd: str) -> EngagePr
         stderr=asyncio.subprocess.PIPE,
     )
     return EngageProcess(process)
+
+
+async def run_engage(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
+    """Run `engage ARGS` to completion: (exit code, stdout, stderr)."""
+    engage = await start_engage(*args, env=env, cwd=str(cwd))
+    out, err = await engage.process.communicate()
+    assert engage.process.returncode is not None
+    return engage.process.returncode, out.decode(), err.decode()

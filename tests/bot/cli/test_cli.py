@@ -6,14 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect
 
-from tests.support.processes import start_engage
-
-
-async def run(*args: str, cwd: Path, **env: str) -> tuple[int, str, str]:
-    engage = await start_engage(*args, env=env, cwd=str(cwd))
-    out, err = await engage.process.communicate()
-    assert engage.process.returncode is not None
-    return engage.process.returncode, out.decode(), err.decode()
+from tests.support.processes import run_engage as run
 
 
 async def test_help_lists_commands_with_one_line_each(tmp_path: Path) -> None:

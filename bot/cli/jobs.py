@@ -1,0 +1,42 @@
+"""`engage run-job NAME`: run one background job once, now."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import typer
+
+from bot.cli.context import settings_from
+from bot.errors import EngageError
+from bot.services import Services
+
+Job = Callable[[Services], Awaitable[str]]
+
+
+async def _fold(services: Services) -> str:
+    return f"folded {await services.tracker.fold()} event(s)"
+
+
+async def _retention(services: Services) -> str:
+    return f"deleted {await services.tracker.apply_retention()} raw inbox event(s)"
+
+
+JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention}
+
+
+def run_job_command(name: str = typer.Argument(..., help="Job to run: " + ", ".join(JOBS))) -> None:
+    """Run one scheduler job once (fold, retention, …) and print what it did."""
+    job = JOBS.get(name)
+    if job is None:
+        raise EngageError(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
+    settings = settings_from()
+
+    async def run() -> str:
+        services = Services.build(settings)
+        try:
+            return await job(services)
+        finally:
+            await services.stop()
+
+    typer.echo(asyncio.run(run()))

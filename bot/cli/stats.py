@@ -1,0 +1,98 @@
+"""`engage stats`: the organisation's ladder and most alive communities, or one community."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import typer
+from sqlmodel import Session
+
+from bot.cli.context import settings_from
+from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
+from bot.cli.workspaces import choose_workspace
+from bot.clock import utcnow
+from bot.commands.context import CommandError
+from bot.commands.lookup import find_community
+from bot.errors import EngageError
+from bot.i18n import Translator
+from bot.metrics import (
+    CommunityStats,
+    Ladder,
+    RankedCommunity,
+    community_stats,
+    org_ladders,
+    top_communities,
+)
+from bot.storage.database import Database
+
+
+def stats_command(
+    community: str | None = typer.Option(None, "--community", "-c", help="Community id or name."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Compute as of this date (YYYY-MM-DD)."),
+    workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
+    settings = settings_from()
+    day = _parse_day(as_of)
+    minimum = settings.min_group_size
+    database = Database(settings.database_url, threads=1)
+    try:
+        result = database.read_sync(
+            lambda session: _compute(session, workspace, community, day, minimum)
+        )
+    finally:
+        database.close()
+    if as_json:
+        typer.echo(json.dumps(plain(result), indent=2, ensure_ascii=False))
+    elif isinstance(result, CommunityReport):
+        print_tables(community_table(result.name, result.stats))
+    else:
+        ladders = [result.organisation, *result.departments]
+        print_tables(ladder_table(ladders, day), top_table(result.top))
+
+
+@dataclass(frozen=True)
+class OrgReport:
+    as_of: date
+    workspace: str
+    organisation: Ladder
+    departments: list[Ladder]
+    top: list[RankedCommunity]
+
+
+@dataclass(frozen=True)
+class CommunityReport:
+    as_of: date
+    id: str
+    name: str
+    stats: CommunityStats
+
+
+def _compute(
+    session: Session, workspace: str | None, community: str | None, day: date, minimum: int
+) -> OrgReport | CommunityReport:
+    chosen = choose_workspace(session, workspace)
+    assert chosen.id is not None
+    if community is None:
+        organisation, departments = org_ladders(session, chosen.id, day, minimum)
+        top = top_communities(session, chosen.id, day, minimum, limit=10)
+        return OrgReport(day, chosen.external_id, organisation, departments, top)
+    try:
+        found = find_community(session, chosen.id, community)
+    except CommandError as problem:
+        raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+    assert found.id is not None
+    stats = community_stats(session, found.id, day, minimum)
+    return CommunityReport(day, found.external_id, found.name, stats)
+
+
+def _parse_day(text: str | None) -> date:
+    if text is None:
+        return utcnow().date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise EngageError(f"--as-of needs a date like 2026-03-31, not {text!r}") from None

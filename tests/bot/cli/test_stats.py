@@ -1,0 +1,80 @@
+"""`engage stats` and `engage run-job` as a person runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.services import Services
+from tests.support.processes import run_engage as run
+from tests.support.workspace import handcrafted_events
+
+
+@pytest.fixture
+async def recorded(services: Services) -> Services:
+    await services.tracker.record(handcrafted_events())
+    return services
+
+
+async def test_run_job_fold_then_community_json(
+    recorded: Services, database_url: str, tmp_path: Path
+) -> None:
+    code, out, _ = await run("run-job", "fold", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert (code, out) == (0, f"folded {len(handcrafted_events())} event(s)\n")
+    code, out, _ = await run(
+        "stats", "--community", "#garden", "--as-of", "2026-03-29", "--json",
+        cwd=tmp_path, ENGAGE_DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert code == 0
+    stats = json.loads(out)["stats"]
+    assert stats["members"] == 15
+    assert stats["reactors"] == {"suppressed": True, "minimum": 5}
+    assert stats["weekly_posts"] == [0, 0, 0, 1, 2, 2, 2, 2, 4, 3, 2, 3]
+    assert stats["rhythm"] == "steady"
+
+
+async def test_organisation_view_in_rich_tables(
+    recorded: Services, database_url: str, tmp_path: Path
+) -> None:
+    await recorded.tracker.fold()
+    code, out, _ = await run(
+        "stats", "--as-of", "2026-03-29", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url
+    )
+    assert code == 0
+    assert "Engagement ladder" in out
+    assert "#garden" in out
+    assert "#archive-club" in out
+    assert "#tiny" not in out  # below the minimum group
+
+
+async def test_unknown_community_is_one_line_with_close_names(
+    recorded: Services, database_url: str, tmp_path: Path
+) -> None:
+    await recorded.tracker.fold()
+    code, _, err = await run("stats", "-c", "gardn", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 1
+    assert err.splitlines() == [
+        "engage: error: I can't find the community “gardn”. Did you mean: #garden?"
+    ]
+
+
+async def test_bad_date_and_unknown_job(database_url: str, tmp_path: Path) -> None:
+    code, _, err = await run(
+        "stats", "--as-of", "yesterday", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url
+    )
+    assert (code, err) == (
+        1,
+        "engage: error: --as-of needs a date like 2026-03-31, not 'yesterday'\n",
+    )
+    code, _, err = await run("run-job", "dance", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 1
+    assert err.startswith("engage: error: unknown job 'dance'; jobs: ")
+    assert "fold" in err
+
+
+async def test_empty_database_says_what_to_do(database_url: str, tmp_path: Path) -> None:
+    code, _, err = await run("stats", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 1
+    assert "no workspace yet" in err
