@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.clock import utcnow
+from bot.delivery import Gateway
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
@@ -23,6 +24,7 @@ class Services:
     database: Database
     tracker: Tracker
     clock: Callable[[], datetime] = utcnow
+    gateways: dict[str, Gateway] = field(default_factory=dict)
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
