@@ -1,6 +1,8 @@
 """What the core needs from a platform to deliver a message, in neutral terms.
 
-Each adapter implements `Gateway`; the delivery worker only sees these types.
+Each adapter implements `Gateway`; the delivery worker only sees these types. The core
+schedules from the results alone: `RetryAfter` is retried after its delay without blocking
+anything, `TransientFailure` with backoff, `PermanentFailure` never.
 """
 
 from __future__ import annotations
@@ -11,37 +13,39 @@ from typing import Protocol
 from bot.cards import Card
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     platform: str
     workspace: str
     person: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delivered:
-    """Sent; `message_ref` lets the sender update the message after a click."""
+    """Sent. `conversation` and `message` identify it on the platform (to update it later)."""
 
-    message_ref: str = ""
+    conversation: str | None = None
+    message: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RetryAfter:
-    """Rate limited: try again no sooner than `seconds` from now."""
+    """The platform asked us to wait (rate limit) before trying again."""
 
     seconds: float
+    reason: str = "rate_limited"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TransientFailure:
-    """Worth retrying with backoff (timeouts, 5xx)."""
+    """Failed for a reason that may pass (network, platform outage): retry with backoff."""
 
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PermanentFailure:
-    """Never retry (blocked the bot, user gone, channel archived…)."""
+    """Will never succeed as asked (person gone, channel archived, app uninstalled)."""
 
     reason: str
 
@@ -50,6 +54,9 @@ DeliveryResult = Delivered | RetryAfter | TransientFailure | PermanentFailure
 
 
 class Gateway(Protocol):
+    """Implemented by each adapter (`adapters/slack/gateway.py`, `adapters/teams/gateway.py`)
+    and registered in `Services.gateways[platform]`."""
+
     platform: str
 
     async def send_card(self, recipient: Recipient, card: Card) -> DeliveryResult:
@@ -57,9 +64,9 @@ class Gateway(Protocol):
         ...
 
     async def update_card(
-        self, recipient: Recipient, message_ref: str, card: Card
+        self, recipient: Recipient, sent: Delivered, card: Card
     ) -> DeliveryResult:
-        """Replace a card sent earlier (after a click)."""
+        """Replace a card sent earlier (after a click); `sent` is what send_card returned."""
         ...
 
     async def invite(self, recipient: Recipient, community: str) -> DeliveryResult:
