@@ -1,0 +1,1 @@
+"""Data rights: export everything about a person, erase it, honour objections."""
