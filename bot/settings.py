@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     )
     min_group_size: int = _env(5, "ENGAGE_MIN_GROUP_SIZE")
     consent_mode: Literal["opt_in", "opt_out"] = _env("opt_in", "ENGAGE_CONSENT_MODE")
+    max_per_week: int = _env(1, "ENGAGE_MAX_PER_WEEK")
     default_locale: Literal["en", "fr"] = _env("en", "ENGAGE_DEFAULT_LOCALE")
     raw_retention_days: int = _env(30, "ENGAGE_RAW_RETENTION_DAYS")
+    rollup_retention_days: int = _env(400, "ENGAGE_ROLLUP_RETENTION_DAYS")
+    outbox_retention_days: int = _env(90, "ENGAGE_OUTBOX_RETENTION_DAYS")
+    audit_retention_days: int = _env(400, "ENGAGE_AUDIT_RETENTION_DAYS")
     fold_interval_seconds: float = _env(2.0, "ENGAGE_FOLD_INTERVAL_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
 
@@ -58,6 +62,8 @@ class Settings(BaseSettings):
     slack_app_token: str = _env("", "SLACK_APP_TOKEN")
     slack_client_id: str = _env("", "SLACK_CLIENT_ID")
     slack_client_secret: str = _env("", "SLACK_CLIENT_SECRET")
+    slack_mode: Literal["http", "socket"] = _env("http", "ENGAGE_SLACK_MODE")
+    public_url: str = _env("", "ENGAGE_PUBLIC_URL")
 
     teams_app_id: str = _env("", "MicrosoftAppId", "MICROSOFT_APP_ID")
     teams_app_password: str = _env("", "MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")
@@ -98,6 +104,13 @@ class Settings(BaseSettings):
             raise ValueError("must be at least 2")
         return value
 
+    @field_validator("max_per_week")
+    @classmethod
+    def _valid_per_week(cls, value: int) -> int:
+        if not 0 <= value <= 3:
+            raise ValueError("must be between 0 and 3")
+        return value
+
     @property
     def is_sqlite(self) -> bool:
         return make_url(self.database_url).get_backend_name() == "sqlite"
@@ -130,7 +143,7 @@ def check_ready_to_serve(settings: Settings) -> list[str]:
     """Refuse placeholder or empty secrets in prod; return warnings for dev."""
     needed: list[str] = []
     if settings.enabled(Platform.SLACK):
-        needed.append("slack_signing_secret")
+        needed.append("slack_app_token" if settings.slack_mode == "socket" else "slack_signing_secret")
         if settings.slack_client_id or settings.slack_client_secret:
             needed += ["slack_client_id", "slack_client_secret", "secret_key"]
         else:

@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.context import settings_from
 from bot.errors import EngageError
+from bot.privacy.retention import apply_retention
 from bot.services import Services
 
 Job = Callable[[Services], Awaitable[str]]
@@ -19,7 +20,14 @@ async def _fold(services: Services) -> str:
 
 
 async def _retention(services: Services) -> str:
-    return f"deleted {await services.tracker.apply_retention()} raw inbox event(s)"
+    raw = await services.tracker.apply_retention()
+    report = await services.database.write(
+        lambda session: apply_retention(session, services.settings, services.clock())
+    )
+    return (
+        f"deleted {raw} raw inbox event(s), {report.rollups} daily rollup(s), "
+        f"{report.outbox} finished outbox message(s), {report.audit} audit row(s)"
+    )
 
 
 JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention}
