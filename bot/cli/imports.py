@@ -1,0 +1,106 @@
+"""`engage import …`: bring exported history into the tracker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.table import Table
+
+from bot.cli.context import settings_from
+from bot.importers.report import ImportSummary
+from bot.importers.slack_export import import_slack_export
+from bot.services import Services
+from bot.settings import Settings
+from bot.storage.migrate import upgrade
+
+import_app = typer.Typer(help="Import history from a platform export.", no_args_is_help=True)
+
+
+@import_app.command("slack-export")
+def slack_export_command(
+    path: Annotated[Path, typer.Argument(help="Slack export: a directory or a .zip file.")],
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            help="Workspace id to record the history under (default: export:<PATH name>)."
+        ),
+    ] = None,
+) -> None:
+    """Import a Slack export (channels.json, users.json, <channel>/<YYYY-MM-DD>.json).
+
+    Metadata only: message text, files and topics are never read into Engage. Re-running
+    the import skips files already imported, so nothing is counted twice.
+    """
+    settings = settings_from()
+    upgrade(settings.database_url)
+    started = time.perf_counter()
+    summary = asyncio.run(_import(settings, path, workspace))
+    _print_summary(summary, time.perf_counter() - started)
+
+
+async def _import(settings: Settings, path: Path, workspace: str | None) -> ImportSummary:
+    services = Services.build(settings)
+    bar = _Bar()
+    try:
+        return await import_slack_export(services, path, workspace=workspace, progress=bar)
+    finally:
+        bar.close()
+        await services.stop()
+
+
+class _Bar:
+    """A progress bar over day files on stderr, shown once the export is known to be readable."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+        )
+        self._task: TaskID | None = None
+
+    def begin(self, total: int) -> None:
+        self._progress.start()
+        self._task = self._progress.add_task("day files", total=total)
+
+    def advance(self, name: str) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task)
+
+    def close(self) -> None:
+        if self._task is not None:
+            self._progress.stop()
+
+
+def _print_summary(summary: ImportSummary, seconds: float) -> None:
+    table = Table(title=f"Slack export imported into workspace {summary.workspace}")
+    table.add_column("")
+    table.add_column("count", justify="right")
+    rows = [
+        ("files imported", summary.files_imported),
+        ("files skipped (already imported)", summary.files_skipped),
+        ("events new", summary.events.new),
+        ("events duplicate (ignored)", summary.events.duplicates),
+        ("events future-dated (ignored)", summary.events.future),
+        ("bot messages ignored", summary.bot_messages),
+        ("other messages ignored (topic, purpose, pins…)", summary.other_messages),
+        ("people", summary.people),
+        ("channels", summary.channels),
+        ("events folded into statistics", summary.folded),
+    ]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console = Console()
+    console.print(table)
+    if summary.unknown_folders:
+        folders = ", ".join(sorted(summary.unknown_folders))
+        console.print(f"folders skipped (not in channels.json): {folders}")
+    console.print(f"done in {seconds:.1f} s")

@@ -1,0 +1,1 @@
+"""Importers: turn exported history from a platform into neutral events (never text)."""

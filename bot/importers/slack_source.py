@@ -1,0 +1,99 @@
+"""The files of a Slack export, read the same way from a directory or a .zip archive."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from bot.errors import EngageError
+
+DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
+REQUIRED = ("channels.json", "users.json")
+
+
+class ExportError(EngageError):
+    """The export cannot be read, or one of its files is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayFile:
+    folder: str
+    day: str
+    name: str
+
+
+class ExportSource:
+    """Lists and reads the export's files by their path relative to the export's root."""
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile | None) -> None:
+        self.path = path
+        self.name = path.stem if archive is not None else path.name
+        self._archive = archive
+        files = _archive_files(archive) if archive is not None else _directory_files(path)
+        self._prefix = _root_prefix(files)
+        self._files = {
+            name.removeprefix(self._prefix): name for name in files if name.startswith(self._prefix)
+        }
+        for required in REQUIRED:
+            if required not in self._files:
+                raise ExportError(f"{path}: {required} is missing; nothing was imported")
+
+    def __enter__(self) -> ExportSource:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+    def read(self, name: str) -> bytes:
+        stored = self._files[name]
+        if self._archive is not None:
+            return self._archive.read(stored)
+        return (self.path / stored).read_bytes()
+
+    def day_files(self) -> list[DayFile]:
+        """Every `<folder>/<YYYY-MM-DD>.json`, in date order, then folder order."""
+        found = []
+        for name in self._files:
+            if match := DAY_FILE.match(name):
+                found.append(DayFile(match["folder"], match["day"], name))
+        return sorted(found, key=lambda file: (file.day, file.folder))
+
+
+def open_export(path: Path) -> ExportSource:
+    """Open a directory or a .zip in Slack's export layout; ExportError when it is neither."""
+    path = path.expanduser().resolve()
+    if path.is_dir():
+        return ExportSource(path, None)
+    if not path.is_file():
+        raise ExportError(f"{path}: no such directory or .zip file")
+    if not zipfile.is_zipfile(path):
+        raise ExportError(f"{path}: neither a directory nor a .zip file")
+    archive = zipfile.ZipFile(path)
+    try:
+        return ExportSource(path, archive)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _directory_files(root: Path) -> list[str]:
+    return [path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()]
+
+
+def _archive_files(archive: zipfile.ZipFile) -> list[str]:
+    return [info.filename for info in archive.infolist() if not info.is_dir()]
+
+
+def _root_prefix(files: list[str]) -> str:
+    """'' when channels.json sits at the root; 'name/' when the whole export is in one folder."""
+    if "channels.json" in files:
+        return ""
+    nested = [PurePosixPath(name) for name in files if PurePosixPath(name).name == "channels.json"]
+    tops = {path.parent for path in nested if len(path.parts) == 2}
+    return f"{tops.pop()}/" if len(tops) == 1 else ""

@@ -1,0 +1,47 @@
+"""Parsing keeps metadata only and reports problems without quoting the data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.importers.slack_schema import CHANNELS, MESSAGES, parse
+from bot.importers.slack_source import ExportError
+from tests.support import slack_export as sample
+from tests.support.slack_export import CANARY, DAYS
+
+
+def test_messages_keep_no_text() -> None:
+    raw = DAYS["datajam/2016-07-01.json"]
+    messages = parse(MESSAGES, "datajam/2016-07-01.json", json.dumps(raw).encode())
+    assert len(messages) == len(raw)
+    assert CANARY not in repr(messages)
+
+
+def test_channels_accept_string_or_number_creation_times() -> None:
+    channels = parse(CHANNELS, "channels.json", json.dumps(sample.CHANNELS).encode())
+    assert [c.created for c in channels] == [1467331200, 1467331200]
+    assert CANARY not in repr(channels)
+    numeric = [{**sample.CHANNELS[0], "created": 1467331200}]
+    assert parse(CHANNELS, "channels.json", json.dumps(numeric).encode())[0].created == 1467331200
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ([{"ts": CANARY, "text": CANARY}], "item 0.ts: String should match pattern"),
+        ([{"ts": "1.2"}, {"ts": "1.3", "user": [CANARY]}], "item 1.user: Input should be"),
+        ([{"ts": "1.2", "reactions": [{"users": [CANARY]}]}], "item 0.reactions.0.name: Field"),
+        ([{"user": CANARY}, {"user": CANARY}], "Field required (and 1 more problems)"),
+    ],
+)
+def test_errors_name_the_file_and_place_but_never_the_value(
+    raw: list[dict[str, object]], expected: str
+) -> None:
+    with pytest.raises(ExportError) as failure:
+        parse(MESSAGES, "sci/2016-07-31.json", json.dumps(raw).encode())
+    message = str(failure.value)
+    assert message.startswith("sci/2016-07-31.json is malformed: ")
+    assert expected in message
+    assert "canary" not in message
