@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from bot.commands.context import CommandError
 from bot.storage.models import Community
@@ -33,7 +33,9 @@ def find_community(session: Session, workspace_id: int, text: str) -> Community:
         by_id = session.exec(in_workspace.where(Community.external_id == candidate)).first()
         if by_id is not None:
             return by_id
-        by_name = session.exec(in_workspace.where(Community.name == candidate.lower())).first()
+        by_name = session.exec(
+            in_workspace.where(func.lower(Community.name) == candidate.lower())
+        ).first()
         if by_name is not None:
             return by_name
     shown = name or external or text

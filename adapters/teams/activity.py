@@ -1,0 +1,125 @@
+"""Reading Teams activity JSON as received (no botbuilder objects, no message text kept)."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.clock import as_utc, utcnow
+
+Json = dict[str, Any]
+PLATFORM = "teams"
+BOT_PREFIX = "28:"
+TAG = re.compile(r"<[^>]+>")
+
+
+def field(data: Any, *path: str) -> Any:
+    """`field(activity, "channelData", "team", "id")`, or None when any step is missing."""
+    for name in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(name)
+    return data
+
+
+def text_field(data: Any, *path: str) -> str:
+    value = field(data, *path)
+    return value if isinstance(value, str) else ""
+
+
+def person_key(account: Any) -> str:
+    """People are known by their Entra object id when Teams gives it, else their Teams id."""
+    return text_field(account, "aadObjectId") or text_field(account, "id")
+
+
+def is_bot_account(account: Any) -> bool:
+    return text_field(account, "id").startswith(BOT_PREFIX)
+
+
+def tenant(activity: Json) -> str:
+    return (
+        text_field(activity, "channelData", "tenant", "id")
+        or text_field(activity, "conversation", "tenantId")
+        or text_field(activity, "conversation", "tenantID")
+    )
+
+
+def conversation_type(activity: Json) -> str:
+    return text_field(activity, "conversation", "conversationType") or "personal"
+
+
+def is_personal(activity: Json) -> bool:
+    return conversation_type(activity) == "personal"
+
+
+def team_id(activity: Json) -> str:
+    return text_field(activity, "channelData", "team", "id")
+
+
+def channel_id(activity: Json) -> str:
+    """The channel a channel activity happened in (the General channel's id is the team's)."""
+    explicit = text_field(activity, "channelData", "channel", "id")
+    if explicit or conversation_type(activity) != "channel":
+        return explicit
+    return text_field(activity, "conversation", "id").split(";", 1)[0]
+
+
+def root_message_id(activity: Json) -> str:
+    """The thread's first message, from `…;messageid=ROOT` or `replyToId`."""
+    _, _, marker = text_field(activity, "conversation", "id").partition(";messageid=")
+    return marker or text_field(activity, "replyToId")
+
+
+def occurred_at(activity: Json) -> datetime:
+    stamp = text_field(activity, "timestamp")
+    try:
+        return as_utc(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
+    except ValueError:
+        return utcnow()
+
+
+def added_members(activity: Json) -> list[Json]:
+    members = activity.get("membersAdded")
+    return [member for member in members if isinstance(member, dict)] if members else []
+
+
+def removed_members(activity: Json) -> list[Json]:
+    members = activity.get("membersRemoved")
+    return [member for member in members if isinstance(member, dict)] if members else []
+
+
+def bot_is_among(members: list[Json], activity: Json) -> bool:
+    bot = text_field(activity, "recipient", "id")
+    return any(text_field(member, "id") == bot for member in members)
+
+
+def mentions_recipient(activity: Json) -> bool:
+    bot = text_field(activity, "recipient", "id")
+    return any(
+        text_field(entity, "type") == "mention" and text_field(entity, "mentioned", "id") == bot
+        for entity in activity.get("entities") or []
+    )
+
+
+def command_text(activity: Json) -> str:
+    """The words typed to the bot: its own @mention removed, channel mentions as channel ids."""
+    text = text_field(activity, "text")
+    bot = text_field(activity, "recipient", "id")
+    for entity in activity.get("entities") or []:
+        if text_field(entity, "type") != "mention" or not text_field(entity, "text"):
+            continue
+        mentioned = text_field(entity, "mentioned", "id")
+        replacement = "" if mentioned == bot else mentioned if mentioned.startswith("19:") else ""
+        text = text.replace(text_field(entity, "text"), f" {replacement} ")
+    return " ".join(html.unescape(TAG.sub(" ", text)).split())
+
+
+def submitted_action(activity: Json) -> Json | None:
+    """The data of an Action.Submit (message `value`) or Action.Execute (invoke) click."""
+    if activity.get("type") == "invoke":
+        data = field(activity, "value", "action", "data")
+    else:
+        data = activity.get("value")
+    return data if isinstance(data, dict) else None

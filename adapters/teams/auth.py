@@ -1,0 +1,60 @@
+"""Who may post to `/api/messages`: Bot Framework JWT validation, on whenever an app id is set.
+
+botframework-connector fetches its OpenID metadata with blocking `requests` calls, so a
+token is validated on a worker thread (with its own event loop) and never stalls the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import Activity
+
+from adapters.teams.config import BotFrameworkConfig
+
+log = logging.getLogger("engage.teams.auth")
+
+
+class UnauthorizedError(Exception):
+    """The request carries no valid Bot Framework token."""
+
+
+class AuthUnavailableError(Exception):
+    """The token could not be checked (OpenID metadata unreachable): worth a retry."""
+
+
+class Authenticator:
+    def __init__(self, config: BotFrameworkConfig) -> None:
+        self.config = config
+        self.authentication = ConfigurationBotFrameworkAuthentication(config)
+
+    def cloud_adapter(self) -> CloudAdapter:
+        return CloudAdapter(self.authentication)
+
+    async def authenticate(self, channel_id: str, service_url: str, header: str | None) -> Any:
+        """An `AuthenticateRequestResult` for the activity, or UnauthorizedError."""
+        probe = Activity(channel_id=channel_id, service_url=service_url)
+        if not self.config.authenticates:
+            return await self.authentication.authenticate_request(probe, None)
+        if not header:
+            raise UnauthorizedError("no Authorization header")
+        try:
+            return await asyncio.to_thread(self._check_blocking, probe, header)
+        except PermissionError as exc:  # botframework's "not authorized" (an OSError too)
+            log.info("rejected a Bot Framework token: %s", exc)
+            raise UnauthorizedError(str(exc)) from None
+        except OSError as exc:  # requests' errors: the OpenID metadata could not be fetched
+            log.warning("Bot Framework token check unavailable: %s", type(exc).__name__)
+            raise AuthUnavailableError(type(exc).__name__) from None
+        except Exception as exc:
+            log.info("rejected a Bot Framework token: %s", type(exc).__name__)
+            raise UnauthorizedError(type(exc).__name__) from None
+
+    def _check_blocking(self, probe: Activity, header: str) -> Any:
+        return asyncio.run(self.authentication.authenticate_request(probe, header))

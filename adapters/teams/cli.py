@@ -1,0 +1,21 @@
+"""`engage teams-package`, contributed to the CLI through the `engage.cli` entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from adapters.teams.package import build_package
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("teams-package")
+    def teams_package_command(
+        app_id: str = typer.Option(..., "--app-id", help="The bot's Microsoft App ID (GUID)."),
+        url: str = typer.Option(..., "--url", help="Public https:// address of `engage serve`."),
+        out: Path = typer.Option(Path("engage-teams.zip"), "--out", help="Package to write."),
+    ) -> None:
+        """Write the Teams app package (manifest and icons) to upload in Teams."""
+        written = build_package(app_id, url, out)
+        typer.echo(f"wrote {written}: in Teams, Apps > Manage your apps > Upload an app")

@@ -1,0 +1,77 @@
+"""Writing what activities teach about reaching people: upserts safe under concurrency."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, update
+from sqlmodel import Session
+
+from adapters.teams.activity import PLATFORM
+from adapters.teams.references import ChannelHome, Fact, Reach
+from bot.clock import utcnow
+from bot.storage.models import ConversationRef, TeamsChannel
+from bot.tracker.directory import Directory, insert_ignoring_conflicts
+
+REFS: Table = ConversationRef.__table__  # type: ignore[attr-defined]
+CHANNELS: Table = TeamsChannel.__table__  # type: ignore[attr-defined]
+
+
+def store_facts(session: Session, facts: list[Fact]) -> None:
+    """Upsert in the caller's transaction; a 1:1 reference replaces a team-only one."""
+    directory = Directory()
+    directory.workspace_ids(session, {(PLATFORM, fact.tenant) for fact in facts})
+    reaches = [fact for fact in facts if isinstance(fact, Reach)]
+    first_seen: dict[tuple[int, str], datetime] = {}
+    for reach in reaches:
+        key = (directory.workspaces[(PLATFORM, reach.tenant)], reach.person)
+        first_seen[key] = min(reach.seen_at, first_seen.get(key, reach.seen_at))
+    directory.person_ids(session, first_seen)
+    connection = session.connection()
+    now = utcnow()
+    for reach in reaches:
+        person_id = directory.people[(directory.workspaces[(PLATFORM, reach.tenant)], reach.person)]
+        row: dict[str, Any] = {
+            "person_id": person_id,
+            "reference": reach.reference,
+            "team": reach.team,
+            "updated_at": now,
+        }
+        insert_ignoring_conflicts(connection, REFS, [row])
+        if reach.team is None:
+            connection.execute(
+                update(REFS)
+                .where(REFS.c.person_id == person_id)
+                .values(reference=reach.reference, team=None, unreachable_at=None, updated_at=now)
+            )
+    for home in (fact for fact in facts if isinstance(fact, ChannelHome)):
+        store_channel(session, directory.workspaces[(PLATFORM, home.tenant)], home)
+
+
+def store_channel(session: Session, workspace_id: int, home: ChannelHome) -> None:
+    connection = session.connection()
+    insert_ignoring_conflicts(
+        connection,
+        CHANNELS,
+        [
+            {
+                "workspace_id": workspace_id,
+                "channel_id": home.channel,
+                "team_id": home.team,
+                "group_id": home.group_id,
+                "name": home.name,
+                "updated_at": utcnow(),
+            }
+        ],
+    )
+    changes: dict[str, Any] = {"team_id": home.team}
+    if home.group_id:
+        changes["group_id"] = home.group_id
+    if home.name:
+        changes["name"] = home.name
+    connection.execute(
+        update(CHANNELS)
+        .where(and_(CHANNELS.c.workspace_id == workspace_id, CHANNELS.c.channel_id == home.channel))
+        .values(**changes)
+    )

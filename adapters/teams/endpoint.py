@@ -1,0 +1,139 @@
+"""`/api/messages` on the shared server: authenticate, record, answer only when needed.
+
+Every activity is recorded through the tracker (committed) before any turn logic runs.
+Channel traffic that only needs recording never builds botbuilder's per-turn connector and
+token clients; a turn runs for personal messages, @mentions, card clicks and installs. An
+invoke's response is built here from `process_activity`, never through `process()`, whose
+4.17.1 version answers 500 for invokes that return a body.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+
+from adapters.teams.activity import (
+    PLATFORM,
+    Json,
+    is_personal,
+    mentions_recipient,
+    team_id,
+    tenant,
+    text_field,
+)
+from adapters.teams.auth import Authenticator, AuthUnavailableError, UnauthorizedError
+from adapters.teams.config import bot_framework_config
+from adapters.teams.contacts import ContactBook
+from adapters.teams.gateway import TeamsGateway
+from adapters.teams.ingest import events_from, is_bot_installed, is_bot_removed
+from adapters.teams.references import facts_from
+from adapters.teams.turns import Turns
+from bot.commands import core_router
+from bot.errors import ConfigError
+from bot.services import Services
+
+log = logging.getLogger("engage.teams")
+
+
+@dataclass
+class TeamsBot:
+    services: Services
+    authenticator: Authenticator
+    adapter: CloudAdapter
+    contacts: ContactBook
+    gateway: TeamsGateway
+    turns: Turns
+
+    @classmethod
+    def build(cls, services: Services) -> TeamsBot:
+        config = bot_framework_config(services.settings)
+        authenticator = Authenticator(config)
+        adapter = authenticator.cloud_adapter()
+        contacts = ContactBook(services.database)
+        gateway = TeamsGateway(adapter, contacts, config.APP_ID)
+        turns = Turns(services, core_router(services), contacts, gateway)
+        return cls(services, authenticator, adapter, contacts, gateway, turns)
+
+    async def messages(self, request: web.Request) -> web.StreamResponse:
+        if request.content_type != "application/json":
+            return web.Response(status=415)
+        try:
+            activity = await request.json()
+        except ValueError:
+            return web.Response(status=400)
+        if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+            return web.Response(status=400)
+        try:
+            auth = await self.authenticator.authenticate(
+                text_field(activity, "channelId"),
+                text_field(activity, "serviceUrl"),
+                request.headers.get("Authorization"),
+            )
+        except UnauthorizedError:
+            return web.Response(status=401)
+        except AuthUnavailableError:
+            return web.Response(status=503)
+        events = events_from(activity)
+        new = await self.services.tracker.record(events) if events else 0
+        await self.contacts.remember(facts_from(activity))
+        if is_bot_removed(activity) and team_id(activity):
+            await self.contacts.forget_team(tenant(activity), team_id(activity))
+        redelivered = bool(events) and new == 0 and activity["type"] != "invoke"
+        if redelivered or not needs_turn(activity):
+            return web.Response(status=200)
+        return await self._turn(auth, activity)
+
+    async def _turn(self, auth: Any, activity: Json) -> web.StreamResponse:
+        try:
+            response = await self.adapter.process_activity(
+                auth,
+                Activity().deserialize(activity),
+                lambda turn_context: self.turns.run(turn_context, activity),
+            )
+        except Exception:
+            log.exception("Teams turn failed for a %s activity", activity["type"])
+            return web.Response(status=500 if activity["type"] == "invoke" else 200)
+        if response is not None:
+            return web.json_response(response.body, status=int(response.status))
+        return web.Response(status=200)
+
+
+def needs_turn(activity: Json) -> bool:
+    """Only what the bot must answer pays for a botbuilder turn."""
+    kind = activity.get("type")
+    if kind == "invoke":
+        return True
+    if kind == "message":
+        return (
+            is_personal(activity)
+            or mentions_recipient(activity)
+            or activity.get("value") is not None
+        )
+    return is_bot_installed(activity)
+
+
+TEAMS = web.AppKey("teams", TeamsBot)
+
+
+def mount_teams(app: web.Application, services: Services) -> TeamsBot:
+    """Add `/api/messages`; register the gateway. Without an app id: dev only, with a warning."""
+    settings = services.settings
+    if not settings.teams_app_id:
+        if settings.env == "prod":
+            raise ConfigError("ENGAGE_ENV=prod refuses an empty MicrosoftAppId for Teams")
+        log.warning("MicrosoftAppId is empty: /api/messages is not authenticated (dev only)")
+    bot = TeamsBot.build(services)
+    services.gateways[PLATFORM] = bot.gateway
+    app[TEAMS] = bot
+    app.router.add_post("/api/messages", bot.messages)
+
+    async def load_channels(_app: web.Application) -> None:
+        await bot.contacts.load_channels()
+
+    app.on_startup.append(load_channels)
+    return bot
