@@ -49,10 +49,20 @@ Block = Heading | Paragraph | Facts | Chart | Actions
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with the card (a data export): uploaded to the person's direct messages."""
+
+    filename: str
+    content: bytes
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
 class Card:
     blocks: tuple[Block, ...]
     fallback: str = ""
     private: bool = field(default=True)
+    attachment: Attachment | None = None
 
     def text(self) -> str:
         """A plain-text rendering (console, notifications, logs of what was sent)."""

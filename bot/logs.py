@@ -11,5 +11,5 @@ def configure_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
     )
-    for noisy in ("alembic.runtime.migration", "aiohttp.access"):
+    for noisy in ("alembic.runtime.migration", "aiohttp.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

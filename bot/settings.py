@@ -46,6 +46,7 @@ class Settings(BaseSettings):
         (Platform.SLACK, Platform.TEAMS), "ENGAGE_PLATFORMS"
     )
     min_group_size: int = _env(5, "ENGAGE_MIN_GROUP_SIZE")
+    social_proof_min: int = _env(3, "ENGAGE_SOCIAL_PROOF_MIN")
     consent_mode: Literal["opt_in", "opt_out"] = _env("opt_in", "ENGAGE_CONSENT_MODE")
     max_per_week: int = _env(1, "ENGAGE_MAX_PER_WEEK")
     default_locale: Literal["en", "fr"] = _env("en", "ENGAGE_DEFAULT_LOCALE")
@@ -54,7 +55,14 @@ class Settings(BaseSettings):
     outbox_retention_days: int = _env(90, "ENGAGE_OUTBOX_RETENTION_DAYS")
     audit_retention_days: int = _env(400, "ENGAGE_AUDIT_RETENTION_DAYS")
     fold_interval_seconds: float = _env(2.0, "ENGAGE_FOLD_INTERVAL_SECONDS")
+    deliver_interval_seconds: float = _env(5.0, "ENGAGE_DELIVER_INTERVAL_SECONDS")
+    delivery_concurrency: int = _env(8, "ENGAGE_DELIVERY_CONCURRENCY")
+    delivery_lease_seconds: float = _env(120.0, "ENGAGE_DELIVERY_LEASE_SECONDS")
+    delivery_max_attempts: int = _env(6, "ENGAGE_DELIVERY_MAX_ATTEMPTS")
+    delivery_backoff_seconds: float = _env(30.0, "ENGAGE_DELIVERY_BACKOFF_SECONDS")
+    leader_lease_seconds: float = _env(15.0, "ENGAGE_LEADER_LEASE_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
+    admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
 
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
@@ -71,12 +79,20 @@ class Settings(BaseSettings):
     teams_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = _env(
         "MultiTenant", "MicrosoftAppType", "MICROSOFT_APP_TYPE"
     )
+    teams_openid_metadata_url: str = _env("", "ENGAGE_TEAMS_OPENID_METADATA_URL")
 
     @field_validator("platforms", mode="before")
     @classmethod
     def _split_platforms(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("database_url")
@@ -97,7 +113,21 @@ class Settings(BaseSettings):
             raise ValueError("must be between 0 and 65535")
         return value
 
-    @field_validator("min_group_size")
+    @field_validator(
+        "deliver_interval_seconds",
+        "delivery_concurrency",
+        "delivery_lease_seconds",
+        "delivery_max_attempts",
+        "delivery_backoff_seconds",
+        "leader_lease_seconds",
+    )
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("min_group_size", "social_proof_min")
     @classmethod
     def _valid_group(cls, value: int) -> int:
         if value < 2:
@@ -143,7 +173,9 @@ def check_ready_to_serve(settings: Settings) -> list[str]:
     """Refuse placeholder or empty secrets in prod; return warnings for dev."""
     needed: list[str] = []
     if settings.enabled(Platform.SLACK):
-        needed.append("slack_app_token" if settings.slack_mode == "socket" else "slack_signing_secret")
+        needed.append(
+            "slack_app_token" if settings.slack_mode == "socket" else "slack_signing_secret"
+        )
         if settings.slack_client_id or settings.slack_client_secret:
             needed += ["slack_client_id", "slack_client_secret", "secret_key"]
         else:

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.teams.activity import (
     PLATFORM,
@@ -33,9 +34,9 @@ from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import events_from, is_bot_installed, is_bot_removed
 from adapters.teams.references import facts_from
 from adapters.teams.turns import Turns
-from bot.commands import core_router
 from bot.errors import ConfigError
 from bot.services import Services
+from nudges.commands import full_router
 
 log = logging.getLogger("engage.teams")
 
@@ -56,7 +57,7 @@ class TeamsBot:
         adapter = authenticator.cloud_adapter()
         contacts = ContactBook(services.database)
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
-        turns = Turns(services, core_router(services), contacts, gateway)
+        turns = Turns(services, full_router(services), contacts, gateway)
         return cls(services, authenticator, adapter, contacts, gateway, turns)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
@@ -133,7 +134,10 @@ def mount_teams(app: web.Application, services: Services) -> TeamsBot:
     app.router.add_post("/api/messages", bot.messages)
 
     async def load_channels(_app: web.Application) -> None:
-        await bot.contacts.load_channels()
+        try:
+            await bot.contacts.load_channels()
+        except SQLAlchemyError as exc:  # start anyway: /healthz says 503 until the database is back
+            log.warning("Teams channel links not loaded at start: %s", exc)
 
     app.on_startup.append(load_channels)
     return bot

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     ChannelAccount,
@@ -23,9 +23,9 @@ from adapters.teams.auth import Authenticator
 from adapters.teams.config import bot_framework_config
 from adapters.teams.connector import single_attempt, turn_client
 from adapters.teams.contacts import Contact, ContactBook
+from adapters.teams.files import card_activity
 from adapters.teams.limits import SendLimiter
 from adapters.teams.links import community_link
-from adapters.teams.renderer import adaptive_card
 from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy
 from bot.cards import Card
 from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
@@ -134,7 +134,7 @@ class TeamsGateway:
 
             async def callback(turn_context: TurnContext) -> None:
                 turn_client(turn_context)
-                activity = MessageFactory.attachment(CardFactory.adaptive_card(adaptive_card(card)))
+                activity = card_activity(card)
                 if message_id is None:
                     response: Any = await turn_context.send_activity(activity)
                 else:

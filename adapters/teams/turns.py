@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.activity import (
@@ -25,6 +25,7 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.contacts import ContactBook
+from adapters.teams.files import card_activity
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import is_bot_installed
 from adapters.teams.renderer import CONTENT_TYPE, adaptive_card
@@ -76,6 +77,8 @@ class Turns:
 
     async def _invoke(self, turn_context: TurnContext, activity: Json) -> None:
         card = await self._answer(activity)
+        if card.attachment is not None:
+            await turn_context.send_activity(card_activity(card))
         body = {"statusCode": 200, "type": CONTENT_TYPE, "value": adaptive_card(card)}
         response = InvokeResponse(status=200, body=body)
         await turn_context.send_activity(
@@ -117,4 +120,4 @@ def asker_of(activity: Json) -> Asker:
 
 
 def _card_message(card: Card) -> Activity:
-    return MessageFactory.attachment(CardFactory.adaptive_card(adaptive_card(card)))
+    return card_activity(card)

@@ -11,12 +11,17 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 import bot
+from adapters.slack import mount_slack
+from adapters.teams.endpoint import mount_teams
 from bot.errors import DatabaseError
+from bot.gateways import install_gateways
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Platform, Settings
+from nudges.scheduler.service import SchedulerService
 
 SERVICES = web.AppKey("services", Services)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
+SCHEDULER = web.AppKey("scheduler", SchedulerService)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -28,6 +33,12 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(_services_lifecycle)
+    if Platform.SLACK in settings.platforms:
+        mount_slack(app, app[SERVICES])
+    if Platform.TEAMS in settings.platforms:
+        mount_teams(app, app[SERVICES])
+    app[SCHEDULER] = SchedulerService(app[SERVICES])
+    app.cleanup_ctx.append(_scheduler_lifecycle)
     return app
 
 
@@ -37,12 +48,27 @@ async def _services_lifecycle(app: web.Application) -> AsyncIterator[None]:
     await app[SERVICES].stop()
 
 
+async def _scheduler_lifecycle(app: web.Application) -> AsyncIterator[None]:
+    """Last to start, first to stop: gateways, then the jobs that use them."""
+    install_gateways(app[SERVICES])
+    await app[SCHEDULER].start()
+    yield
+    await app[SCHEDULER].stop()
+
+
 async def healthz(request: web.Request) -> web.Response:
     try:
         await request.app[SERVICES].database.check()
     except DatabaseError as exc:
         return web.json_response({"status": "error", "database": str(exc)}, status=503)
-    return web.json_response({"status": "ok", "database": "ok", "version": bot.__version__})
+    return web.json_response(
+        {
+            "status": "ok",
+            "database": "ok",
+            "version": bot.__version__,
+            "scheduler": request.app[SCHEDULER].role,
+        }
+    )
 
 
 async def metrics(request: web.Request) -> web.Response:

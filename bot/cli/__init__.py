@@ -8,7 +8,14 @@ from importlib.metadata import entry_points
 import typer
 
 import bot
+from bot.cli.campaigns import campaign_app
 from bot.cli.db import db_app
+from bot.cli.imports import import_app
+from bot.cli.jobs import run_job_command
+from bot.cli.privacy import privacy_app
+from bot.cli.report import report_command
+from bot.cli.stats import stats_command
+from bot.cli.synth import synth_command
 from bot.errors import EngageError
 
 app = typer.Typer(
@@ -18,6 +25,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(campaign_app, name="campaign")
+app.command("report")(report_command)
+app.command("stats")(stats_command)
+app.command("run-job")(run_job_command)
+app.command("synth")(synth_command)
 
 
 @app.command("version")

@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.context import settings_from
 from bot.errors import EngageError
+from bot.gateways import install_gateways
 from bot.privacy.retention import apply_retention
 from bot.services import Services
 
@@ -16,6 +17,7 @@ Job = Callable[[Services], Awaitable[str]]
 
 
 async def _fold(services: Services) -> str:
+    await services.tracker.refresh_objections()  # objections made by other processes
     return f"folded {await services.tracker.fold()} event(s)"
 
 
@@ -33,8 +35,10 @@ async def _retention(services: Services) -> str:
 JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention}
 
 
-def run_job_command(name: str = typer.Argument(..., help="Job to run: " + ", ".join(JOBS))) -> None:
-    """Run one scheduler job once (fold, retention, …) and print what it did."""
+def run_job_command(
+    name: str = typer.Argument(..., help="Job to run: plan, deliver, digest, fold, retention."),
+) -> None:
+    """Run one scheduler job once and print what it did."""
     job = JOBS.get(name)
     if job is None:
         raise EngageError(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
@@ -42,6 +46,7 @@ def run_job_command(name: str = typer.Argument(..., help="Job to run: " + ", ".j
 
     async def run() -> str:
         services = Services.build(settings)
+        install_gateways(services)
         try:
             return await job(services)
         finally:

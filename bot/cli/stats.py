@@ -10,6 +10,7 @@ import typer
 from sqlmodel import Session
 
 from bot.cli.context import settings_from
+from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
 from bot.cli.workspaces import choose_workspace
 from bot.clock import utcnow
@@ -33,10 +34,16 @@ def stats_command(
     as_of: str | None = typer.Option(None, "--as-of", help="Compute as of this date (YYYY-MM-DD)."),
     workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    funnel: bool = typer.Option(
+        False, "--funnel", help="The suggestion funnel: suggested, followed, joined, first post."
+    ),
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
     settings = settings_from()
     day = _parse_day(as_of)
+    if funnel:
+        print_funnel(settings, workspace, community, day, as_json)
+        return
     minimum = settings.min_group_size
     database = Database(settings.database_url, threads=1)
     try:

@@ -21,6 +21,11 @@ from bot.services import Services
 
 def core_router(services: Services) -> Router:
     """The router with the core commands; later layers add theirs with `Router.add`."""
+    # Imported here: animators and campaigns build on this package's own modules.
+    from bot.animators.commands import animators_command
+    from bot.campaigns.commands import campaign_command
+    from bot.privacy.commands import cancel_command, export_command, forget_command
+
     router = Router(services)
 
     async def help_command(context: Context, _args: list[str]) -> Card:
@@ -36,8 +41,13 @@ def core_router(services: Services) -> Router:
         ("pause", pause_command),
         ("resume", resume_command),
         ("settings", settings_command),
+        ("animators", animators_command),
+        ("campaign", campaign_command),
+        ("export", export_command),
+        ("forget", forget_command),
     ):
         router.add(Command(name, handler))
+    router.add(Command("forget-cancel", cancel_command, listed=False))
     return router
 
 

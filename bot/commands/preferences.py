@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.cards import Actions, Button, Card, Facts, Heading, Paragraph
 from bot.clock import utcnow
 from bot.commands.context import CommandError, Context
+from bot.commands.settings_edit import parse_settings
 from bot.storage.models import Person, Preference
 
 COMMAND_ACTION = "engage.command"
@@ -55,7 +56,8 @@ async def _update(context: Context, **changes: object) -> Preference:
 
 async def start_command(context: Context, _args: list[str]) -> Card:
     preference = await _update(context, consent="in", snooze_until=None, ignored_streak=0)
-    return Card((Paragraph(context.t("command.start.done", per_week=preference.max_per_week)),))
+    per_week = min(preference.max_per_week, context.services.settings.max_per_week)
+    return Card((Paragraph(context.t("command.start.done", per_week=per_week)),))
 
 
 async def stop_command(context: Context, _args: list[str]) -> Card:
@@ -74,7 +76,10 @@ async def resume_command(context: Context, _args: list[str]) -> Card:
     return Card((Paragraph(context.t("command.resume.done")),))
 
 
-async def settings_command(context: Context, _args: list[str]) -> Card:
+async def settings_command(context: Context, args: list[str]) -> Card:
+    if args:
+        await _update(context, **parse_settings(args, context.services.settings.max_per_week))
+
     def load(session: Session) -> tuple[Preference, str]:
         preference = session.get(Preference, context.person_id) or Preference(
             person_id=context.person_id

@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from bot.events import Event
 from bot.storage.models import Meta, Objection
 
 SALT_KEY = "privacy_salt"
+META: Table = Meta.__table__  # type: ignore[attr-defined]
 
 
 def installation_salt(session: Session) -> str:
     """A random salt made once per installation and kept in the database."""
     stored = session.get(Meta, SALT_KEY)
-    if stored is None:
-        stored = Meta(key=SALT_KEY, value=secrets.token_hex(32))
-        session.add(stored)
-        session.flush()
-    return stored.value
+    if stored is not None:
+        return stored.value
+    connection = session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    candidate = {"key": SALT_KEY, "value": secrets.token_hex(32)}
+    connection.execute(
+        dialect.insert(META).on_conflict_do_nothing(), [candidate]
+    )  # racing processes agree
+    return str(connection.execute(select(META.c.value).where(META.c.key == SALT_KEY)).scalar_one())
 
 
 def person_hash(salt: str, platform: str, workspace: str, person: str) -> str:
@@ -47,3 +57,34 @@ def load_objections(session: Session) -> tuple[str, frozenset[str]]:
     """(salt, hashes) for the ingest filter."""
     hashes = frozenset(session.exec(select(Objection.person_hash)))
     return installation_salt(session), hashes
+
+
+@dataclass(frozen=True)
+class ObjectionFilter:
+    """Drops events by people who objected, and strips them as the receiver of others'."""
+
+    salt: str = ""
+    hashes: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, session: Session) -> ObjectionFilter:
+        salt, hashes = load_objections(session)
+        return cls(salt, hashes)
+
+    def objects(self, platform: str, workspace: str, person: str | None) -> bool:
+        if not self.hashes or person is None:
+            return False
+        return person_hash(self.salt, platform, workspace, person) in self.hashes
+
+    def apply(self, events: Iterable[Event]) -> list[Event]:
+        if not self.hashes:
+            return list(events)
+        kept: list[Event] = []
+        for event in events:
+            if self.objects(event.platform, event.workspace, getattr(event, "person", None)):
+                continue
+            receiver = getattr(event, "receiver", None)
+            if receiver is not None and self.objects(event.platform, event.workspace, receiver):
+                event = replace(event, receiver=None)  # type: ignore[call-arg]
+            kept.append(event)
+        return kept

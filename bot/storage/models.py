@@ -44,6 +44,8 @@ class Person(SQLModel, table=True):
     department: str | None = None
     is_bot: bool = False
     deleted: bool = False
+    # A workspace admin or owner as the platform says (fed by the adapters).
+    is_admin: bool = False
     first_seen_at: datetime = Field(default_factory=utcnow)
 
 
@@ -143,6 +145,20 @@ class ImportedFile(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow)
 
 
+class Objection(SQLModel, table=True):
+    """Someone who objected to tracking: only a salted hash of their id, to drop their events."""
+
+    person_hash: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Meta(SQLModel, table=True):
+    """Small installation-wide values, such as the privacy salt."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str
+
+
 class Preference(SQLModel, table=True):
     person_id: int = Field(
         sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
@@ -173,8 +189,10 @@ class Dismissal(SQLModel, table=True):
 
 
 class Campaign(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("community_id", "name"),)
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = _fk("community.id")
+    name: str = Field(default="", max_length=64)
     created_by_id: int | None = None
     pitch: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     audience: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -184,6 +202,30 @@ class Campaign(SQLModel, table=True):
     boost: float = 1.0
     state: str = Field(default="draft", max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Audit(SQLModel, table=True):
+    """Who changed which role or campaign, and when. Details hold settings, never message text."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = _fk("workspace.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    source: str = Field(max_length=16)
+    actor_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("person.id", ondelete="SET NULL")]
+    )
+    action: str = Field(max_length=48)
+    subject_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("person.id", ondelete="SET NULL")]
+    )
+    community_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("community.id", ondelete="SET NULL")]
+    )
+    campaign_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("campaign.id", ondelete="SET NULL")]
+    )
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
 class Suggestion(SQLModel, table=True):
@@ -221,6 +263,16 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the scheduler: the holder renews `expires_at`; anyone may take an expired one."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=128)
+    expires_at: datetime
+    acquired_at: datetime = Field(default_factory=utcnow)
+
+
 class ConversationRef(SQLModel, table=True):
     __tablename__ = "conversation_ref"
     person_id: int = Field(
@@ -228,3 +280,51 @@ class ConversationRef(SQLModel, table=True):
     )
     reference: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     updated_at: datetime = Field(default_factory=utcnow)
+    # Set while no 1:1 chat exists yet: the team through which one can be opened.
+    team: str | None = Field(default=None, max_length=128, index=True)
+    # Set when the platform refused delivery for good (blocked or uninstalled the bot).
+    unreachable_at: datetime | None = None
+
+
+class TeamsChannel(SQLModel, table=True):
+    """Which team a Teams channel belongs to, for deep links and roster lookups."""
+
+    __tablename__ = "teams_channel"
+    workspace_id: int = Field(
+        sa_column_args=[ForeignKey("workspace.id", ondelete="CASCADE")], primary_key=True
+    )
+    channel_id: str = Field(primary_key=True, max_length=128)
+    team_id: str = Field(max_length=128, index=True)
+    group_id: str | None = Field(default=None, max_length=64)
+    name: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SlackInstallation(SQLModel, table=True):
+    """A Slack app install (OAuth flow); tokens are sealed by bot.crypto when a key is set."""
+
+    __tablename__ = "slack_installation"
+    __table_args__ = (UniqueConstraint("enterprise_key", "team_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_key: str = Field(default="", max_length=32)
+    team_key: str = Field(default="", max_length=32)
+    is_enterprise_install: bool = False
+    app_id: str | None = Field(default=None, max_length=32)
+    team_name: str | None = None
+    bot_id: str = Field(max_length=32)
+    bot_user_id: str = Field(max_length=32)
+    bot_scopes: str = ""
+    bot_token: str
+    bot_refresh_token: str | None = None
+    bot_token_expires_at: datetime | None = None
+    installed_at: datetime = Field(default_factory=utcnow)
+    active: bool = True
+    disabled_at: datetime | None = None
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """A pending OAuth install: the state parameter, usable once until it expires."""
+
+    __tablename__ = "slack_oauth_state"
+    state: str = Field(primary_key=True, max_length=64)
+    expires_at: datetime

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
 from itertools import islice
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.events import Event
+from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
 from bot.tracker.directory import Directory
 from bot.tracker.fold import BATCH, INBOX, fold_batch
@@ -25,26 +27,55 @@ class Tracker:
         self.database = database
         self.raw_retention = timedelta(days=raw_retention_days)
         self._inbox = Inbox(database)
+        self._objections: ObjectionFilter | None = None
 
     async def record(self, events: Iterable[Event]) -> int:
-        """Commit events durably (duplicates ignored) before returning how many were new."""
-        return await self._inbox.record(events)
+        """Commit events durably (duplicates ignored) before returning how many were new.
+        Events by people who objected to tracking are dropped here, before any storage."""
+        if self._objections is None:
+            await self.refresh_objections()
+        assert self._objections is not None
+        return await self._inbox.record(self._objections.apply(events))
 
-    async def record_bulk(self, events: Iterable[Event]) -> RecordSummary:
-        """The import path: large batches, each in its own transaction."""
+    async def refresh_objections(self) -> None:
+        """Re-read objections (after an erasure, and periodically for other processes)."""
+        self._objections = await self.database.write(ObjectionFilter.load)
+
+    async def record_bulk(
+        self, events: Iterable[Event], on_chunk: Callable[[RecordSummary], None] | None = None
+    ) -> RecordSummary:
+        """The import path: large batches, each in its own transaction.
+
+        The next batch is drawn from `events` while the previous one is being written, so
+        a generator and the database work at the same time. `on_chunk` hears of each
+        committed batch.
+        """
         summary = RecordSummary()
         iterator = iter(events)
-        while chunk := list(islice(iterator, BULK_CHUNK)):
-            summary.add(await self.database.write(partial(record_chunk, events=chunk)))
+        writing: asyncio.Task[RecordSummary] | None = None
+        try:
+            while chunk := list(islice(iterator, BULK_CHUNK)):
+                if writing is not None:
+                    _committed(summary, await writing, on_chunk)
+                writing = asyncio.create_task(
+                    self.database.write(partial(record_chunk, events=chunk))
+                )
+            if writing is not None:
+                _committed(summary, await writing, on_chunk)
+        finally:
+            if writing is not None and not writing.done():
+                await asyncio.wait([writing])
         return summary
 
-    async def fold(self, limit: int = BATCH) -> int:
+    async def fold(self, limit: int = BATCH, on_batch: Callable[[int], None] | None = None) -> int:
         """Fold every pending event into rollups; return how many were folded."""
         directory = Directory()
         total = 0
         while True:
             folded = await self.database.write(lambda s: fold_batch(s, directory, limit))
             total += folded
+            if on_batch is not None and folded:
+                on_batch(folded)
             if folded < limit:
                 return total
 
@@ -61,9 +92,17 @@ class Tracker:
         return await self.database.write(purge)
 
 
+def _committed(
+    summary: RecordSummary, chunk: RecordSummary, on_chunk: Callable[[RecordSummary], None] | None
+) -> None:
+    summary.add(chunk)
+    if on_chunk is not None:
+        on_chunk(chunk)
+
+
 def record_chunk(session: Session, events: Iterable[Event]) -> RecordSummary:
     """Insert one chunk in the caller's transaction (imports use it to commit a file at once)."""
-    rows, future = split_future(events)
+    rows, future = split_future(ObjectionFilter.load(session).apply(events))
     new = insert_rows(session, rows)
     return RecordSummary(new=new, duplicates=len(rows) - new, future=future)
 

@@ -35,6 +35,10 @@ class Directory:
         self.workspaces: dict[tuple[str, str], int] = {}
         self.people: dict[tuple[int, str], int] = {}
         self.communities: dict[tuple[int, str], int] = {}
+        self.first_seen: dict[tuple[int, str], datetime] = {}
+        """Stored first_seen_at of people resolved here, so only earlier news is written."""
+        self.memberships: set[tuple[int, int]] = set()
+        """(person id, community id) pairs known to have a membership row."""
 
     def workspace_ids(self, session: Session, keys: Iterable[tuple[str, str]]) -> None:
         missing = sorted(set(keys) - self.workspaces.keys())
@@ -61,9 +65,13 @@ class Directory:
     def person_ids(self, session: Session, first_seen: dict[tuple[int, str], datetime]) -> None:
         """Resolve people; `first_seen` (earliest event per person) may move back in time."""
         self._resolve(session, PERSON, self.people, first_seen, {"is_bot": False, "deleted": False})
-        earlier = [
-            {"person": self.people[key], "moment": moment} for key, moment in first_seen.items()
-        ]
+        earlier = []
+        for key, moment in first_seen.items():
+            stored = self.first_seen.get(key)
+            if stored is None or moment < stored:
+                earlier.append({"person": self.people[key], "moment": moment})
+                if stored is not None:
+                    self.first_seen[key] = moment
         if earlier:
             session.connection().execute(
                 update(PERSON)
@@ -106,11 +114,16 @@ class Directory:
             )
             for workspace_id in {w for w, _ in chunk}:
                 externals = [e for w, e in chunk if w == workspace_id]
-                query = select(table.c.id, table.c.external_id).where(
+                columns = [table.c.id, table.c.external_id]
+                if table is PERSON:
+                    columns.append(PERSON.c.first_seen_at)
+                query = select(*columns).where(
                     and_(table.c.workspace_id == workspace_id, table.c.external_id.in_(externals))
                 )
                 for row in connection.execute(query):
                     known[(workspace_id, row.external_id)] = row.id
+                    if table is PERSON:
+                        self.first_seen[(workspace_id, row.external_id)] = row.first_seen_at
 
 
 def _first_seen(

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, select, text, update
+from sqlalchemy import Connection, Select, Table, bindparam, case, select, text, update
 from sqlmodel import Session
 
 from bot.clock import as_utc
-from bot.storage.models import Community, InboxEvent, Person
-from bot.tracker.directory import Directory
+from bot.storage.models import InboxEvent
+from bot.tracker.directory import COMMUNITY, PERSON, Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
 from bot.tracker.rollups import RollupDeltas
 
@@ -30,6 +30,25 @@ COMMUNITY_FLAGS = {
     "community_deleted": {"is_deleted": True, "is_archived": True},
 }
 PERSON_FIELDS = ("display_name", "locale", "tz", "department", "is_bot", "deleted")
+KINDS_WITH_ATTRS = ("person_seen", "community_created", "community_renamed")
+"""The kinds whose `attrs` folding reads; other rows skip decoding JSON."""
+# _resolve and _apply unpack these columns in this order.
+PENDING: Select[Any] = (
+    select(
+        INBOX.c.id,
+        INBOX.c.platform,
+        INBOX.c.workspace,
+        INBOX.c.kind,
+        INBOX.c.person,
+        INBOX.c.community,
+        INBOX.c.target_person,
+        INBOX.c.occurred_at,
+        case((INBOX.c.kind.in_(KINDS_WITH_ATTRS), INBOX.c.attrs)).label("attrs"),
+        INBOX.c.attrs["is_reply"].as_boolean().label("is_reply"),
+    )
+    .where(INBOX.c.processed.is_(False))
+    .order_by(INBOX.c.id)
+)
 
 
 @dataclass
@@ -46,9 +65,7 @@ def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> in
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
-    rows = connection.execute(
-        select(INBOX).where(INBOX.c.processed.is_(False)).order_by(INBOX.c.id).limit(limit)
-    ).all()
+    rows = connection.execute(PENDING.limit(limit)).all()
     if not rows:
         return 0
     _resolve(session, directory, rows)
@@ -56,41 +73,51 @@ def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> in
     for row in rows:
         _apply(row, directory, batch)
     batch.deltas.write(session)
-    _write_memberships(session, batch)
+    _write_memberships(session, directory, batch)
     _write_attributes(session, batch)
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), 1000):
-        connection.execute(
-            update(INBOX).where(INBOX.c.id.in_(ids[start : start + 1000])).values(processed=True)
-        )
+    _mark_processed(connection, [row.id for row in rows])
     return len(rows)
 
 
-def _resolve(session: Session, directory: Directory, rows: Sequence[Row[Any]]) -> None:
-    directory.workspace_ids(session, {(row.platform, row.workspace) for row in rows})
+def _mark_processed(connection: Connection, ids: list[int]) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "UPDATE inbox_event SET processed = true WHERE id = ANY(%s)", (ids,)
+        )
+    else:
+        connection.exec_driver_sql(
+            "UPDATE inbox_event SET processed = 1 WHERE id = ?", [(row_id,) for row_id in ids]
+        )
+
+
+def _resolve(session: Session, directory: Directory, rows: Sequence[Sequence[Any]]) -> None:
+    directory.workspace_ids(session, {(platform, workspace) for _, platform, workspace, *_ in rows})
+    workspaces = directory.workspaces
     people: dict[tuple[int, str], datetime] = {}
     communities = set()
-    for row in rows:
-        workspace_id = directory.workspaces[(row.platform, row.workspace)]
-        moment = as_utc(row.occurred_at)
-        for external in (row.person, row.target_person, (row.attrs or {}).get("creator")):
+    for _id, platform, workspace, _kind, person, community, target, occurred, attrs, _ in rows:
+        workspace_id = workspaces[(platform, workspace)]
+        moment = as_utc(occurred)
+        for external in (person, target, attrs.get("creator") if attrs else None):
             if external:
                 key = (workspace_id, external)
-                people[key] = min(moment, people.get(key, moment))
-        if row.community:
-            communities.add((workspace_id, row.community))
+                seen = people.get(key)
+                if seen is None or moment < seen:
+                    people[key] = moment
+        if community:
+            communities.add((workspace_id, community))
     directory.person_ids(session, people)
     directory.community_ids(session, communities)
 
 
-def _apply(row: Row[Any], directory: Directory, batch: _Batch) -> None:
-    workspace_id = directory.workspaces[(row.platform, row.workspace)]
-    attrs: dict[str, Any] = row.attrs or {}
-    occurred = as_utc(row.occurred_at)
+def _apply(row: Sequence[Any], directory: Directory, batch: _Batch) -> None:
+    _id, platform, workspace, kind, person_key, community_key, receiver, moment, found, reply = row
+    workspace_id = directory.workspaces[(platform, workspace)]
+    attrs: dict[str, Any] = found or {}
+    occurred = as_utc(moment)
     day: date = occurred.date()
-    person = directory.people.get((workspace_id, row.person)) if row.person else None
-    community = directory.communities.get((workspace_id, row.community)) if row.community else None
-    kind = row.kind
+    person = directory.people.get((workspace_id, person_key)) if person_key else None
+    community = directory.communities.get((workspace_id, community_key)) if community_key else None
     if kind == "person_seen" and person is not None:
         fields = {name: attrs[name] for name in PERSON_FIELDS if name in attrs}
         batch.person_updates.setdefault(person, {}).update(fields)
@@ -102,12 +129,11 @@ def _apply(row: Row[Any], directory: Directory, batch: _Batch) -> None:
     if person is None:
         return
     if kind == "message":
-        batch.deltas.add(day, community, person, "replies" if attrs.get("is_reply") else "posts")
+        batch.deltas.add(day, community, person, "replies" if reply else "posts")
         batch.implied_members.setdefault((person, community), occurred)
     elif kind in ("reaction_added", "reaction_removed"):
         step = 1 if kind == "reaction_added" else -1
         batch.deltas.add(day, community, person, "reactions_given", step)
-        receiver = row.target_person
         receiver_id = directory.people.get((workspace_id, receiver)) if receiver else None
         if receiver_id is not None and receiver_id != person:
             batch.deltas.add(day, community, receiver_id, "reactions_received", step)
@@ -140,20 +166,28 @@ def _community_change(
         changes.update(COMMUNITY_FLAGS[kind])
 
 
-def _write_memberships(session: Session, batch: _Batch) -> None:
-    ensure_members(session, batch.implied_members)
+def _write_memberships(session: Session, directory: Directory, batch: _Batch) -> None:
+    ensure_members(session, batch.implied_members, directory.memberships)
     apply_membership_changes(session, sorted(batch.membership_changes))
 
 
 def _write_attributes(session: Session, batch: _Batch) -> None:
-    for community_id, changes in batch.community_updates.items():
-        community = session.get(Community, community_id)
-        if community is not None:
-            for name, value in changes.items():
-                setattr(community, name, value)
-    for person_id, changes in batch.person_updates.items():
-        person = session.get(Person, person_id)
-        if person is not None:
-            for name, value in changes.items():
-                setattr(person, name, value)
-    session.flush()
+    connection = session.connection()
+    _update_by_id(connection, COMMUNITY, batch.community_updates)
+    _update_by_id(connection, PERSON, batch.person_updates)
+
+
+def _update_by_id(connection: Connection, table: Table, updates: dict[int, dict[str, Any]]) -> None:
+    """One executemany per set of changed columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row_id, changes in updates.items():
+        if changes:
+            values = {f"b_{name}": value for name, value in changes.items()}
+            groups.setdefault(tuple(sorted(changes)), []).append({"b_id": row_id, **values})
+    for names, rows in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names})
+        )
+        connection.execute(statement, rows)

@@ -22,6 +22,7 @@ from bot.clock import utcnow
 from bot.events import Event
 from bot.storage.database import Database
 from bot.storage.models import InboxEvent
+from bot.tracker.bulk import insert_new_rows
 from bot.tracker.rows import event_to_row
 
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
@@ -73,11 +74,7 @@ def split_future(
 
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows, skipping keys already stored; return how many were new."""
-    if not rows:
-        return 0
-    connection = session.connection()
-    statement = _ignore_duplicates(connection).returning(INBOX.c.id)
-    return len(connection.execute(statement, list(rows)).all())
+    return insert_new_rows(session.connection(), rows)
 
 
 def insert_rows_returning_keys(session: Session, rows: Sequence[dict[str, Any]]) -> set[Key]:

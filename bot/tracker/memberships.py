@@ -3,52 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_, update
 from sqlmodel import Session
 
 from bot.storage.models import Membership
-from bot.tracker.directory import insert_ignoring_conflicts
+from bot.tracker.upsert import insert_many
 
 MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
+CHUNK = 400
+Key = tuple[int, int]
 
 
-def ensure_members(session: Session, first_posts: dict[tuple[int, int], datetime]) -> None:
-    """Someone who posts in a community is a member, unless a membership is already known."""
-    rows = [
-        {
-            "person_id": person,
-            "community_id": community,
-            "state": "member",
-            "since": moment,
-            "joined_at": moment,
-            "source": "activity",
-        }
-        for (person, community), moment in first_posts.items()
-    ]
-    insert_ignoring_conflicts(session.connection(), MEMBERSHIP, rows)
+def ensure_members(
+    session: Session, first_posts: dict[Key, datetime], known: set[Key] | None = None
+) -> None:
+    """Someone who posts in a community is a member, unless a membership is already known.
+
+    `known` holds pairs already stored (the caller keeps it across batches); they are
+    skipped, and the pairs written here are added to it.
+    """
+    known = set() if known is None else known
+    fresh = [(key, moment) for key, moment in first_posts.items() if key not in known]
+    insert_many(
+        session.connection(),
+        MEMBERSHIP,
+        ("person_id", "community_id", "state", "since", "joined_at", "source"),
+        [(person, community, "member", at, at, "activity") for (person, community), at in fresh],
+        conflict=("person_id", "community_id"),
+    )
+    known.update(key for key, _moment in fresh)
 
 
 def apply_membership_changes(
     session: Session, changes: Sequence[tuple[datetime, int, int, str]]
 ) -> None:
     """Apply (moment, person, community, state) in time order; older news never wins."""
+    if not changes:
+        return
+    connection = session.connection()
+    current = _stored(connection, {(person, community) for _, person, community, _ in changes})
+    created: set[Key] = set()
+    changed: set[Key] = set()
     for moment, person, community, state in changes:
-        membership = session.get(Membership, (person, community))
+        key = (person, community)
+        membership = current.get(key)
         if membership is None:
-            session.add(
-                Membership(
-                    person_id=person,
-                    community_id=community,
-                    state=state,
-                    since=moment,
-                    joined_at=moment if state == "member" else None,
-                    source="self",
-                )
-            )
-            session.flush()
+            current[key] = _State(state, moment, moment if state == "member" else None)
+            created.add(key)
             continue
+        changed.add(key)
         if moment >= membership.since:
             if state == "member" and membership.state != "member":
                 membership.joined_at = moment
@@ -56,4 +63,55 @@ def apply_membership_changes(
             membership.since = moment
         elif state == "member" and (membership.joined_at is None or moment < membership.joined_at):
             membership.joined_at = moment
-    session.flush()
+    if created:
+        connection.execute(
+            insert(MEMBERSHIP),
+            [{**_row(key, current[key]), "source": "self"} for key in sorted(created)],
+        )
+    if changed - created:
+        updates = [_row(key, current[key], prefix="b_") for key in sorted(changed - created)]
+        connection.execute(UPDATE, updates)
+
+
+@dataclass
+class _State:
+    state: str
+    since: datetime
+    joined_at: datetime | None
+
+
+def _stored(connection: Connection, keys: set[Key]) -> dict[Key, _State]:
+    found: dict[Key, _State] = {}
+    ordered = sorted(keys)
+    columns = (MEMBERSHIP.c.person_id, MEMBERSHIP.c.community_id)
+    for start in range(0, len(ordered), CHUNK):
+        query = select(*columns, MEMBERSHIP.c.state, MEMBERSHIP.c.since, MEMBERSHIP.c.joined_at)
+        query = query.where(tuple_(*columns).in_(ordered[start : start + CHUNK]))
+        for row in connection.execute(query):
+            found[(row.person_id, row.community_id)] = _State(row.state, row.since, row.joined_at)
+    return found
+
+
+def _row(key: Key, membership: _State, prefix: str = "") -> dict[str, Any]:
+    return {
+        f"{prefix}person_id": key[0],
+        f"{prefix}community_id": key[1],
+        f"{prefix}state": membership.state,
+        f"{prefix}since": membership.since,
+        f"{prefix}joined_at": membership.joined_at,
+    }
+
+
+UPDATE = (
+    update(MEMBERSHIP)
+    .where(
+        MEMBERSHIP.c.person_id == bindparam("b_person_id"),
+        MEMBERSHIP.c.community_id == bindparam("b_community_id"),
+    )
+    .values(
+        {
+            name: bindparam(f"b_{name}", type_=MEMBERSHIP.c[name].type)
+            for name in ("state", "since", "joined_at")
+        }
+    )
+)

@@ -7,15 +7,17 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.storage.models import DailyActivity
+from bot.tracker.upsert import insert_many
 
 DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
 COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins", "leaves")
 COLUMN_INDEX = {name: index for index, name in enumerate(COUNTS)}
 Key = tuple[date, int, int]
+KEY_COLUMNS = ("day", "community_id", "person_id")
+ADD_COUNTS = ", ".join(f"{name} = daily_activity.{name} + excluded.{name}" for name in COUNTS)
 
 
 class RollupDeltas:
@@ -29,15 +31,14 @@ class RollupDeltas:
         """Add the deltas to the stored rollups; counts never go below zero."""
         additive = [(key, d) for key, d in self._deltas.items() if min(d) >= 0 and any(d)]
         negative = [(key, d) for key, d in self._deltas.items() if min(d) < 0]
-        connection = session.connection()
-        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        if additive:
-            statement = dialect.insert(DAILY)
-            statement = statement.on_conflict_do_update(
-                index_elements=["day", "community_id", "person_id"],
-                set_={name: DAILY.c[name] + statement.excluded[name] for name in COUNTS},
-            )
-            connection.execute(statement, [_row(key, d) for key, d in additive])
+        insert_many(
+            session.connection(),
+            DAILY,
+            (*KEY_COLUMNS, *COUNTS),
+            [(*key, *deltas) for key, deltas in additive],
+            conflict=KEY_COLUMNS,
+            update=ADD_COUNTS,
+        )
         for key, deltas in negative:
             stored = session.get(DailyActivity, key)
             current = [getattr(stored, name) for name in COUNTS] if stored else [0] * len(COUNTS)

@@ -32,16 +32,29 @@ def event_to_row(event: Event) -> dict[str, Any]:
         "processed": False,
     }
     attrs: dict[str, Any] = {}
-    for item in fields(event):
-        if item.name in COMMON:
-            continue
-        value = getattr(event, item.name)
-        if item.name in COLUMNS:
-            row[COLUMNS[item.name]] = value
-        elif value is not None and value != item.default:
-            attrs[item.name] = value
+    for name, column, default in _layout(type(event)):
+        value = getattr(event, name)
+        if column is not None:
+            row[column] = value
+        elif value is not None and value != default:
+            attrs[name] = value
     row["attrs"] = attrs or None
     return row
+
+
+def _layout(event_type: type[Event]) -> tuple[tuple[str, str | None, Any], ...]:
+    """Each specific field of an event type: its name, its column if any, its default."""
+    layout = _LAYOUTS.get(event_type)
+    if layout is None:
+        layout = _LAYOUTS[event_type] = tuple(
+            (item.name, COLUMNS.get(item.name), item.default)
+            for item in fields(event_type)
+            if item.name not in COMMON
+        )
+    return layout
+
+
+_LAYOUTS: dict[type[Event], tuple[tuple[str, str | None, Any], ...]] = {}
 
 
 def row_to_event(

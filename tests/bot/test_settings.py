@@ -115,3 +115,17 @@ def test_complete_prod_configuration_is_accepted() -> None:
         teams_app_password="Qx8~Fe2.p9VnT_aR3mK0",
     )
     assert check_ready_to_serve(settings) == []
+
+
+def test_prod_socket_mode_needs_the_app_token_not_the_signing_secret() -> None:
+    settings = load_settings(
+        env_file=None,
+        env="prod",
+        platforms="slack",
+        slack_mode="socket",
+        slack_bot_token="xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    )
+    with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
+        check_ready_to_serve(settings)
+    ready = settings.model_copy(update={"slack_app_token": "xapp-1-A07ENGAGE01-7081264813-4c1d"})
+    assert check_ready_to_serve(ready) == []

@@ -21,7 +21,12 @@ async def client(
 async def test_healthz_checks_the_database(client: TestClient[object, object]) -> None:
     response = await client.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "database": "ok", "version": "0.1.0"}
+    assert await response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "version": "0.1.0",
+        "scheduler": "leader",
+    }
 
 
 async def test_healthz_is_503_when_the_database_is_down() -> None:

@@ -18,12 +18,14 @@ from bot.storage.models import (
     Community,
     ConversationRef,
     Dismissal,
+    Objection,
     Outbox,
     Person,
     Preference,
     Suggestion,
 )
-from tests.support.dump import dump_tables
+from tests.support.dump import dump_tables, dump_text
+from tests.support.events import post, react
 from tests.support.workspace import AS_OF, handcrafted_events
 
 NOW = datetime(2026, 3, 29, 12, tzinfo=UTC)
@@ -113,3 +115,20 @@ async def test_erase_leaves_no_row_about_the_person(populated: Services) -> None
         return stats.members, stats.contributors, others
 
     assert await populated.database.read(after) == (14, 5, 1)
+
+
+async def test_objection_drops_future_events_at_every_ingest_path(populated: Services) -> None:
+    def erase_u3(session: Session) -> None:
+        people, _ = ids(session)
+        erase_person(session, people["U3"], object_to_tracking=True)
+
+    await populated.database.write(erase_u3)
+    await populated.tracker.refresh_objections()
+    later = [post("U3", "C1", "2026-03-27"), react("U4", "C1", "2026-03-27", receiver="U3")]
+    assert await populated.tracker.record(later) == 1  # only U4's reaction, without its receiver
+    summary = await populated.tracker.record_bulk([post("U3", "C1", "2026-03-28")])
+    assert summary.new == 0
+    await populated.tracker.fold()
+    text = await populated.database.read(dump_text)
+    assert "'U3'" not in text
+    assert await populated.database.read(lambda s: len(s.exec(select(Objection)).all())) == 1

@@ -1,0 +1,83 @@
+"""`engage demo` and `engage console`, joined to the CLI through the `engage.cli` group."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from adapters.console.demo import run_demo
+from adapters.console.session import run_console
+from bot.cli.context import settings_from
+from bot.errors import EngageError
+from bot.services import Services
+from bot.storage.migrate import upgrade
+
+QUIET = "WARNING"
+"""Both commands talk to a person on stdout; routine log lines would drown them."""
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_command)
+    app.command("console")(console_command)
+
+
+def demo_command(
+    db: Annotated[
+        Path | None, typer.Option(help="SQLite file to create (default: a temporary file).")
+    ] = None,
+    people: Annotated[int, typer.Option(help="How many people.")] = 300,
+    communities: Annotated[int, typer.Option(help="How many communities.")] = 40,
+    seed: Annotated[int, typer.Option(help="Same seed, same workspace.")] = 0,
+    slack_export: Annotated[
+        Path | None, typer.Option(help="Use a Slack export (directory or .zip) instead.")
+    ] = None,
+) -> None:
+    """Show what Engage does on a fresh workspace: figures, suggestions, answers, funnel."""
+    if db is None:
+        handle, name = tempfile.mkstemp(prefix="engage-demo-", suffix=".db")
+        os.close(handle)
+        Path(name).unlink()
+        db = Path(name)
+    elif db.exists():
+        raise EngageError(f"{db} already exists: give a new file, or delete it first")
+    settings = settings_from(database_url=f"sqlite:///{db.resolve()}", log_level=QUIET)
+    upgrade(settings.database_url)
+    services = Services.build(settings)
+
+    async def run() -> None:
+        try:
+            await run_demo(
+                services,
+                Console(),
+                str(db),
+                people=people,
+                communities=communities,
+                seed=seed,
+                export=slack_export,
+            )
+        finally:
+            await services.stop()
+
+    asyncio.run(run())
+
+
+def console_command(
+    db: Annotated[
+        Path | None,
+        typer.Option(help="SQLite file made by `engage demo` (default: settings)."),
+    ] = None,
+    workspace: Annotated[str | None, typer.Option(help="Workspace id, if several.")] = None,
+) -> None:
+    """Act as a person of the workspace: post, react, join, chat with the bot, move time on."""
+    if db is not None and not db.exists():
+        raise EngageError(f"{db} does not exist: create it with `engage demo --db {db}`")
+    url = f"sqlite:///{db.resolve()}" if db is not None else None
+    settings = settings_from(database_url=url, log_level=QUIET)
+    upgrade(settings.database_url)
+    asyncio.run(run_console(Services.build(settings), workspace))

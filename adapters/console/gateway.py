@@ -1,0 +1,61 @@
+"""The console's Gateway: direct messages for the person you act as are printed at once,
+everyone else's wait until you act as them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.cards import Card
+from bot.clock import utcnow
+from bot.delivery import Delivered, DeliveryResult, Recipient
+
+PLATFORM = "console"
+Show = Callable[[str, Card], None]
+Clock = Callable[[], datetime]
+Invite = Callable[[Recipient, str], Awaitable[None]]
+
+
+def _ignore(_title: str, _card: Card) -> None:
+    return None
+
+
+@dataclass
+class ConsoleGateway:
+    """`show(title, card)` prints a card; `on_invite` records the join the platform would."""
+
+    platform: str = PLATFORM
+    current: str | None = None
+    show: Show = _ignore
+    on_invite: Invite | None = None
+    clock: Clock = utcnow
+    waiting: defaultdict[str, list[Card]] = field(default_factory=lambda: defaultdict(list))
+    sent: int = 0
+
+    async def send_card(self, recipient: Recipient, card: Card) -> DeliveryResult:
+        self.sent += 1
+        if recipient.person == self.current:
+            self.show(f"direct message from Engage, {self.clock():%a %Y-%m-%d %H:%M} UTC", card)
+        else:
+            self.waiting[recipient.person].append(card)
+        return Delivered(conversation=f"DM-{recipient.person}", message=str(self.sent))
+
+    async def update_card(
+        self, recipient: Recipient, sent: Delivered, card: Card
+    ) -> DeliveryResult:
+        if recipient.person == self.current:
+            self.show("Engage updated its message", card)
+        return sent
+
+    async def invite(self, recipient: Recipient, community: str) -> DeliveryResult:
+        if self.on_invite is not None:
+            await self.on_invite(recipient, community)
+        return Delivered(conversation=community)
+
+    def community_link(self, workspace: str, community: str) -> str:
+        return f"console://{workspace}/{community}"
+
+    def take_waiting(self, person: str) -> list[Card]:
+        return self.waiting.pop(person, [])

@@ -1,0 +1,112 @@
+"""Multi-workspace install: OAuth state in our database, and authorize from our own installs."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from sqlalchemy import delete
+from sqlmodel import Session
+
+from adapters.slack.installs import OAuthInstalls
+from adapters.slack.scopes import BOT_SCOPES
+from bot.clock import utcnow
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.models import SlackOAuthState
+
+log = logging.getLogger("engage.slack.oauth")
+STATE_LIFETIME = timedelta(minutes=10)
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+STATE = SlackOAuthState.__table__  # type: ignore[attr-defined]
+
+
+class OAuthStates(AsyncOAuthStateStore):
+    """One-time `state` values for the OAuth redirect, valid for ten minutes."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        state = secrets.token_urlsafe(32)
+        expires = utcnow() + STATE_LIFETIME
+        await self._database.write(
+            lambda session: session.add(SlackOAuthState(state=state, expires_at=expires))
+        )
+        return state
+
+    async def async_consume(self, state: str) -> bool:
+        now = utcnow()
+
+        def consume(session: Session) -> bool:
+            connection = session.connection()
+            connection.execute(delete(STATE).where(STATE.c.expires_at <= now))
+            used = connection.execute(delete(STATE).where(STATE.c.state == state))
+            return used.rowcount == 1
+
+        return await self._database.write(consume)
+
+
+class InstalledAuthorize(AsyncAuthorize):
+    """Authorize each request from the stored install, without an auth.test call per request."""
+
+    def __init__(self, installs: OAuthInstalls) -> None:
+        self._installs = installs
+
+    async def __call__(
+        self,
+        *,
+        context: AsyncBoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        actor_enterprise_id: str | None = None,
+        actor_team_id: str | None = None,
+        actor_user_id: str | None = None,
+    ) -> AuthorizeResult | None:
+        bot = await self._installs.async_find_bot(
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=context.is_enterprise_install,
+        )
+        if bot is None:
+            return None
+        return AuthorizeResult(
+            enterprise_id=bot.enterprise_id or enterprise_id,
+            team_id=bot.team_id or team_id,
+            bot_user_id=bot.bot_user_id,
+            bot_id=bot.bot_id,
+            bot_token=bot.bot_token,
+            bot_scopes=bot.bot_scopes,
+            user_id=user_id,
+        )
+
+
+def oauth_settings(
+    settings: Settings, installs: OAuthInstalls, states: OAuthStates
+) -> AsyncOAuthSettings:
+    public = settings.public_url.rstrip("/")
+    return AsyncOAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        scopes=list(BOT_SCOPES),
+        user_scopes=[],
+        redirect_uri=f"{public}{REDIRECT_PATH}" if public else None,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        installation_store=installs,
+        installation_store_bot_only=True,
+        state_store=states,
+        state_expiration_seconds=int(STATE_LIFETIME.total_seconds()),
+    )

@@ -1,0 +1,1 @@
+"""Benchmarks and offline evaluations (not shipped in the package)."""

@@ -1,0 +1,1 @@
+"""Offline evaluation of the recommender: replay history, rank at cutoffs, score the joins."""

@@ -1,0 +1,124 @@
+"""A large synthetic workspace: generation and folding time, peak memory, stats latency.
+
+    python -m bench.stats_scale [--scale 1.0] [--days 365] [--samples 40]
+                                [--postgres URL] [--skip-sqlite]
+
+At scale 1: 20,000 people, 2,000 communities, 10,000,000 events (use --scale 0.1 for a
+quick run). Each database is measured in a child process of its own, so peak RSS is that
+database's alone. Goal: p95 of one community's stats and of the organisation's ladder
+under 50 ms; the anchor is one raw indexed sum over a community's 12 weeks of rollups.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
+from datetime import timedelta
+
+from bench.harness import END, Stopwatch, peak_rss_mb, print_table, scratch_postgres, scratch_sqlite
+from bench.stats_timing import measure_stats
+from bot.storage.database import Database
+from bot.synth import SynthSpec, World, build_world
+from bot.tracker import Tracker
+
+REPORT_EVERY = 1_000_000
+
+
+FIGURES = (
+    "events", "generate+write s", "fold s", "peak RSS MB",
+    "community stats p50 ms", "community stats p95 ms",
+    "organisation ladder p50 ms", "organisation ladder p95 ms",
+    "anchor: raw 12-week sum p50 ms", "anchor: raw 12-week sum p95 ms",
+)  # fmt: skip
+
+
+def measure(database_url: str | None, spec: SynthSpec, samples: int) -> list[str]:
+    """Everything for one database; runs in a child process."""
+    scratch: AbstractContextManager[str] = (
+        scratch_postgres(database_url) if database_url else scratch_sqlite()
+    )
+    name = "PostgreSQL" if database_url else "SQLite"
+    _say(f"{name}: generating {spec.target_events:,} events")
+    with scratch as url:
+        database = Database(url)
+        world = build_world(spec)
+        written, generation, fold = asyncio.run(_load(database, world, name))
+        if not database.is_sqlite:
+            database.write_sync(lambda s: s.connection().exec_driver_sql("ANALYZE"))
+        as_of = spec.end - timedelta(days=1)
+        latencies = measure_stats(database, spec.workspace, as_of, samples)
+        database.close()
+    return [
+        f"{written:,}",
+        f"{generation:,.0f} ({written / generation:,.0f}/s)",
+        f"{fold:,.0f} ({written / fold:,.0f}/s)",
+        f"{peak_rss_mb():,.0f}",
+        *(f"{value:.1f}" for value in latencies.figures("community")),
+        *(f"{value:.1f}" for value in latencies.figures("organisation")),
+        *(f"{value:.1f}" for value in latencies.figures("anchor")),
+    ]
+
+
+async def _load(database: Database, world: World, name: str) -> tuple[int, float, float]:
+    tracker = Tracker(database)
+    progress = {"written": 0, "reported": 0}
+
+    def written(chunk: object) -> None:
+        progress["written"] += getattr(chunk, "new", 0) + getattr(chunk, "duplicates", 0)
+        if progress["written"] - progress["reported"] >= REPORT_EVERY:
+            progress["reported"] = progress["written"]
+            _say(f"{name}: {progress['written']:,} events written")
+
+    with Stopwatch() as generation:
+        summary = await tracker.record_bulk(world.events(), on_chunk=written)
+    _say(f"{name}: {summary.new:,} events written in {generation.seconds:,.0f} s; folding")
+    with Stopwatch() as folding:
+        folded = await tracker.fold()
+    _say(f"{name}: {folded:,} events folded in {folding.seconds:,.0f} s")
+    return summary.new, generation.seconds, folding.seconds
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--samples", type=int, default=40, help="communities timed")
+    parser.add_argument("--postgres", metavar="URL", help="also measure on this server")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    spec = SynthSpec(
+        people=round(20_000 * args.scale),
+        communities=round(2_000 * args.scale),
+        days=args.days,
+        end=END,
+        seed=1,
+        events=round(10_000_000 * args.scale),
+    )
+    targets = ([] if args.skip_sqlite else [None]) + ([args.postgres] if args.postgres else [])
+    columns = []
+    spawn = multiprocessing.get_context("spawn")
+    for target in targets:
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+            columns.append(child.submit(measure, target, spec, args.samples).result())
+    headers = ["figure", *("PostgreSQL" if target else "SQLite" for target in targets)]
+    rows = [[label, *(column[index] for column in columns)] for index, label in enumerate(FIGURES)]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    title = (
+        f"{spec.people:,} people, {spec.communities:,} communities, {spec.days} days "
+        f"(load average at the end: {load})"
+    )
+    print_table(title, headers, rows)
+    print(f"goal: p95 < 50 ms; {args.samples} communities timed (the largest first)")
+
+
+if __name__ == "__main__":
+    main()

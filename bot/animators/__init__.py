@@ -1,0 +1,1 @@
+"""Roles (admins, animators) and the audit log of every change."""

@@ -1,0 +1,1 @@
+"""Nudge campaigns: one community, its animators, an audience, dates, a boost, results."""

@@ -1,0 +1,82 @@
+"""Campaigns as rich tables and JSON for `engage campaign list|show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from bot.campaigns.results import STEPS
+from bot.campaigns.view import CampaignView
+from bot.cards import sparkline
+from bot.cli.stats_render import plain, shown
+from bot.metrics.figures import Suppressed
+from bot.storage.models import Campaign, Community
+
+
+def list_table(rows: list[tuple[Campaign, Community]]) -> Table:
+    table = Table(title="Campaigns")
+    for column in ("#", "name", "community", "state", "starts", "ends", "boost", "max sends"):
+        table.add_column(column)
+    for campaign, community in rows:
+        table.add_row(
+            str(campaign.id),
+            campaign.name,
+            f"#{community.name}",
+            campaign.state,
+            campaign.starts_at.date().isoformat() if campaign.starts_at else "",
+            campaign.ends_at.date().isoformat() if campaign.ends_at else "",
+            f"×{campaign.boost:g}",
+            str(campaign.max_sends or "—"),
+        )
+    return table
+
+
+def view_data(view: CampaignView) -> dict[str, Any]:
+    campaign = view.campaign
+    audience = view.audience.as_json()
+    if "communities" in audience:
+        audience["communities"] = list(view.audience_names)
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "community": view.community.name,
+        "state": campaign.state,
+        "pitch": campaign.pitch,
+        "audience": audience,
+        "starts": view.starts_on.isoformat(),
+        "ends": view.ends_on.isoformat(),
+        "max_sends": campaign.max_sends,
+        "boost": campaign.boost,
+        "eligible": plain(view.eligible),
+        "results": plain(view.funnel),
+    }
+
+
+def view_tables(view: CampaignView) -> list[Table]:
+    campaign = view.campaign
+    settings = Table(title=f"Campaign {campaign.id}: {campaign.name}", show_header=False)
+    settings.add_column("setting")
+    settings.add_column("value")
+    data = view_data(view)
+    for name in ("community", "state", "audience", "starts", "ends", "max_sends", "boost"):
+        settings.add_row(name, str(data[name]))
+    for language, words in campaign.pitch.items():
+        settings.add_row(f"pitch ({language})", words)
+    settings.add_row("could reach now", shown(view.eligible))
+    results = Table(title="Results (conversion: each step over the one before)")
+    for column in ("step", "people", "conversion"):
+        results.add_column(column)
+    funnel = view.funnel
+    for step in (*STEPS, "dismissed"):
+        rate = funnel.conversions.get(step)
+        results.add_row(step, shown(funnel.counts[step]), shown(rate, "percent") if rate else "—")
+    tables = [settings, results]
+    if not isinstance(funnel.weekly, Suppressed):
+        weekly = Table(title="Per ISO week")
+        weekly.add_column("step")
+        weekly.add_column(" ".join(funnel.weeks[:1] + funnel.weeks[-1:]))
+        for step, values in funnel.weekly.items():
+            weekly.add_row(step, f"{sparkline(values)}  {list(values)}")
+        tables.append(weekly)
+    return tables

@@ -1,0 +1,76 @@
+"""`engage stats --funnel`: suggested -> followed -> joined -> first post within 30 days."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import typer
+from rich.table import Table
+from sqlmodel import Session
+
+from bot.cli.stats_render import plain, print_tables, shown
+from bot.cli.workspaces import choose_workspace
+from bot.commands.context import CommandError
+from bot.commands.lookup import find_community
+from bot.errors import EngageError
+from bot.i18n import Translator
+from bot.metrics.funnel import FIELDS, FunnelFigures, funnel
+from bot.settings import Settings
+from bot.storage.database import Database
+
+LABELS = {
+    "suggested": "suggested (delivered)",
+    "followed": "followed",
+    "joined": "joined",
+    "first_post": "first post within 30 days of joining",
+    "dismissed": "dismissed (not now / not interested)",
+    "ignored": "ignored (no answer in 14 days)",
+}
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    as_of: date
+    workspace: str
+    community: str | None
+    funnel: FunnelFigures
+
+
+def print_funnel(
+    settings: Settings, workspace: str | None, community: str | None, day: date, as_json: bool
+) -> None:
+    database = Database(settings.database_url, threads=1)
+    try:
+        report = database.read_sync(
+            lambda session: _report(session, workspace, community, day, settings.min_group_size)
+        )
+    finally:
+        database.close()
+    if as_json:
+        typer.echo(json.dumps(plain(report), indent=2, ensure_ascii=False))
+        return
+    scope = f"#{report.community}" if report.community else report.workspace
+    table = Table(title=f"Suggestion funnel — {scope} — as of {report.as_of}", show_header=False)
+    table.add_column("stage")
+    table.add_column("suggestions", justify="right")
+    for name in FIELDS:
+        table.add_row(LABELS[name], shown(getattr(report.funnel, name)))
+    print_tables(table)
+
+
+def _report(
+    session: Session, workspace: str | None, community: str | None, day: date, minimum: int
+) -> FunnelReport:
+    chosen = choose_workspace(session, workspace)
+    assert chosen.id is not None
+    community_id, name = None, None
+    if community is not None:
+        try:
+            found = find_community(session, chosen.id, community)
+        except CommandError as problem:
+            raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+        community_id, name = found.id, found.name or found.external_id
+    counts = funnel(session, chosen.id, day, community_id)
+    return FunnelReport(day, chosen.external_id, name, FunnelFigures.of(counts, minimum))

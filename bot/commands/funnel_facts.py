@@ -1,0 +1,25 @@
+"""The suggestion funnel as one line of a community's stats card, once it means something."""
+
+from __future__ import annotations
+
+from bot.cards import Card, Facts
+from bot.commands.context import Context
+from bot.commands.format import figure
+from bot.metrics.funnel import Funnel, FunnelFigures
+
+
+def with_funnel(context: Context, card: Card, counts: Funnel) -> Card:
+    """Add the funnel before a full card's last block; nothing under the minimum group."""
+    if counts.suggested < context.minimum or len(card.blocks) < 2:
+        return card
+    t = context.t
+    shown = FunnelFigures.of(counts, context.minimum)
+    value = t(
+        "funnel.value",
+        suggested=figure(t, shown.suggested),
+        followed=figure(t, shown.followed),
+        joined=figure(t, shown.joined),
+        first_post=figure(t, shown.first_post),
+    )
+    line = Facts(((t("funnel.label"), value),))
+    return Card((*card.blocks[:-1], line, card.blocks[-1]), card.fallback, card.private)

@@ -1,0 +1,49 @@
+"""Secrets at rest: platform tokens sealed with Fernet under a key derived from ENGAGE_SECRET_KEY.
+
+Sealed values carry a `fernet:` prefix; without a key, values are stored as given, so a
+key can be added later (new tokens are sealed, old ones still read).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.errors import ConfigError
+
+PREFIX = "fernet:"
+_INFO = b"engage token encryption v1"
+
+
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+        secret_key.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+class TokenCipher:
+    def __init__(self, secret_key: str) -> None:
+        self._fernet = _fernet(secret_key) if secret_key else None
+
+    @property
+    def encrypts(self) -> bool:
+        return self._fernet is not None
+
+    def seal(self, value: str) -> str:
+        if self._fernet is None:
+            return value
+        return PREFIX + self._fernet.encrypt(value.encode()).decode()
+
+    def open(self, stored: str) -> str:
+        if not stored.startswith(PREFIX):
+            return stored
+        if self._fernet is None:
+            raise ConfigError("stored tokens are encrypted: set ENGAGE_SECRET_KEY to read them")
+        try:
+            return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
+        except InvalidToken:
+            raise ConfigError("ENGAGE_SECRET_KEY cannot decrypt the stored tokens") from None

@@ -1,0 +1,81 @@
+"""The suggestion funnel: suggested -> followed -> joined -> first post within 30 days.
+
+Each stage counts the suggestions that reached it by `as_of` (a join straight from the
+card counts as joined, not followed). Shown counts below the minimum group are suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Table, case, func, select
+from sqlmodel import Session
+
+from bot.metrics.figures import Count, count
+from bot.storage.models import Community, Suggestion
+
+SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
+COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
+STAGES = ("followed_at", "joined_at", "first_post_at", "dismissed_at")
+FIELDS = ("suggested", "followed", "joined", "first_post", "dismissed", "ignored")
+
+
+@dataclass(frozen=True)
+class Funnel:
+    suggested: int
+    followed: int
+    joined: int
+    first_post: int
+    dismissed: int
+    ignored: int
+
+
+@dataclass(frozen=True)
+class FunnelFigures:
+    suggested: Count
+    followed: Count
+    joined: Count
+    first_post: Count
+    dismissed: Count
+    ignored: Count
+
+    @classmethod
+    def of(cls, funnel: Funnel, minimum: int) -> FunnelFigures:
+        return cls(*(count(getattr(funnel, item), minimum) for item in FIELDS))
+
+
+def funnel(
+    session: Session,
+    workspace_id: int,
+    as_of: date,
+    community_id: int | None = None,
+    days: int | None = None,
+) -> Funnel:
+    """Suggestions delivered up to the end of `as_of` (over the last `days` if given)."""
+    end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
+    counts: list[Any] = [
+        func.count(),
+        *(_before(SUGGESTION.c[name], end) for name in STAGES),
+        func.sum(case((SUGGESTION.c.state == "ignored", 1), else_=0)),
+    ]
+    query = (
+        select(*counts)
+        .join(COMMUNITY, COMMUNITY.c.id == SUGGESTION.c.community_id)
+        .where(
+            COMMUNITY.c.workspace_id == workspace_id,
+            SUGGESTION.c.sent_at.is_not(None),
+            SUGGESTION.c.sent_at < end,
+        )
+    )
+    if community_id is not None:
+        query = query.where(SUGGESTION.c.community_id == community_id)
+    if days is not None:
+        query = query.where(SUGGESTION.c.sent_at >= end - timedelta(days=days))
+    row = session.connection().execute(query).one()
+    return Funnel(*(int(value or 0) for value in row))
+
+
+def _before(column: Column[Any], end: datetime) -> Any:
+    return func.sum(case((column < end, 1), else_=0))

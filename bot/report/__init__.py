@@ -1,0 +1,1 @@
+"""The animator report: a self-contained HTML page with inline SVG charts."""

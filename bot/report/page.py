@@ -1,0 +1,99 @@
+"""The animator report as one self-contained HTML page: inline CSS and SVG, no script, no
+network. Built with ElementTree, so every name and pitch is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from xml.etree.ElementTree import Element, tostring
+
+from babel.dates import format_date
+
+from bot.commands.format import figure, share
+from bot.i18n import Translator
+from bot.metrics import CommunityStats, Ladder, Suppressed
+from bot.report.charts import (
+    campaigns_table,
+    figure_block,
+    funnel_chart,
+    ladder_chart,
+    silent_chart,
+)
+from bot.report.data import CommunityReport
+from bot.report.svg import column_chart, shape
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 760px; color: #1f2933; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.5rem; border-bottom: 2px solid #3b7dd8; }
+figure { margin: 1rem 0 1.5rem; } figcaption { font-weight: 600; margin-bottom: .3rem; }
+svg text { font-size: 11px; fill: #1f2933; } svg text.axis { fill: #52606d; }
+dl { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
+dt { color: #52606d; } dd { margin: 0; }
+table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #e4e7eb;
+  padding: .3rem .4rem; text-align: left; } .hidden-note, footer { color: #52606d; }
+"""
+
+
+def render_page(
+    t: Translator, as_of: date, reports: Sequence[CommunityReport], org: Ladder | None, minimum: int
+) -> str:
+    html = Element("html", {"lang": t.language})
+    head = shape(html, "head")
+    shape(head, "meta", charset="utf-8")
+    shape(head, "title", t("report.title"))
+    shape(head, "style", STYLE)
+    body = shape(html, "body")
+    shape(body, "h1", t("report.title"))
+    shape(body, "p", t("report.as_of", date=format_date(as_of, "long", locale=t.language)))
+    if org is not None:
+        section = shape(body, "section", id="organisation")
+        shape(section, "h2", t("report.org_title"))
+        figure_block(section, t("report.ladder"), ladder_chart(t, org))
+    if not reports:
+        shape(body, "p", t("report.empty"), class_="hidden-note")
+    for report in reports:
+        community_section(body, t, report)
+    shape(body, "footer", t("figure.privacy_note", minimum=minimum))
+    return "<!DOCTYPE html>\n" + tostring(html, encoding="unicode", method="html")
+
+
+def community_section(body: Element, t: Translator, report: CommunityReport) -> None:
+    stats = report.stats
+    section = shape(body, "section", class_="community", id=f"community-{report.community.id}")
+    shape(section, "h2", f"#{report.community.name}")
+    facts = shape(section, "dl")
+    rhythm = stats.rhythm
+    rhythm_text = figure(t, rhythm) if isinstance(rhythm, Suppressed) else t(f"rhythm.{rhythm}")
+    for label, value in (
+        (t("report.rhythm"), rhythm_text),
+        (t("command.stats.members"), figure(t, stats.members)),
+        (t("command.stats.contributors"), figure(t, stats.contributors)),
+        (t("command.stats.silent"), _silent(t, stats)),
+        (t("command.stats.regulars"), figure(t, stats.regulars)),
+    ):
+        shape(facts, "dt", label)
+        shape(facts, "dd", value)
+    weekly = stats.weekly_posts
+    figure_block(
+        section,
+        t("report.weekly"),
+        t("report.hidden_activity", minimum=weekly.minimum)
+        if isinstance(weekly, Suppressed)
+        else column_chart(t("report.weekly"), weekly, report.week_labels),
+    )
+    figure_block(section, t("report.ladder"), ladder_chart(t, report.ladder))
+    figure_block(section, t("report.silent_trend"), silent_chart(t, report))
+    if any(isinstance(value, Suppressed) for _, value in report.silent_trend):
+        shape(section, "p", t("report.hidden_points"), class_="hidden-note")
+    figure_block(section, t("report.funnel"), funnel_chart(t, report.funnel))
+    campaigns_table(section, t, report.campaigns)
+
+
+def _silent(t: Translator, stats: CommunityStats) -> str:
+    if isinstance(stats.silent, Suppressed):
+        return figure(t, stats.silent)
+    return t(
+        "command.stats.silent_value",
+        count=figure(t, stats.silent),
+        share=share(t, stats.silent_share),
+    )

@@ -1,0 +1,1 @@
+"""The neutral cards of the suggestion engine; adapters render them per platform."""

@@ -1,0 +1,28 @@
+"""Buttons that carry a command line: a click runs it through the command router."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Literal
+
+from bot.cards import Button
+from bot.commands import COMMAND_ACTION
+
+
+def command_line(name: str, community: str | None = None, suggestion: int | None = None) -> str:
+    words = [name]
+    if community is not None:
+        words.append(shlex.quote(community))
+    if suggestion is not None:
+        words += ["--suggestion", str(suggestion)]
+    return " ".join(words)
+
+
+def command_button(
+    label: str,
+    name: str,
+    community: str | None = None,
+    suggestion: int | None = None,
+    style: Literal["primary", "danger"] | None = None,
+) -> Button:
+    return Button(label, COMMAND_ACTION, command_line(name, community, suggestion), style)

@@ -1,0 +1,69 @@
+"""The suggestion card (reason, rhythm, five buttons) and the opt-out introduction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
+from bot.i18n import Translator
+from nudges.cards.commandline import command_button
+
+KNOWN_RHYTHMS = ("steady", "intermittent", "dormant")
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """What a suggestion card shows; `external_id` is the platform's community id."""
+
+    suggestion_id: int
+    external_id: str
+    name: str
+    sentence: str
+    rhythm: str
+    active_weeks: int
+    pitch: str | None = None
+
+
+def rhythm_text(t: Translator, rhythm: str, active_weeks: int) -> str:
+    label = t(f"rhythm.{rhythm}") if rhythm in KNOWN_RHYTHMS else t("suggestion.rhythm_new")
+    return t("suggestion.rhythm_value", rhythm=label, weeks=active_weeks)
+
+
+def suggestion_card(t: Translator, item: Suggested) -> Card:
+    title = t("suggestion.title", name=item.name)
+    blocks: list[Block] = [Heading(title), Paragraph(item.sentence)]
+    facts = [(t("suggestion.rhythm"), rhythm_text(t, item.rhythm, item.active_weeks))]
+    if item.pitch:
+        facts.append((t("suggestion.pitch"), item.pitch))
+    blocks += [Facts(tuple(facts)), Paragraph(t("suggestion.explain"))]
+    ref, sid = item.external_id, item.suggestion_id
+    blocks.append(
+        Actions(
+            (
+                command_button(t("suggestion.follow"), "follow", ref, sid, "primary"),
+                command_button(t("suggestion.join"), "join", ref, sid),
+                command_button(t("suggestion.not_now"), "notnow", ref, sid),
+                command_button(t("suggestion.never"), "never", ref, sid),
+                command_button(t("suggestion.stop"), "stop", style="danger"),
+            )
+        )
+    )
+    return Card(tuple(blocks), fallback=title)
+
+
+def introduction_card(t: Translator, per_week: int) -> Card:
+    title = t("introduction.title")
+    return Card(
+        (
+            Heading(title),
+            Paragraph(t("introduction.body", per_week=per_week)),
+            Paragraph(t("introduction.stop_hint")),
+            Actions(
+                (
+                    command_button(t("suggestion.stop"), "stop", style="danger"),
+                    command_button(t("introduction.settings"), "settings"),
+                )
+            ),
+        ),
+        fallback=title,
+    )

@@ -1,0 +1,94 @@
+"""`engage suggest`: the operator's preview of suggestions, joined to the CLI via `engage.cli`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.cli.context import settings_from
+from bot.cli.workspaces import choose_workspace
+from bot.clock import utcnow
+from bot.errors import EngageError
+from bot.storage.database import Database
+from nudges.recommend.preview import Preview, preview
+
+
+def register(app: typer.Typer) -> None:
+    app.command("suggest")(suggest_command)
+
+
+def suggest_command(
+    person: str | None = typer.Option(None, "--person", help="The person's external id."),
+    everyone: bool = typer.Option(False, "--all", help="Everyone in the workspace."),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="As if it were the end of this day (YYYY-MM-DD); later events ignored.",
+    ),
+    limit: int = typer.Option(3, "--limit", min=1, help="Suggestions per person."),
+    workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Ranked suggestions with scores and reasons, for anyone. Ignores consent; sends nothing."""
+    if (person is None) == (not everyone):
+        raise EngageError("give either --person EXTERNAL_ID or --all")
+    settings = settings_from()
+    moment = _moment(as_of)
+    database = Database(settings.database_url, threads=1)
+    try:
+        result = database.read_sync(
+            lambda session: preview(
+                session,
+                choose_workspace(session, workspace),
+                person,
+                moment,
+                limit,
+                settings.social_proof_min,
+            )
+        )
+    finally:
+        database.close()
+    if as_json:
+        typer.echo(json.dumps(result.as_data(), indent=2, ensure_ascii=False))
+    else:
+        _print(result)
+
+
+def _moment(text: str | None) -> datetime:
+    if text is None:
+        return utcnow()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise EngageError(f"--as-of needs a date like 2026-03-31, not {text!r}") from None
+    return datetime.combine(day + timedelta(days=1), time(), UTC)
+
+
+def _print(result: Preview) -> None:
+    before = f"{result.as_of:%Y-%m-%d %H:%M} UTC"
+    table = Table(title=f"Suggestions in {result.workspace}, from events before {before}")
+    for column in ("person", "#", "community", "score", "reasons", "why"):
+        table.add_column(column, justify="right" if column in ("#", "score") else "left")
+    for entry in result.people:
+        if not entry.suggestions:
+            table.add_row(entry.person, "", "[dim]no suggestion[/dim]", "", "", "")
+        for rank, item in enumerate(entry.suggestions, 1):
+            reasons = ", ".join(_short(reason) for reason in item.reasons)
+            table.add_row(
+                entry.person if rank == 1 else "",
+                str(rank),
+                f"#{item.name or item.community}",
+                f"{item.score:.4g}",
+                reasons,
+                item.sentence["en"],
+            )
+    Console().print(table)
+
+
+def _short(reason: dict[str, object]) -> str:
+    detail = reason.get("count", reason.get("value"))
+    return f"{reason['code']}={detail}" if detail is not None else str(reason["code"])

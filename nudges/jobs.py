@@ -1,0 +1,63 @@
+"""The suggestion engine's jobs, added to the core's registry (`engage run-job`, scheduler).
+
+Each job is `async def job(services) -> str` returning a one-line summary.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import typer
+
+from bot.campaigns.states import end_expired
+from bot.cli.jobs import JOBS, Job
+from bot.services import Services
+from nudges.digest.job import digest
+from nudges.outbox.worker import DeliveryWorker
+from nudges.planner.job import plan
+from nudges.policy.consent import send_check
+
+
+async def deliver(services: Services) -> str:
+    """Send every outbox message that is due, through the installed gateways."""
+    if not services.gateways:
+        return "no gateway installed: nothing delivered"
+    worker = DeliveryWorker(services, may_send=send_check(services.settings, services.clock))
+    return describe(await worker.run())
+
+
+def describe(outcomes: Counter[str]) -> str:
+    parts = [
+        f"{outcomes[state]} {label}"
+        for state, label in (
+            ("sent", "sent"),
+            ("pending", "to retry"),
+            ("dead", "dead"),
+            ("unknown", "unknown"),
+            ("cancelled", "cancelled"),
+        )
+    ]
+    if outcomes["error"]:
+        parts.append(f"{outcomes['error']} not recorded (database error)")
+    return "delivered: " + ", ".join(parts)
+
+
+async def plan_with_campaigns(services: Services) -> str:
+    """End campaigns past their end date, then plan this round's suggestions."""
+    now = services.clock()
+    ended = await services.database.write(lambda session: end_expired(session, now))
+    planned = await plan(services)
+    return f"{planned}; {ended} campaign(s) ended" if ended else planned
+
+
+NUDGES_JOBS: dict[str, Job] = {"plan": plan_with_campaigns, "deliver": deliver, "digest": digest}
+
+
+def all_jobs() -> dict[str, Job]:
+    """The core's jobs (fold, retention) and the engine's (deliver, plan, digest)."""
+    return {**JOBS, **NUDGES_JOBS}
+
+
+def register(_app: typer.Typer) -> None:
+    """The `engage.cli` hook: `engage run-job` learns plan, deliver and digest."""
+    JOBS.update(NUDGES_JOBS)

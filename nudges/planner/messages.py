@@ -1,0 +1,69 @@
+"""The cards the planner queues, in each person's language, as outbox payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import Language, Translator, language_for
+from nudges.card_data import card_to_data
+from nudges.cards.suggestion import Suggested, introduction_card, suggestion_card
+from nudges.planner.choose import Pick
+from nudges.planner.context import CommunityCard, WorkspaceContext
+from nudges.policy.rules import weekly_allowance
+from nudges.policy.standing import Recipient
+
+TRANSLATORS: dict[Language, Translator] = {"en": Translator("en"), "fr": Translator("fr")}
+
+
+def language_of(recipient: Recipient, default: Language) -> Language:
+    """The person's chosen language, else their platform locale, else the default."""
+    if recipient.language in ("en", "fr"):
+        return language_for(recipient.language, default)
+    return language_for(recipient.locale, default)
+
+
+def suggested(
+    pick: Pick, suggestion_id: int, community: CommunityCard, language: Language
+) -> Suggested:
+    label, weeks = pick.rhythm or ("", 0)
+    return Suggested(
+        suggestion_id=suggestion_id,
+        external_id=community.external_id,
+        name=community.name or community.external_id,
+        sentence=pick.sentence.get(language) or next(iter(pick.sentence.values()), ""),
+        rhythm=label,
+        active_weeks=weeks,
+        pitch=community.pitch,
+    )
+
+
+def suggestion_payload(
+    pick: Pick,
+    suggestion_id: int,
+    recipient: Recipient,
+    context: WorkspaceContext,
+    default: Language,
+) -> dict[str, Any]:
+    language = language_of(recipient, default)
+    community = context.communities[pick.community_id]
+    card = suggestion_card(
+        TRANSLATORS[language], suggested(pick, suggestion_id, community, language)
+    )
+    return {
+        "suggestion_id": suggestion_id,
+        "community_id": pick.community_id,
+        **_address(recipient, context.platform, context.external_id),
+        "card": card_to_data(card),
+    }
+
+
+def introduction_payload(
+    recipient: Recipient, platform: str, workspace: str, default: Language, cap: int
+) -> dict[str, Any]:
+    t = TRANSLATORS[language_of(recipient, default)]
+    card = introduction_card(t, weekly_allowance(recipient.standing, cap))
+    return {**_address(recipient, platform, workspace), "card": card_to_data(card)}
+
+
+def _address(recipient: Recipient, platform: str, workspace: str) -> dict[str, Any]:
+    return {"platform": platform, "workspace": workspace, "person": recipient.external_id}

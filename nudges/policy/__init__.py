@@ -1,0 +1,1 @@
+"""Consent and attention budget: who may receive a suggestion, and when."""

@@ -1,0 +1,93 @@
+"""Consent checked again at send time: the delivery worker asks before every message.
+
+A person may have said `stop`, paused, dismissed the community or joined it while the
+message waited in the outbox; then it is not sent, and the suggestion is cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.clock import as_utc, utcnow
+from bot.settings import Settings
+from bot.storage.models import Dismissal, Membership, Outbox, Preference, Suggestion
+from nudges.policy.rules import Introduction, has_consent
+from nudges.policy.standing import introduction_key, introduction_state
+
+SendCheck = Callable[[Session, int, dict[str, Any]], bool]
+
+
+def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> SendCheck:
+    """The hook the delivery worker calls, in its own transaction, before each send."""
+    mode = settings.consent_mode
+
+    def may_send(session: Session, person_id: int, payload: dict[str, Any]) -> bool:
+        kind = payload.get("kind")
+        preference = session.get(Preference, person_id)
+        consent = preference.consent if preference is not None else "unknown"
+        if kind == "introduction":
+            return mode == "opt_out" and consent == "unknown"
+        if kind == "digest":
+            return _follows_anything(session, person_id)
+        if kind != "suggestion":
+            return True
+        allowed = _suggestion_allowed(session, person_id, payload, preference, mode, clock())
+        if not allowed:
+            _cancel(session, payload.get("suggestion_id"))
+        return allowed
+
+    return may_send
+
+
+def _suggestion_allowed(
+    session: Session,
+    person_id: int,
+    payload: dict[str, Any],
+    preference: Preference | None,
+    mode: str,
+    now: datetime,
+) -> bool:
+    consent = preference.consent if preference is not None else "unknown"
+    if not has_consent(consent, mode):
+        return False
+    snooze = preference.snooze_until if preference is not None else None
+    if snooze is not None and as_utc(snooze) > now:
+        return False
+    if consent != "in" and not _introduced(session, person_id):
+        return False
+    community_id = payload.get("community_id")
+    if not isinstance(community_id, int):
+        return False
+    dismissal = session.get(Dismissal, (person_id, community_id))
+    if dismissal is not None and (dismissal.until is None or as_utc(dismissal.until) > now):
+        return False
+    membership = session.get(Membership, (person_id, community_id))
+    if membership is not None and membership.state in ("member", "follower"):
+        return False
+    suggestion = session.get(Suggestion, payload.get("suggestion_id"))
+    return suggestion is None or suggestion.state == "planned"
+
+
+def _introduced(session: Session, person_id: int) -> bool:
+    row = session.exec(
+        select(Outbox).where(Outbox.dedup_key == introduction_key(person_id))
+    ).first()
+    return introduction_state(row.state if row else None) is Introduction.SENT
+
+
+def _follows_anything(session: Session, person_id: int) -> bool:
+    query = select(Membership.community_id).where(
+        Membership.person_id == person_id, Membership.state == "follower"
+    )
+    return session.exec(query).first() is not None
+
+
+def _cancel(session: Session, suggestion_id: object) -> None:
+    suggestion = session.get(Suggestion, suggestion_id) if isinstance(suggestion_id, int) else None
+    if suggestion is not None and suggestion.state == "planned":
+        suggestion.state = "cancelled"
+        session.add(suggestion)

@@ -1,0 +1,147 @@
+"""Build a recommender Snapshot from the database, as of a moment.
+
+Reads one workspace's communities, current memberships and dismissals, and only the twelve
+ISO weeks of daily rollups before `as_of`, so its cost does not grow with history. State
+changed after `as_of` is rolled back as far as the stored rows tell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy import Connection, Row, Table, and_, select
+from sqlmodel import Session
+
+from bot.clock import as_utc
+from bot.storage.database import Database
+from bot.storage.models import Community, DailyActivity, Dismissal, Membership, Person
+from nudges.recommend.snapshot import (
+    CommunityInfo,
+    DayActivity,
+    DismissalInfo,
+    MembershipInfo,
+    Snapshot,
+    counted_days,
+)
+
+COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
+PERSON: Table = Person.__table__  # type: ignore[attr-defined]
+MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
+DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
+DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
+COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins")
+
+
+@dataclass(frozen=True)
+class LoadedSnapshot:
+    snapshot: Snapshot
+    people: dict[int, str]
+    """Person id -> external id, for the humans who may be suggested communities."""
+    communities: dict[int, tuple[str, str]]
+    """Community id -> (external id, name)."""
+
+
+async def load_snapshot(database: Database, workspace_id: int, as_of: datetime) -> LoadedSnapshot:
+    return await database.read(partial(read_snapshot, workspace_id=workspace_id, as_of=as_of))
+
+
+def read_snapshot(session: Session, workspace_id: int, as_of: datetime) -> LoadedSnapshot:
+    reader = _Reader(session.connection(), workspace_id, as_of)
+    communities, labels = reader.communities()
+    snapshot = Snapshot(
+        as_of,
+        communities,
+        [m for m in reader.memberships() if m.community in communities],
+        [a for a in reader.activity() if a.community in communities],
+        [d for d in reader.dismissals() if d.community in communities],
+    )
+    return LoadedSnapshot(snapshot, reader.people(), labels)
+
+
+class _Reader:
+    def __init__(self, connection: Connection, workspace_id: int, as_of: datetime) -> None:
+        self.connection = connection
+        self.as_of = as_of
+        self.in_workspace = COMMUNITY.c.workspace_id == workspace_id
+        self.humans = and_(PERSON.c.workspace_id == workspace_id, PERSON.c.is_bot.is_(False))
+
+    def communities(self) -> tuple[dict[int, CommunityInfo], dict[int, tuple[str, str]]]:
+        infos: dict[int, CommunityInfo] = {}
+        labels: dict[int, tuple[str, str]] = {}
+        for row in self.connection.execute(select(COMMUNITY).where(self.in_workspace)):
+            created = as_utc(row.created_at) if row.created_at is not None else None
+            if created is None or created < self.as_of:
+                archived = bool(row.is_archived or row.is_deleted)
+                infos[row.id] = CommunityInfo(row.id, bool(row.is_private), archived, created)
+                labels[row.id] = (row.external_id, row.name)
+        return infos, labels
+
+    def people(self) -> dict[int, str]:
+        query = select(PERSON.c.id, PERSON.c.external_id).where(
+            self.humans, PERSON.c.deleted.is_(False)
+        )
+        return {row.id: row.external_id for row in self.connection.execute(query)}
+
+    def memberships(self) -> list[MembershipInfo]:
+        query = (
+            select(MEMBERSHIP)
+            .join(COMMUNITY, COMMUNITY.c.id == MEMBERSHIP.c.community_id)
+            .join(PERSON, PERSON.c.id == MEMBERSHIP.c.person_id)
+            .where(self.in_workspace, self.humans)
+        )
+        found = (_membership_at(row, self.as_of) for row in self.connection.execute(query))
+        return [membership for membership in found if membership is not None]
+
+    def activity(self) -> list[DayActivity]:
+        first, last = counted_days(self.as_of)
+        query = (
+            select(DAILY)
+            .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
+            .join(PERSON, PERSON.c.id == DAILY.c.person_id)
+            .where(self.in_workspace, self.humans, DAILY.c.day >= first, DAILY.c.day <= last)
+        )
+        return [
+            DayActivity(
+                row.day, row.community_id, row.person_id, *(row._mapping[c] for c in COUNTS)
+            )
+            for row in self.connection.execute(query)
+        ]
+
+    def dismissals(self) -> list[DismissalInfo]:
+        query = (
+            select(DISMISSAL)
+            .join(COMMUNITY, COMMUNITY.c.id == DISMISSAL.c.community_id)
+            .where(self.in_workspace)
+        )
+        found = [
+            DismissalInfo(row.person_id, row.community_id, _until(row))
+            for row in self.connection.execute(query)
+            if as_utc(row.created_at) < self.as_of
+        ]
+        return [dismissal for dismissal in found if dismissal.active(self.as_of)]
+
+
+def _membership_at(row: Row[Any], as_of: datetime) -> MembershipInfo | None:
+    """The state a membership row had at `as_of`, when the row still tells."""
+    since = as_utc(row.since)
+    joined = as_utc(row.joined_at) if row.joined_at is not None else None
+    if row.state in ("member", "follower"):
+        start = joined if row.state == "member" and joined is not None else since
+        if start < as_of:
+            return MembershipInfo(row.person_id, row.community_id, row.state, start)
+        return None
+    if row.state == "left":
+        if since < as_of:
+            return MembershipInfo(row.person_id, row.community_id, "left", joined)
+        if joined is not None and joined < as_of:
+            return MembershipInfo(row.person_id, row.community_id, "member", joined)
+    return None
+
+
+def _until(row: Row[Any]) -> datetime | None:
+    if row.kind == "never" or row.until is None:
+        return None
+    return as_utc(row.until)

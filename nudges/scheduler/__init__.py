@@ -1,0 +1,1 @@
+"""Background jobs on APScheduler, run by one elected leader among `engage serve` processes."""

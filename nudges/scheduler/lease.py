@@ -1,0 +1,63 @@
+"""Leader election with a lease row, on SQLite and PostgreSQL alike.
+
+Why a lease row rather than a PostgreSQL advisory lock: a session lock is released only
+when the server notices its connection is gone, which after a host crash or a network
+cut can take as long as TCP keepalive; a lease expires at a known time. The leader
+renews `expires_at` every third of the lease; anyone may take a lease that has expired.
+Both steps are one conditional UPDATE, so two contenders can never both win (PostgreSQL
+re-checks the WHERE clause on the locked row; SQLite has one writer at a time). A leader
+that cannot renew steps down at once, so it stops scheduling before a successor's lease
+begins. Times come from the processes' clocks: keep hosts NTP-synchronised, far within
+the lease. Every job is idempotent, so the brief overlap of a frozen, then resumed,
+leader (at most one renewal interval) does no harm.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Table, case, or_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session
+
+from bot.storage.models import SchedulerLease
+
+LEASE: Table = SchedulerLease.__table__  # type: ignore[attr-defined]
+SCHEDULER = "scheduler"
+
+
+def try_lead(
+    session: Session, holder: str, now: datetime, ttl: timedelta, name: str = SCHEDULER
+) -> bool:
+    """Take or renew the lease; True when `holder` leads until `now + ttl`."""
+    connection = session.connection()
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    created = connection.execute(
+        insert(LEASE)
+        .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(LEASE.c.name)
+    )
+    if created.first() is not None:
+        return True
+    renewed = connection.execute(
+        update(LEASE)
+        .where(LEASE.c.name == name, or_(LEASE.c.holder == holder, LEASE.c.expires_at < now))
+        .values(
+            holder=holder,
+            expires_at=now + ttl,
+            acquired_at=case((LEASE.c.holder == holder, LEASE.c.acquired_at), else_=now),
+        )
+    )
+    return renewed.rowcount == 1
+
+
+def resign(session: Session, holder: str, now: datetime, name: str = SCHEDULER) -> bool:
+    """Give the lease up (on a clean stop) so a standby takes over at its next check."""
+    result = session.connection().execute(
+        update(LEASE)
+        .where(LEASE.c.name == name, LEASE.c.holder == holder)
+        .values(expires_at=now - timedelta(microseconds=1))
+    )
+    return result.rowcount == 1

@@ -1,0 +1,121 @@
+"""Campaign boosts for the recommender: eligible people only, running campaigns only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session
+
+from bot.animators.audit import Actor
+from bot.campaigns.boosts import active_boosts, active_campaigns
+from bot.campaigns.states import change_state
+from bot.services import Services
+from bot.storage.models import Campaign, Dismissal
+from tests.support.campaigns import (
+    NOW,
+    Ids,
+    operator_campaign,
+    opt_in,
+    ready_workspace,
+    suggestions,
+)
+
+# Audience: garden members not in archive-club: U7..U15. U7..U12 said yes to suggestions.
+SPRING = {
+    "community": "archive-club", "name": "spring", "pitch_en": "Come along",
+    "audience": "members", "audience_communities": "garden", "ends": "2026-04-30",
+    "boost": "2.5", "starts": "2026-03-20",
+}  # fmt: skip
+
+
+@pytest.fixture
+async def ids(services: Services) -> Ids:
+    found = await ready_workspace(services)
+    await opt_in(services, [found.people[f"U{i}"] for i in range(7, 13)] + [found.people["U1"]])
+    return found
+
+
+async def boosts(services: Services, ids: Ids, person: str, **kw: object) -> dict[int, float]:
+    moment = kw.pop("now", NOW)
+    return await services.database.read(
+        lambda s: active_boosts(s, ids.workspace, ids.people[person], moment, **kw)  # type: ignore[arg-type]
+    )
+
+
+async def move(services: Services, ids: Ids, campaign: int, verb: str) -> None:
+    def write(session: Session) -> None:
+        row = session.get(Campaign, campaign)
+        assert row is not None
+        change_state(session, (), Actor(ids.workspace, None, "cli"), row, verb, NOW.date())
+
+    await services.database.write(write)
+
+
+async def test_an_active_campaign_boosts_eligible_people_only(services: Services, ids: Ids) -> None:
+    campaign = await operator_campaign(services, ids.workspace, "active", **SPRING)
+    club = ids.communities["C2"]
+    assert await boosts(services, ids, "U7") == {club: 2.5}
+    assert await boosts(services, ids, "U1") == {}  # already a member of #archive-club
+    assert await boosts(services, ids, "U13") == {}  # in the audience, never said yes
+    assert await boosts(services, ids, "U13", consent_mode="opt_out") == {club: 2.5}
+    found = await services.database.read(
+        lambda s: active_campaigns(s, ids.workspace, ids.people["U8"], NOW)
+    )
+    assert found[club].campaign_id == campaign
+
+
+async def test_drafts_paused_and_ended_campaigns_give_nothing(services: Services, ids: Ids) -> None:
+    campaign = await operator_campaign(services, ids.workspace, "draft", **SPRING)
+    assert await boosts(services, ids, "U7") == {}
+    await move(services, ids, campaign, "activate")
+    assert await boosts(services, ids, "U7") == {ids.communities["C2"]: 2.5}
+    await move(services, ids, campaign, "pause")
+    assert await boosts(services, ids, "U7") == {}
+    await move(services, ids, campaign, "resume")
+    assert await boosts(services, ids, "U7") != {}
+    await move(services, ids, campaign, "end")
+    assert await boosts(services, ids, "U7") == {}
+
+
+async def test_dates_bound_the_boost(services: Services, ids: Ids) -> None:
+    await operator_campaign(services, ids.workspace, "active", **SPRING)
+    before = NOW.replace(day=19)
+    last_day = NOW.replace(month=4, day=30, hour=23)
+    after = last_day + timedelta(hours=2)
+    assert await boosts(services, ids, "U7", now=before) == {}
+    assert await boosts(services, ids, "U7", now=last_day) != {}
+    assert await boosts(services, ids, "U7", now=after) == {}
+
+
+async def test_max_sends_counts_the_campaigns_suggestions(services: Services, ids: Ids) -> None:
+    campaign = await operator_campaign(
+        services, ids.workspace, "active", **{**SPRING, "max_sends": "2"}
+    )
+    club = ids.communities["C2"]
+    await suggestions(services, club, [ids.people["U9"]], campaign)
+    assert await boosts(services, ids, "U7") == {club: 2.5}
+    await suggestions(services, club, [ids.people["U10"]], campaign)
+    assert await boosts(services, ids, "U7") == {}
+
+
+async def test_a_dismissal_removes_the_boost(services: Services, ids: Ids) -> None:
+    await operator_campaign(services, ids.workspace, "active", **SPRING)
+
+    def dismiss(session: Session) -> None:
+        session.add(Dismissal(person_id=ids.people["U7"], community_id=ids.communities["C2"],
+                              kind="not_now", until=NOW + timedelta(days=90)))  # fmt: skip
+
+    await services.database.write(dismiss)
+    assert await boosts(services, ids, "U7") == {}
+    assert await boosts(services, ids, "U8") != {}
+
+
+async def test_the_strongest_of_two_campaigns_wins(services: Services, ids: Ids) -> None:
+    await operator_campaign(services, ids.workspace, "active", **SPRING)
+    stronger = {**SPRING, "name": "autumn", "audience": "department",
+                "department": "sales", "boost": "4"}  # fmt: skip
+    await operator_campaign(services, ids.workspace, "active", **stronger)
+    club = ids.communities["C2"]
+    assert await boosts(services, ids, "U9") == {club: 4.0}  # Sales
+    assert await boosts(services, ids, "U7") == {club: 2.5}  # Engineering

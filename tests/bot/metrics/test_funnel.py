@@ -1,0 +1,38 @@
+"""The suggestion funnel counts what each delivered suggestion reached, by a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from bot.metrics import Suppressed
+from bot.metrics.funnel import Funnel, FunnelFigures, funnel
+from bot.services import Services
+from tests.support.funnel import seed
+
+
+async def test_funnel_counts_stages_by_date_and_community(services: Services) -> None:
+    workspace, garden, pets = await services.database.write(seed)
+    as_of = date(2026, 3, 20)
+
+    def read(session: Session) -> tuple[Funnel, Funnel, Funnel, Funnel]:
+        return (
+            funnel(session, workspace, as_of),
+            funnel(session, workspace, as_of, garden),
+            funnel(session, workspace, as_of, pets),
+            funnel(session, workspace, date(2026, 3, 2)),
+        )
+
+    everything, in_garden, in_pets, before = await services.database.read(read)
+    assert in_garden == Funnel(10, 6, 3, 2, 2, 0)
+    assert in_pets == Funnel(1, 0, 0, 0, 0, 1)
+    assert everything == Funnel(11, 6, 3, 2, 2, 1)
+    assert before == Funnel(0, 0, 0, 0, 0, 0)
+
+
+def test_figures_below_the_minimum_are_suppressed() -> None:
+    shown = FunnelFigures.of(Funnel(10, 6, 3, 2, 2, 0), 5)
+    assert shown.suggested == 10
+    assert shown.followed == 6
+    assert shown.joined == Suppressed(5)

@@ -1,0 +1,113 @@
+"""The loader: one workspace as of a date, from a bounded window of rollups."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, select
+
+from bot.services import Services
+from bot.storage.models import Community, Dismissal, Person
+from nudges.recommend import recommend
+from nudges.recommend.snapshot_db import LoadedSnapshot, load_snapshot
+from tests.nudges.recommend.office_events import (
+    ANA,
+    AS_OF,
+    ATTIC,
+    BOT,
+    COOKING,
+    EVE,
+    FAY,
+    GONE,
+    ML,
+    SECRET,
+    TEAM_ROOM,
+    office_events,
+)
+
+
+async def loaded_office(
+    services: Services,
+) -> tuple[LoadedSnapshot, dict[str, int], dict[str, int]]:
+    await services.tracker.record(office_events())
+    await services.tracker.fold()
+
+    def ids(session: Session) -> tuple[int, dict[str, int], dict[str, int]]:
+        people = {p.external_id: p.id for p in session.exec(select(Person)) if p.id}
+        places = {c.external_id: c.id for c in session.exec(select(Community)) if c.id}
+        workspace = session.exec(select(Community)).first()
+        assert workspace is not None
+        return workspace.workspace_id, people, places
+
+    workspace, people, places = await services.database.read(ids)
+    return await load_snapshot(services.database, workspace, AS_OF), people, places
+
+
+async def test_memberships_are_those_at_as_of(services: Services) -> None:
+    loaded, people, places = await loaded_office(services)
+    members = {(m.person, m.community): m.state for m in loaded.snapshot.memberships}
+    assert (people[FAY], places[ML]) not in members
+    assert members[(people[EVE], places[TEAM_ROOM])] == "member"
+    assert all(person != people[BOT] for person, _ in members)
+    assert BOT not in loaded.people.values()
+    assert loaded.communities[places[ML]] == (ML, "ml")
+
+
+async def test_only_the_window_of_rollups_is_read(services: Services) -> None:
+    loaded, _, places = await loaded_office(services)
+    days = {row.day for row in loaded.snapshot.activity}
+    assert min(days) == date(2025, 12, 9)
+    assert max(days) == date(2026, 2, 24)
+    assert all(row.community != places[ATTIC] for row in loaded.snapshot.activity)
+    assert date(2026, 3, 3) not in days
+
+
+async def test_flags_of_communities(services: Services) -> None:
+    loaded, _, places = await loaded_office(services)
+    communities = loaded.snapshot.communities
+    assert communities[places[SECRET]].is_private
+    assert communities[places[GONE]].is_archived
+    assert not communities[places[ML]].is_private
+
+
+async def test_the_loaded_office_suggests_ml_then_cooking_to_ana(services: Services) -> None:
+    loaded, people, places = await loaded_office(services)
+    found = recommend(loaded.snapshot, people[ANA], AS_OF, 5)
+    assert [s.community for s in found] == [places[ML], places[COOKING]]
+    assert found[0].reasons_data()[0] == {"code": "colleagues_active", "count": 4}
+
+
+async def test_dismissals_hide_until_they_expire(services: Services) -> None:
+    _, people, places = await loaded_office(services)
+
+    def dismiss(session: Session) -> None:
+        created = AS_OF - timedelta(days=20)
+        session.add(
+            Dismissal(
+                person_id=people[ANA],
+                community_id=places[COOKING],
+                kind="never",
+                created_at=created,
+            )
+        )
+        session.add(
+            Dismissal(
+                person_id=people[ANA],
+                community_id=places[ML],
+                kind="not_now",
+                until=AS_OF - timedelta(days=1),
+                created_at=created,
+            )
+        )
+
+    await services.database.write(dismiss)
+    workspace = await services.database.read(
+        lambda session: session.exec(select(Community.workspace_id)).first()
+    )
+    assert workspace is not None
+    loaded = await load_snapshot(services.database, workspace, AS_OF)
+    assert [(d.person, d.community) for d in loaded.snapshot.dismissals] == [
+        (people[ANA], places[COOKING])
+    ]
+    found = recommend(loaded.snapshot, people[ANA], AS_OF, 5)
+    assert [s.community for s in found] == [places[ML]]
