@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from adapters.slack.campaign_form import register_campaign_form
 from adapters.slack.clients import configure, web_client
 from adapters.slack.commands import register_commands
 from adapters.slack.gateway import SlackGateway, credentials_for
@@ -68,6 +69,7 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
     app.middleware(LookUpPeople(runtime.people))
     _answer_plain_events(app)
     register_commands(app, runtime)
+    register_campaign_form(app, runtime)
     register_home(app, runtime)
     _answer_everything_else(app)
     return app, runtime

@@ -28,6 +28,7 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.auth import Authenticator, AuthUnavailableError, UnauthorizedError
+from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
 from adapters.teams.gateway import TeamsGateway
@@ -58,6 +59,7 @@ class TeamsBot:
         contacts = ContactBook(services.database)
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
         turns = Turns(services, full_router(services), contacts, gateway)
+        register_campaign_form(turns)
         return cls(services, authenticator, adapter, contacts, gateway, turns)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:

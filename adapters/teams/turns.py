@@ -38,6 +38,7 @@ from bot.services import Services
 
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 ActionHandler = Callable[[Asker, Json], Awaitable[Card]]
+FormHandler = Callable[[Asker, Json], Awaitable[Json]]
 
 
 class Turns:
@@ -49,10 +50,15 @@ class Turns:
         self.contacts = contacts
         self.gateway = gateway
         self.actions: dict[str, ActionHandler] = {}
+        self.forms: dict[str, FormHandler] = {}
 
     def on_action(self, action: str, handler: ActionHandler) -> None:
         """Let later layers (suggestions) answer their own card buttons."""
         self.actions[action] = handler
+
+    def on_form(self, action: str, handler: FormHandler) -> None:
+        """Let a feature answer its card button with an Adaptive Card of its own (a form)."""
+        self.forms[action] = handler
 
     async def run(self, turn_context: TurnContext, activity: Json) -> None:
         kind = activity.get("type")
@@ -76,14 +82,15 @@ class Turns:
         return await self.router.handle(asker, text)
 
     async def _invoke(self, turn_context: TurnContext, activity: Json) -> None:
+        clicked = submitted_action(activity) or {}
+        form = self.forms.get(str(clicked.get("action")))
+        if form is not None:
+            await _reply_to_invoke(turn_context, await form(asker_of(activity), clicked))
+            return
         card = await self._answer(activity)
         if card.attachment is not None:
             await turn_context.send_activity(card_activity(card))
-        body = {"statusCode": 200, "type": CONTENT_TYPE, "value": adaptive_card(card)}
-        response = InvokeResponse(status=200, body=body)
-        await turn_context.send_activity(
-            Activity(type=ActivityTypes.invoke_response, value=response)
-        )
+        await _reply_to_invoke(turn_context, adaptive_card(card))
 
     async def _message(self, turn_context: TurnContext, activity: Json) -> None:
         card = await self._answer(activity)
@@ -117,6 +124,12 @@ def asker_of(activity: Json) -> Asker:
         locale=text_field(activity, "locale") or None,
         community=community or None,
     )
+
+
+async def _reply_to_invoke(turn_context: TurnContext, card: Json) -> None:
+    body = {"statusCode": 200, "type": CONTENT_TYPE, "value": card}
+    response = InvokeResponse(status=200, body=body)
+    await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
 
 
 def _card_message(card: Card) -> Activity:

@@ -163,6 +163,8 @@ class FakeSlack:
             return {"ok": True, "channel": params["channel"], "ts": params.get("ts") or ts}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V07HOME", "type": "home"}}
+        if method == "views.open":
+            return {"ok": True, "view": {"id": "V07MODAL", "type": "modal"}}
         if method == "conversations.invite":
             return {"ok": True, "channel": {"id": params["channel"]}}
         if method == "oauth.v2.access":
