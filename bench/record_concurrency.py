@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from collections.abc import Sequence
 
@@ -88,7 +89,9 @@ def main() -> None:
                 for row in asyncio.run(run(url, events, args.tasks, args.alone))
             ]
     headers = ("callers", "events", "events/s", "p50 ms", "p99 ms")
-    print_table("record() of single events, each awaited until committed", headers, rows)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    title = f"record() of single events, each awaited until committed (load average: {load})"
+    print_table(title, headers, rows)
 
 
 if __name__ == "__main__":

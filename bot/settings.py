@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     )
     min_group_size: int = _env(5, "ENGAGE_MIN_GROUP_SIZE")
     social_proof_min: int = _env(3, "ENGAGE_SOCIAL_PROOF_MIN")
+    person_stats: Literal["on", "off"] = _env("on", "ENGAGE_PERSON_STATS")
     consent_mode: Literal["opt_in", "opt_out"] = _env("opt_in", "ENGAGE_CONSENT_MODE")
     max_per_week: int = _env(1, "ENGAGE_MAX_PER_WEEK")
     default_locale: Literal["en", "fr"] = _env("en", "ENGAGE_DEFAULT_LOCALE")

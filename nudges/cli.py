@@ -13,6 +13,7 @@ from bot.cli.context import settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.privacy.person_views import require_person_views
 from bot.storage.database import Database
 from nudges.recommend.preview import Preview, preview
 
@@ -37,6 +38,7 @@ def suggest_command(
     if (person is None) == (not everyone):
         raise EngageError("give either --person EXTERNAL_ID or --all")
     settings = settings_from()
+    require_person_views(settings)
     moment = _moment(as_of)
     database = Database(settings.database_url, threads=1)
     try:
@@ -48,6 +50,7 @@ def suggest_command(
                 moment,
                 limit,
                 settings.social_proof_min,
+                settings.min_group_size,
             )
         )
     finally:

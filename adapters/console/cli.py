@@ -15,6 +15,7 @@ from adapters.console.demo import run_demo
 from adapters.console.session import run_console
 from bot.cli.context import settings_from
 from bot.errors import EngageError
+from bot.privacy.person_views import require_person_views
 from bot.services import Services
 from bot.storage.migrate import upgrade
 
@@ -47,6 +48,8 @@ def demo_command(
     elif db.exists():
         raise EngageError(f"{db} already exists: give a new file, or delete it first")
     settings = settings_from(database_url=f"sqlite:///{db.resolve()}", log_level=QUIET)
+    if slack_export is not None:
+        require_person_views(settings)  # real people's suggestions are shown by name
     upgrade(settings.database_url)
     services = Services.build(settings)
 
@@ -79,5 +82,6 @@ def console_command(
         raise EngageError(f"{db} does not exist: create it with `engage demo --db {db}`")
     url = f"sqlite:///{db.resolve()}" if db is not None else None
     settings = settings_from(database_url=url, log_level=QUIET)
+    require_person_views(settings)  # acting as someone shows their own figures
     upgrade(settings.database_url)
     asyncio.run(run_console(Services.build(settings), workspace))

@@ -19,6 +19,8 @@ from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaig
 from bot.cli.campaign_io import campaign_of, run
 from bot.cli.campaign_render import list_table, view_data, view_tables
 from bot.clock import utcnow
+from bot.commands.format import figure
+from bot.i18n import Translator
 from bot.settings import Settings
 from bot.storage.models import Campaign
 
@@ -94,7 +96,8 @@ def show_command(
 def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPACE) -> None:
     """How many people the campaign could reach now (fewer than the minimum group is hidden)."""
     view = _view(reference, workspace, utcnow())
-    typer.echo(f"{view.campaign.name}: could reach {view_data(view)['eligible']} people now")
+    reach = figure(Translator("en"), view.eligible)
+    typer.echo(f"{view.campaign.name}: could reach {reach} people now")
 
 
 def _move(verb: str, reference: str, workspace: str | None) -> None:

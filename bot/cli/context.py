@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.logs import configure_logging
+from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings
 
 
@@ -13,5 +13,5 @@ def settings_from(**overrides: Any) -> Settings:
     settings = load_settings(
         **{key: value for key, value in overrides.items() if value is not None}
     )
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secret_values(settings))
     return settings

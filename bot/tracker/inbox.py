@@ -1,7 +1,8 @@
 """The durable inbox: every event committed once, keyed by (platform, workspace, event key).
 
 `Inbox.record` is the HTTP path: callers await their own events' commit, and concurrent
-callers share one transaction (group commit), so sixteen webhooks cost one fsync.
+callers share one transaction (group commit), so sixteen webhooks cost one fsync; on
+PostgreSQL two such transactions may be in flight at once.
 `insert_rows` is the bulk path for imports and generators.
 """
 
@@ -90,7 +91,9 @@ class Inbox:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._waiting: list[_Waiting] = []
-        self._flushing: asyncio.Task[None] | None = None
+        self._flushers: set[asyncio.Task[None]] = set()
+        # SQLite has one writer anyway; PostgreSQL overlaps one commit's fsync with the next.
+        self._max_flushers = 1 if database.is_sqlite else 2
 
     async def record(self, events: Iterable[Event]) -> int:
         """Commit events durably before returning; return how many were new."""
@@ -99,8 +102,10 @@ class Inbox:
             return 0
         waiting = _Waiting(rows)
         self._waiting.append(waiting)
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.create_task(self._flush_until_empty())
+        if sum(not flusher.done() for flusher in self._flushers) < self._max_flushers:
+            flusher = asyncio.create_task(self._flush_until_empty())
+            self._flushers.add(flusher)
+            flusher.add_done_callback(self._flushers.discard)
         return await waiting.done
 
     async def _flush_until_empty(self) -> None:

@@ -40,8 +40,8 @@ async def suggest_command(context: Context, _args: list[str]) -> Card:
             ranked_as_of=snapshot.as_of,
         )
     )
-    proof = services.settings.social_proof_min
-    chosen = await asyncio.to_thread(_choose, snapshot, context.person_id, workspace, proof)
+    thresholds = (services.settings.social_proof_min, services.settings.min_group_size)
+    chosen = await asyncio.to_thread(_choose, snapshot, context.person_id, workspace, thresholds)
     if chosen is None:
         return Card((Paragraph(t("command.suggest.none")),))
     suggestion_id = await services.database.write(
@@ -66,8 +66,9 @@ async def _verdict(context: Context, now: datetime) -> tuple[Verdict | None, int
 
 
 def _choose(
-    snapshot: Snapshot, person_id: int, workspace: WorkspaceContext, social_proof_min: int
+    snapshot: Snapshot, person_id: int, workspace: WorkspaceContext, thresholds: tuple[int, int]
 ) -> Pick | None:
+    social_proof_min, min_group_size = thresholds
     excluded = workspace.excluded.get(person_id, set())
     limit = 1 + len(excluded)
     ranked = recommend(
@@ -77,6 +78,7 @@ def _choose(
         limit,
         workspace.boosts_for(person_id),
         social_proof_min=social_proof_min,
+        min_group_size=min_group_size,
     )
     return pick(person_id, ranked, excluded)
 

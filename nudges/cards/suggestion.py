@@ -32,10 +32,14 @@ def rhythm_text(t: Translator, rhythm: str, active_weeks: int) -> str:
 def suggestion_card(t: Translator, item: Suggested) -> Card:
     title = t("suggestion.title", name=item.name)
     blocks: list[Block] = [Heading(title), Paragraph(item.sentence)]
-    facts = [(t("suggestion.rhythm"), rhythm_text(t, item.rhythm, item.active_weeks))]
+    facts = []
+    if item.rhythm:  # absent for communities too small to show their activity
+        facts.append((t("suggestion.rhythm"), rhythm_text(t, item.rhythm, item.active_weeks)))
     if item.pitch:
         facts.append((t("suggestion.pitch"), item.pitch))
-    blocks += [Facts(tuple(facts)), Paragraph(t("suggestion.explain"))]
+    if facts:
+        blocks.append(Facts(tuple(facts)))
+    blocks.append(Paragraph(t("suggestion.explain")))
     ref, sid = item.external_id, item.suggestion_id
     blocks.append(
         Actions(

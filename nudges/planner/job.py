@@ -30,6 +30,7 @@ from nudges.policy.lifecycle import advance
 from nudges.policy.rules import Verdict, decide
 from nudges.policy.standing import Recipient, load_recipients
 from nudges.recommend import Snapshot, recommend
+from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 
 PASS_BUDGET = 45.0
 
@@ -91,8 +92,16 @@ async def plan_workspace(
             ranked_as_of=snapshot.as_of,
         )
     )
-    proof = services.settings.social_proof_min
-    picks = await asyncio.to_thread(rank_people, snapshot, ids, context, proof, deadline)
+    settings = services.settings
+    picks = await asyncio.to_thread(
+        rank_people,
+        snapshot,
+        ids,
+        context,
+        settings.social_proof_min,
+        deadline,
+        settings.min_group_size,
+    )
     by_id = {person.person_id: person for person in people}
     planned = 0
     for start in range(0, len(picks), BATCH):
@@ -115,6 +124,7 @@ def rank_people(
     context: WorkspaceContext,
     social_proof_min: int,
     deadline: float = float("inf"),
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> list[Pick]:
     """One pick per person who has a candidate left, until the deadline."""
     picks = []
@@ -129,6 +139,7 @@ def rank_people(
             1 + len(excluded),
             context.boosts_for(person),
             social_proof_min=social_proof_min,
+            min_group_size=min_group_size,
         )
         chosen = pick(person, ranked, excluded)
         if chosen is not None:

@@ -11,6 +11,7 @@ from nudges.recommend.signals import colleagues_active, members_you_know
 CLOSER = 2.0
 """Walks from the person reach the community at least twice as often as from anyone."""
 GROWING = 1.5
+DEFAULT_MIN_GROUP_SIZE = 5
 
 
 def explain(
@@ -21,7 +22,10 @@ def explain(
     boost: float,
     neighbours: Mapping[int, float],
     social_proof_min: int,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> tuple[Reason, ...]:
+    """Activity figures (momentum, rhythm) are given only for communities of at least
+    `min_group_size` members, as in every stats view: a small group's rhythm is private."""
     index = model.index
     rhythm = index.rhythm[community]
     reasons: list[Reason] = []
@@ -39,6 +43,8 @@ def explain(
     joined = index.recent_joins.get(community, 0)
     if joined >= social_proof_min:
         reasons.append(Reason("joining", count=joined))
+    if len(index.members.get(community, ())) < min_group_size:
+        return tuple(reasons)
     if rhythm.recent_messages > 0 and rhythm.momentum >= GROWING:
         extra = (("recent", rhythm.recent_messages), ("previous", rhythm.previous_messages))
         reasons.append(Reason("growing", value=round(rhythm.momentum, 2), extra=extra))

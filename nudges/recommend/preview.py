@@ -59,6 +59,7 @@ def preview(
     as_of: datetime,
     limit: int,
     social_proof_min: int,
+    min_group_size: int,
 ) -> Preview:
     """Rank for `person` (an external id), or for every human in the workspace when None."""
     assert workspace.id is not None
@@ -70,7 +71,12 @@ def preview(
     people = []
     for external in chosen:
         found = recommend(
-            loaded.snapshot, by_external[external], as_of, limit, social_proof_min=social_proof_min
+            loaded.snapshot,
+            by_external[external],
+            as_of,
+            limit,
+            social_proof_min=social_proof_min,
+            min_group_size=min_group_size,
         )
         items = [
             PreviewItem(

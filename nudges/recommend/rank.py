@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 
 from bot.i18n import Language
 from nudges.recommend.candidates import candidates
-from nudges.recommend.explain import explain
+from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE, explain
 from nudges.recommend.model import Model, prepare
 from nudges.recommend.reasons import Reason, sentences
 from nudges.recommend.signals import affinity, lift, ties
@@ -59,6 +59,7 @@ def recommend(
     boosts: Mapping[int, float] | None = None,
     *,
     social_proof_min: int = DEFAULT_SOCIAL_PROOF_MIN,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> list[Suggestion]:
     """The best `limit` communities for `person` at `as_of`, best first, with reasons."""
     model = model_for(snapshot, as_of)
@@ -68,7 +69,14 @@ def recommend(
     for scored in score(model, person, pool, boosts, neighbours)[: max(limit, 0)]:
         boost = (boosts or {}).get(scored.community, 1.0)
         reasons = explain(
-            model, person, scored.community, scored.lift, boost, neighbours, social_proof_min
+            model,
+            person,
+            scored.community,
+            scored.lift,
+            boost,
+            neighbours,
+            social_proof_min,
+            min_group_size,
         )
         suggestions.append(Suggestion(scored.community, scored.score, reasons, sentences(reasons)))
     return suggestions

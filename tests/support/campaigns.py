@@ -103,3 +103,11 @@ async def audit_rows(services: Services) -> list[Audit]:
     return await services.database.read(
         lambda session: list(session.exec(select(Audit).order_by(Audit.id)))  # type: ignore[arg-type]
     )
+
+
+# Audience: garden members not in archive-club: U7..U15.
+SPRING = {
+    "community": "archive-club", "name": "spring", "pitch_en": "Come along",
+    "audience": "members", "audience_communities": "garden", "ends": "2026-04-30",
+    "boost": "2.5", "starts": "2026-03-20",
+}  # fmt: skip

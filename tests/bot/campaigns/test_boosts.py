@@ -14,19 +14,13 @@ from bot.services import Services
 from bot.storage.models import Campaign, Dismissal
 from tests.support.campaigns import (
     NOW,
+    SPRING,
     Ids,
     operator_campaign,
     opt_in,
     ready_workspace,
     suggestions,
 )
-
-# Audience: garden members not in archive-club: U7..U15. U7..U12 said yes to suggestions.
-SPRING = {
-    "community": "archive-club", "name": "spring", "pitch_en": "Come along",
-    "audience": "members", "audience_communities": "garden", "ends": "2026-04-30",
-    "boost": "2.5", "starts": "2026-03-20",
-}  # fmt: skip
 
 
 @pytest.fixture

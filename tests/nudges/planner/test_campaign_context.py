@@ -6,13 +6,14 @@ import pytest
 
 from bot.services import Services
 from nudges.planner.context import WorkspaceContext, load_context
-from tests.support.campaigns import NOW, Ids, operator_campaign, opt_in, ready_workspace
-
-SPRING = {
-    "community": "archive-club", "name": "spring", "pitch_en": "Come along",
-    "audience": "members", "audience_communities": "garden", "ends": "2026-04-30",
-    "boost": "2.5", "starts": "2026-03-20",
-}  # fmt: skip
+from tests.support.campaigns import (
+    NOW,
+    SPRING,
+    Ids,
+    operator_campaign,
+    opt_in,
+    ready_workspace,
+)
 
 
 @pytest.fixture
