@@ -11,58 +11,45 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
-
 from bot.events import Event, MemberJoined, MessagePosted, ReactionAdded
 from bot.services import Services
-from bot.tracker.inbox import insert_rows, split_future
+from bot.tracker import record_chunk
 
 
-def _key() -> str:
-    return f"console-{uuid.uuid4().hex}"
+def _activity(
+    kind: type[MessagePosted | ReactionAdded | MemberJoined],
+    platform: str,
+    workspace: str,
+    person: str,
+    community: str,
+    at: datetime,
+) -> Event:
+    key = f"console-{uuid.uuid4().hex}"
+    return kind(
+        platform=platform,
+        workspace=workspace,
+        key=key,
+        occurred_at=at,
+        person=person,
+        community=community,
+    )
 
 
 def posted(platform: str, workspace: str, person: str, community: str, at: datetime) -> Event:
-    return MessagePosted(
-        platform=platform,
-        workspace=workspace,
-        key=_key(),
-        occurred_at=at,
-        person=person,
-        community=community,
-    )
+    return _activity(MessagePosted, platform, workspace, person, community, at)
 
 
 def reacted(platform: str, workspace: str, person: str, community: str, at: datetime) -> Event:
-    return ReactionAdded(
-        platform=platform,
-        workspace=workspace,
-        key=_key(),
-        occurred_at=at,
-        person=person,
-        community=community,
-    )
+    return _activity(ReactionAdded, platform, workspace, person, community, at)
 
 
 def joined(platform: str, workspace: str, person: str, community: str, at: datetime) -> Event:
-    return MemberJoined(
-        platform=platform,
-        workspace=workspace,
-        key=_key(),
-        occurred_at=at,
-        person=person,
-        community=community,
-    )
+    return _activity(MemberJoined, platform, workspace, person, community, at)
 
 
 async def record_and_fold(services: Services, events: Sequence[Event]) -> int:
     """Record the events as of the console's clock, then fold them into the statistics."""
     now = services.clock()
-
-    def insert(session: Session) -> int:
-        rows, _future = split_future(events, now)
-        return insert_rows(session, rows) if rows else 0
-
-    new = await services.database.write(insert)
+    summary = await services.database.write(lambda session: record_chunk(session, events, now=now))
     await services.tracker.fold()
-    return new
+    return summary.new

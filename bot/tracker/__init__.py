@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from itertools import islice
 
@@ -100,9 +100,12 @@ def _committed(
         on_chunk(chunk)
 
 
-def record_chunk(session: Session, events: Iterable[Event]) -> RecordSummary:
-    """Insert one chunk in the caller's transaction (imports use it to commit a file at once)."""
-    rows, future = split_future(ObjectionFilter.load(session).apply(events))
+def record_chunk(
+    session: Session, events: Iterable[Event], now: datetime | None = None
+) -> RecordSummary:
+    """Insert one chunk in the caller's transaction (imports use it to commit a file at once).
+    `now` (default: the real clock) decides which events are dated in the future."""
+    rows, future = split_future(ObjectionFilter.load(session).apply(events), now)
     new = insert_rows(session, rows)
     return RecordSummary(new=new, duplicates=len(rows) - new, future=future)
 
