@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from itertools import count
+from typing import TypeVar
 
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
 
+MembershipEvent = TypeVar("MembershipEvent", MemberJoined, MemberLeft)
 _serial = count(1)
 WORKSPACE = "T024BE7LD"
 
@@ -43,22 +45,21 @@ def react(person: str, community: str, day: str, receiver: str | None = None) ->
 
 
 def join(person: str, community: str, day: str, hour: int = 9) -> MemberJoined:
-    return MemberJoined(
-        platform="slack",
-        workspace=WORKSPACE,
-        key=f"Ev{next(_serial):08d}",
-        occurred_at=at(day, hour),
-        person=person,
-        community=community,
-    )
+    return _membership(MemberJoined, person, community, at(day, hour))
 
 
 def leave(person: str, community: str, day: str, hour: int = 18) -> MemberLeft:
-    return MemberLeft(
+    return _membership(MemberLeft, person, community, at(day, hour))
+
+
+def _membership(
+    kind: type[MembershipEvent], person: str, community: str, moment: datetime
+) -> MembershipEvent:
+    return kind(
         platform="slack",
         workspace=WORKSPACE,
         key=f"Ev{next(_serial):08d}",
-        occurred_at=at(day, hour),
+        occurred_at=moment,
         person=person,
         community=community,
     )
