@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bench.harness import percentile
 from bot.metrics import community_stats, org_ladders
+from bot.metrics.top import top_communities
 from bot.storage.database import Database
 from bot.tracker.directory import COMMUNITY, WORKSPACE
 from bot.tracker.memberships import MEMBERSHIP
@@ -36,7 +37,8 @@ class Latencies:
 
 def measure_stats(database: Database, workspace: str, as_of: date, samples: int) -> Latencies:
     """Community stats for the largest communities and a random sample of the others, the
-    organisation's ladder, and an anchor: one raw indexed sum over a community's rollups."""
+    organisation's stats (ladders and top 10), and an anchor: one raw indexed sum over a
+    community's rollups."""
     workspace_id, communities = database.read_sync(lambda s: _targets(s, workspace, samples))
     first = as_of - timedelta(weeks=12)
 
@@ -50,12 +52,14 @@ def measure_stats(database: Database, workspace: str, as_of: date, samples: int)
     def stats(session: Session, community: int) -> Any:
         return community_stats(session, community, as_of, MINIMUM_GROUP)
 
-    def ladder(session: Session) -> Any:
-        return org_ladders(session, workspace_id, as_of, MINIMUM_GROUP)
+    def organisation(session: Session) -> Any:
+        """What `engage stats` shows without --community: the ladders and the top 10."""
+        ladders = org_ladders(session, workspace_id, as_of, MINIMUM_GROUP)
+        return ladders, top_communities(session, workspace_id, as_of, MINIMUM_GROUP, limit=10)
 
     return Latencies(
         community=[_timed(database, partial(stats, community=c)) for c in communities],
-        organisation=[_timed(database, ladder) for _ in range(max(samples // 3, 5))],
+        organisation=[_timed(database, organisation) for _ in range(max(samples // 3, 5))],
         anchor=[_timed(database, partial(anchor, community=c)) for c in communities],
     )
 

@@ -54,6 +54,10 @@ class People:
         entry = self._cache.get((workspace, user))
         return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
+    def known(self, workspace: str, user: str) -> bool:
+        """Cached and fresh, or being looked up: nothing to start for this person."""
+        return self._known((workspace, user))
+
     def _known(self, key: Key) -> bool:
         entry = self._cache.get(key)
         return (entry is not None and entry[0] > time.monotonic()) or key in self._pending

@@ -11,6 +11,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack.factory import build_slack, uses_oauth
+from adapters.slack.fast_lane import FastLane
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import EngageError
@@ -21,6 +22,7 @@ log = logging.getLogger("engage.slack")
 EVENTS_PATH = "/slack/events"
 BOLT = web.AppKey("slack_bolt", AsyncApp)
 SLACK = web.AppKey("slack_runtime", SlackRuntime)
+FAST_LANE = web.AppKey("slack_fast_lane", FastLane)
 
 
 def why_not_mounted(settings: Settings) -> str | None:
@@ -44,6 +46,7 @@ def mount_slack(app: web.Application, services: Services) -> None:
     app[BOLT], app[SLACK] = bolt, runtime
     services.gateways[runtime.gateway.platform] = runtime.gateway
     if settings.slack_signing_secret:
+        app[FAST_LANE] = FastLane(settings.slack_signing_secret, services.tracker, runtime.people)
         app.router.add_post(EVENTS_PATH, _dispatch)
     if uses_oauth(settings):
         app.router.add_get(INSTALL_PATH, _install)
@@ -52,6 +55,9 @@ def mount_slack(app: web.Application, services: Services) -> None:
 
 
 async def _dispatch(request: web.Request) -> web.Response:
+    status = await request.app[FAST_LANE].answer(await request.read(), request.headers)
+    if status is not None:
+        return web.Response(status=status, content_type="text/plain")  # as Bolt's ack
     bolt = request.app[BOLT]
     return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
 

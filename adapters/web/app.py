@@ -88,6 +88,9 @@ def _request_metrics(registry: CollectorRegistry) -> Middleware:
         ["route"],
         registry=registry,
     )
+    # Each label set's child is looked up once, not on every request.
+    timers: dict[str, Histogram] = {}
+    counters: dict[tuple[str, int], Counter] = {}
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -103,7 +106,13 @@ def _request_metrics(registry: CollectorRegistry) -> Middleware:
             status = exc.status
             raise
         finally:
-            latency.labels(name).observe(time.perf_counter() - started)
-            requests.labels(name, str(status)).inc()
+            timer = timers.get(name)
+            if timer is None:
+                timer = timers.setdefault(name, latency.labels(name))
+            timer.observe(time.perf_counter() - started)
+            counter = counters.get((name, status))
+            if counter is None:
+                counter = counters.setdefault((name, status), requests.labels(name, str(status)))
+            counter.inc()
 
     return middleware

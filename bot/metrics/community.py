@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from bot.metrics.community_traces import CommunityCounts, counts_from_traces
 from bot.metrics.figures import (
     STEADY_WEEKS,
     Count,
@@ -49,45 +50,61 @@ def summarise_community(
 ) -> CommunityStats:
     """Pure: the community's figures from its people's activity and its member set."""
     rows = list(activity)
+    contributors = {row.person_id for row in rows if row.contributed}
+    reactors = {row.person_id for row in rows if row.reacted} - contributors
+    weekly = tuple(sum(week) for week in zip(*(row.weekly_posts for row in rows), strict=True))
+    counts = CommunityCounts(
+        members=len(members),
+        contributors=len(contributors),
+        reactors=len(reactors),
+        silent=len(members - contributors - reactors),
+        regulars=len({r.person_id for r in rows if r.active_weeks >= STEADY_WEEKS} & members),
+        active_12w=sum(1 for row in rows if row.active_12w),
+        weekly_posts=weekly or (0,) * 12,
+        posts=sum(row.posts + row.replies for row in rows),
+        previous_posts=sum(row.previous_posts for row in rows),
+        days_active=days_active,
+    )
+    return summarise_counts(counts, as_of, minimum)
+
+
+def summarise_counts(counts: CommunityCounts, as_of: date, minimum: int) -> CommunityStats:
+    """Pure: the community's figures from its counts, each suppressed under the minimum."""
     hidden = Suppressed(minimum)
-    if len(members) < minimum:
+    if counts.members < minimum:
         return CommunityStats(
             as_of=as_of, **{item.name: hidden for item in fields(CommunityStats)[1:]}
         )
-    contributors = {row.person_id for row in rows if row.contributed}
-    reactors = {row.person_id for row in rows if row.reacted} - contributors
-    silent = members - contributors - reactors
-    regulars = {r.person_id for r in rows if r.active_weeks >= STEADY_WEEKS} & members
-    people = count(len(members), minimum)
-    volumes_visible = sum(1 for row in rows if row.active_12w) >= minimum
-    weekly = tuple(sum(week) for week in zip(*(row.weekly_posts for row in rows), strict=True))
-    weekly = weekly or (0,) * 12
-    active_weeks = sum(1 for posts in weekly if posts > 0)
-    posts = sum(row.posts + row.replies for row in rows)
-    previous = sum(row.previous_posts for row in rows)
+    volumes_visible = counts.active_12w >= minimum
+    active_weeks = sum(1 for posts in counts.weekly_posts if posts > 0)
+    posts, previous = counts.posts, counts.previous_posts
     momentum = (posts - previous) / previous if previous else None
     return CommunityStats(
         as_of=as_of,
-        members=people,
-        contributors=count(len(contributors), minimum),
-        reactors=count(len(reactors), minimum),
-        silent=count(len(silent), minimum),
-        silent_share=share(len(silent), len(members), minimum),
-        regulars=count(len(regulars), minimum),
+        members=count(counts.members, minimum),
+        contributors=count(counts.contributors, minimum),
+        reactors=count(counts.reactors, minimum),
+        silent=count(counts.silent, minimum),
+        silent_share=share(counts.silent, counts.members, minimum),
+        regulars=count(counts.regulars, minimum),
         active_weeks=active_weeks if volumes_visible else hidden,
         rhythm=rhythm(active_weeks) if volumes_visible else hidden,
-        days_active_ratio=days_active / WINDOW_DAYS if volumes_visible else hidden,
+        days_active_ratio=counts.days_active / WINDOW_DAYS if volumes_visible else hidden,
         posts=posts if volumes_visible else hidden,
         previous_posts=previous if volumes_visible else hidden,
         momentum=momentum if volumes_visible else hidden,
-        weekly_posts=weekly if volumes_visible else hidden,
+        weekly_posts=counts.weekly_posts if volumes_visible else hidden,
     )
 
 
 def community_stats(
     session: Session, community_id: int, as_of: date, minimum: int
 ) -> CommunityStats:
-    """Read the community's rollups for the frames ending at `as_of` and summarise them."""
+    """The community's figures at `as_of`: from its traces, or summed from its rollups for a
+    date before its latest activity."""
+    counts = counts_from_traces(session, community_id, as_of)
+    if counts is not None:
+        return summarise_counts(counts, as_of, minimum)
     frames = Frames(as_of)
     return summarise_community(
         community_activity(session, community_id, frames),

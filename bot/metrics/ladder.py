@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.metrics.figures import STEADY_WEEKS, Count, Suppressed, count
 from bot.metrics.queries import COMMUNITY, PERSON, PersonActivity, end_of, workspace_activity
+from bot.metrics.rungs import RungCounts, rung_counts_from_traces
 from bot.metrics.windows import Frames
 from bot.storage.models import Animator
 
@@ -48,11 +49,8 @@ def summarise_ladder(
     minimum: int,
 ) -> Ladder:
     """Pure: rung counts for a group; each count under the minimum is suppressed."""
-    members = list(people)
-    if len(members) < minimum:
-        return Ladder(group, Suppressed(minimum), {rung: Suppressed(minimum) for rung in RUNGS})
-    rungs = Counter(rung_of(activity.get(p), p in animators) for p in members)
-    return Ladder(group, len(members), {rung: count(rungs[rung], minimum) for rung in RUNGS})
+    rungs: Counter[str] = Counter(rung_of(activity.get(p), p in animators) for p in people)
+    return ladder_of_counts(group, rungs, minimum)
 
 
 def org_ladders(
@@ -60,6 +58,32 @@ def org_ladders(
 ) -> tuple[Ladder, list[Ladder]]:
     """The organisation's ladder, then one per department (departments with too few people
     are pooled as "other" so that nobody is singled out)."""
+    counts = rung_counts_from_traces(session, workspace_id, as_of)
+    if counts is None:
+        counts = rung_counts_from_rollups(session, workspace_id, as_of)
+    everyone: Counter[str] = sum(counts.values(), Counter())
+    by_department = {name: rungs for name, rungs in counts.items() if name}
+    other: Counter[str] = Counter()
+    for name in [name for name, rungs in by_department.items() if rungs.total() < minimum]:
+        other += by_department.pop(name)
+    if other:
+        by_department["other"] = other
+    departments = [
+        ladder_of_counts(name, rungs, minimum) for name, rungs in sorted(by_department.items())
+    ]
+    return ladder_of_counts("organisation", everyone, minimum), departments
+
+
+def ladder_of_counts(group: str, rungs: Counter[str], minimum: int) -> Ladder:
+    """Pure: a group's ladder from its rung counts; each count under the minimum suppressed."""
+    people = rungs.total()
+    if people < minimum:
+        return Ladder(group, Suppressed(minimum), {rung: Suppressed(minimum) for rung in RUNGS})
+    return Ladder(group, people, {rung: count(rungs[rung], minimum) for rung in RUNGS})
+
+
+def rung_counts_from_rollups(session: Session, workspace_id: int, as_of: date) -> RungCounts:
+    """Rung counts per department, summed from the rollups: exact for any date."""
     people = (
         session.connection()
         .execute(
@@ -76,20 +100,11 @@ def org_ladders(
         row.person_id: row for row in workspace_activity(session, workspace_id, Frames(as_of))
     }
     animators = animator_ids(session, workspace_id)
-    everyone = [row.id for row in people]
-    by_department: dict[str, list[int]] = {}
-    for row in people:
-        if row.department:
-            by_department.setdefault(row.department, []).append(row.id)
-    small = [name for name, ids in by_department.items() if len(ids) < minimum]
-    other = [person for name in small for person in by_department.pop(name)]
-    if other:
-        by_department["other"] = other
-    departments = [
-        summarise_ladder(name, ids, activity, animators, minimum)
-        for name, ids in sorted(by_department.items())
-    ]
-    return summarise_ladder("organisation", everyone, activity, animators, minimum), departments
+    counts: RungCounts = {}
+    for person, department in people:
+        rung = rung_of(activity.get(person), person in animators)
+        counts.setdefault(department or None, Counter())[rung] += 1
+    return counts
 
 
 def animator_ids(session: Session, workspace_id: int) -> set[int]:

@@ -120,10 +120,10 @@ def days_with_posts(session: Session, frames: Frames, **filters: int) -> int:
     return int(session.connection().execute(query).scalar_one())
 
 
-def members_as_of(session: Session, community_id: int, as_of: date) -> set[int]:
-    """People (not bots) who were members at the end of `as_of`."""
+def members_query(community_id: int, as_of: date) -> Select[Any]:
+    """The ids of people (not bots) who were members at the end of `as_of`."""
     moment = end_of(as_of)
-    query = (
+    return (
         select(MEMBERSHIP.c.person_id)
         .join(PERSON, PERSON.c.id == MEMBERSHIP.c.person_id)
         .where(
@@ -134,4 +134,8 @@ def members_as_of(session: Session, community_id: int, as_of: date) -> set[int]:
             MEMBERSHIP.c.state.in_(("member", "left")),
         )
     )
+
+
+def members_as_of(session: Session, community_id: int, as_of: date) -> set[int]:
+    query = members_query(community_id, as_of)
     return {row[0] for row in session.connection().execute(query)}

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from bot.metrics.figures import Rhythm, rhythm
 from bot.metrics.queries import COMMUNITY, DAILY, POSTED
+from bot.metrics.top_traces import Counted, top_from_traces
 from bot.metrics.windows import Frames
 
 
@@ -27,6 +28,21 @@ def top_communities(
     session: Session, workspace_id: int, as_of: date, minimum: int, limit: int = 5
 ) -> list[RankedCommunity]:
     """Public communities whose activity group reaches the minimum, most alive first."""
+    counted = top_from_traces(session, workspace_id, as_of, minimum, limit)
+    if counted is None:
+        counted = top_from_rollups(session, workspace_id, as_of, minimum)
+    ranked = [
+        RankedCommunity(community, name, weeks, rhythm(weeks), contributors, posts)
+        for community, name, weeks, contributors, posts in counted
+    ]
+    ranked.sort(key=lambda c: (-c.active_weeks, -c.contributors, -c.posts, c.name))
+    return ranked[:limit]
+
+
+def top_from_rollups(
+    session: Session, workspace_id: int, as_of: date, minimum: int
+) -> list[Counted]:
+    """Every public community whose activity group reaches the minimum, summed from rollups."""
     frames = Frames(as_of)
     start, end = frames.window
     in_window = DAILY.c.day.between(start, end)
@@ -56,17 +72,8 @@ def top_communities(
         )
         .group_by(COMMUNITY.c.id, COMMUNITY.c.name)
     )
-    ranked = [
-        RankedCommunity(
-            row.id,
-            row.name,
-            int(row.active_weeks),
-            rhythm(int(row.active_weeks)),
-            int(row.contributors),
-            int(row.posts),
-        )
+    return [
+        (row.id, row.name, int(row.active_weeks), int(row.contributors), int(row.posts))
         for row in session.connection().execute(query)
         if row.people >= minimum
     ]
-    ranked.sort(key=lambda c: (-c.active_weeks, -c.contributors, -c.posts, c.name))
-    return ranked[:limit]

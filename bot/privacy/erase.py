@@ -11,6 +11,7 @@ from bot.errors import EngageError
 from bot.privacy.objection import record_objection
 from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
 from bot.storage.models import Workspace
+from bot.tracker.trace_store import DAILY, rebuild_community_days
 
 
 @dataclass
@@ -40,6 +41,12 @@ def erase_person(
     report = ErasureReport()
     about = inbox_rows_about(workspace.platform, workspace.external_id, person["external_id"])
     report.rows["inbox_event"] = connection.execute(delete(INBOX).where(about)).rowcount
+    touched = {
+        row[0]
+        for row in connection.execute(
+            select(DAILY.c.community_id).where(DAILY.c.person_id == person_id).distinct()
+        )
+    }
     for table, column in person_columns():
         if table is PERSON:
             continue
@@ -55,6 +62,8 @@ def erase_person(
             connection.execute(delete(table).where(matching))
         report.rows[table.name] = report.rows.get(table.name, 0) + int(count)
     connection.execute(delete(PERSON).where(PERSON.c.id == person_id))
+    if touched:  # the communities' daily posts no longer count theirs
+        rebuild_community_days(connection, touched)
     report.rows["person"] = 1
     if object_to_tracking:
         record_objection(session, workspace.platform, workspace.external_id, person["external_id"])

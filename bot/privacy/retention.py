@@ -27,6 +27,8 @@ def apply_retention(session: Session, settings: Settings, now: datetime) -> Rete
     daily: Table = tables["daily_activity"]
     rollup_horizon = (now - timedelta(days=settings.rollup_retention_days)).date()
     rollups = connection.execute(delete(daily).where(daily.c.day < rollup_horizon)).rowcount
+    days: Table = tables["community_day"]
+    connection.execute(delete(days).where(days.c.day < rollup_horizon))
     outbox_table: Table = tables["outbox"]
     outbox_horizon = now - timedelta(days=settings.outbox_retention_days)
     outbox = connection.execute(

@@ -135,6 +135,67 @@ class DailyActivity(SQLModel, table=True):
     leaves: int = 0
 
 
+class Trace(SQLModel):
+    """Bitmaps of the days and ISO weeks someone posted or reacted, kept by folding.
+
+    Bit i of a day mask is `anchor - i` (ordinal days); bit j of a week mask is the ISO
+    week j weeks before the anchor's. The `*_until` columns are the last day (ordinal)
+    each figure still holds if nothing more happens, so a figure for any date from the
+    anchor on is one comparison per person, whatever the volume of rollups.
+    """
+
+    anchor: int
+    posted_days: int = Field(default=0, sa_type=BigInteger)
+    reacted_days: int = Field(default=0, sa_type=BigInteger)
+    posted_weeks: int = Field(default=0, sa_type=BigInteger)
+    reacted_weeks: int = Field(default=0, sa_type=BigInteger)
+    regular_until: int = 0
+    contributor_until: int = 0
+    reactor_until: int = 0
+    active_until: int = 0
+
+
+class PersonTrace(Trace, table=True):
+    """A person's trace across their whole workspace: the engagement ladder."""
+
+    __tablename__ = "person_trace"
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+
+
+class MemberTrace(Trace, table=True):
+    """A person's trace in one community: its contributors, reactors, silent and regulars."""
+
+    __tablename__ = "member_trace"
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+
+
+class CommunityTrace(Trace, table=True):
+    """A community's own trace (anyone's posts and reactions): its active weeks."""
+
+    __tablename__ = "community_trace"
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+
+
+class CommunityDay(SQLModel, table=True):
+    """Posts and replies per community and day: a community's weekly series and rhythm."""
+
+    __tablename__ = "community_day"
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+    day: date = Field(primary_key=True)
+    posts: int = 0
+
+
 class ImportedFile(SQLModel, table=True):
     """One file of an export, imported once: re-running an import skips it."""
 

@@ -42,13 +42,13 @@ def insert_new_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> i
     were new."""
     if not rows:
         return 0
-    values = _values(connection.dialect, rows)
+    values = row_values(connection.dialect, rows)
     if connection.dialect.name == "postgresql":
         return _copy_then_move(connection, values)
     return max(connection.exec_driver_sql(SQLITE_INSERT, values).rowcount, 0)
 
 
-def _values(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def row_values(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
     moment = bind_processor(dialect, INBOX, "occurred_at") or _unchanged
     attrs = bind_processor(dialect, INBOX, "attrs") or _unchanged
     flag = bind_processor(dialect, INBOX, "processed") or _unchanged

@@ -20,6 +20,7 @@ from bot.storage.models import InboxEvent
 from bot.tracker.directory import COMMUNITY, PERSON, Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
 from bot.tracker.rollups import RollupDeltas
+from bot.tracker.trace_store import update_traces
 
 INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
 FOLD_LOCK = 0x656E6761
@@ -73,6 +74,7 @@ def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> in
     for row in rows:
         _apply(row, directory, batch)
     batch.deltas.write(session)
+    update_traces(session, batch.deltas)
     _write_memberships(session, directory, batch)
     _write_attributes(session, batch)
     _mark_processed(connection, [row.id for row in rows])

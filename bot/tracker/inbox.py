@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Insert
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.clock import utcnow
@@ -24,11 +23,13 @@ from bot.events import Event
 from bot.storage.database import Database
 from bot.storage.models import InboxEvent
 from bot.tracker.bulk import insert_new_rows
+from bot.tracker.inbox_insert import Key, insert_rows_returning_keys
 from bot.tracker.rows import event_to_row
 
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 FUTURE_TOLERANCE = timedelta(minutes=5)
-Key = tuple[str, str, str]
+ATTEMPTS = 3
+LOST_RACE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure
 
 
 @dataclass
@@ -51,13 +52,6 @@ class _Waiting:
     )
 
 
-def _ignore_duplicates(connection: Connection) -> Insert:
-    keys = ["platform", "workspace", "event_key"]
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(INBOX).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(INBOX).on_conflict_do_nothing(index_elements=keys)
-
-
 def split_future(
     events: Iterable[Event], now: datetime | None = None
 ) -> tuple[list[dict[str, Any]], int]:
@@ -76,15 +70,6 @@ def split_future(
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert rows, skipping keys already stored; return how many were new."""
     return insert_new_rows(session.connection(), rows)
-
-
-def insert_rows_returning_keys(session: Session, rows: Sequence[dict[str, Any]]) -> set[Key]:
-    connection = session.connection()
-    statement = _ignore_duplicates(connection).returning(
-        INBOX.c.platform, INBOX.c.workspace, INBOX.c.event_key
-    )
-    result = connection.execute(statement, list(rows))
-    return {(row[0], row[1], row[2]) for row in result}
 
 
 class Inbox:
@@ -112,8 +97,7 @@ class Inbox:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                rows = [row for waiting in batch for row in waiting.rows]
-                stored = await self._database.write(partial(insert_rows_returning_keys, rows=rows))
+                stored = await self._commit([row for waiting in batch for row in waiting.rows])
             except Exception as exc:
                 for waiting in batch:
                     if not waiting.done.done():
@@ -128,3 +112,22 @@ class Inbox:
                         new += 1
                 if not waiting.done.done():
                     waiting.done.set_result(new)
+
+    async def _commit(self, rows: list[dict[str, Any]]) -> set[Key]:
+        """Two batches sharing keys in different orders can deadlock on PostgreSQL: the
+        loser's INSERT was rolled back whole, so it simply runs again."""
+        work = partial(_insert, rows=rows, autocommit=not self._database.is_sqlite)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return await self._database.write(work)
+            except DBAPIError as exc:
+                if attempt == ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in LOST_RACE:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], autocommit: bool) -> set[Key]:
+    """On PostgreSQL the one INSERT commits by itself: one round trip, not BEGIN, INSERT,
+    COMMIT. SQLite keeps its BEGIN IMMEDIATE transaction."""
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else None
+    return insert_rows_returning_keys(session.connection(execution_options=options), rows)

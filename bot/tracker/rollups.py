@@ -27,6 +27,9 @@ class RollupDeltas:
     def add(self, day: date, community: int, person: int, column: str, step: int = 1) -> None:
         self._deltas[(day, community, person)][COLUMN_INDEX[column]] += step
 
+    def items(self) -> list[tuple[Key, list[int]]]:
+        return list(self._deltas.items())
+
     def write(self, session: Session) -> None:
         """Add the deltas to the stored rollups; counts never go below zero."""
         additive = [(key, d) for key, d in self._deltas.items() if min(d) >= 0 and any(d)]

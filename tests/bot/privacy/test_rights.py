@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.metrics import community_stats
+from bot.metrics import community_stats, summarise_community
+from bot.metrics.queries import community_activity, days_with_posts, members_as_of
+from bot.metrics.windows import Frames
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
 from bot.privacy.references import person_columns
@@ -115,6 +117,21 @@ async def test_erase_leaves_no_row_about_the_person(populated: Services) -> None
         return stats.members, stats.contributors, others
 
     assert await populated.database.read(after) == (14, 5, 1)
+
+    def posts_both_ways(session: Session) -> tuple[object, object]:
+        _, communities = ids(session)
+        frames = Frames(AS_OF)
+        summed = summarise_community(
+            community_activity(session, communities["C1"], frames),
+            members_as_of(session, communities["C1"], AS_OF),
+            days_with_posts(session, frames, community_id=communities["C1"]),
+            AS_OF,
+            5,
+        )
+        return community_stats(session, communities["C1"], AS_OF, 5), summed
+
+    from_traces, from_rollups = await populated.database.read(posts_both_ways)
+    assert from_traces == from_rollups  # the community's daily posts lost theirs too
 
 
 async def test_objection_drops_future_events_at_every_ingest_path(populated: Services) -> None:

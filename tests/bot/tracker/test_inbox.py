@@ -51,3 +51,13 @@ async def test_bulk_path_ignores_duplicates_across_runs(services: Services) -> N
     again = await services.tracker.record_bulk([*events, react("U1", "C1", "2026-03-04")])
     assert (first.new, first.duplicates) == (12_000, 0)
     assert (again.new, again.duplicates) == (1, 12_000)
+
+
+async def test_a_batch_larger_than_one_statement_is_stored_whole(services: Services) -> None:
+    events = [post(f"U{i % 7}", f"C{i % 3}", "2026-03-03") for i in range(2_500)]
+    halves = [events[:1_300], [*events[1_200:], events[0]]]  # 101 events in both
+    counts = await asyncio.gather(*(services.tracker.record(half) for half in halves))
+    assert sum(counts) == 2_500
+    assert sorted(counts) in ([1_199, 1_301], [1_200, 1_300])
+    assert await count_inbox(services) == 2_500
+    assert await services.tracker.record(events) == 0

@@ -1,0 +1,176 @@
+"""Traces and community days in the database: kept current by folding, rebuilt at will."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, tuple_
+from sqlmodel import Session
+
+from bot.storage.models import (
+    CommunityDay,
+    CommunityTrace,
+    DailyActivity,
+    MemberTrace,
+    PersonTrace,
+)
+from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
+from bot.tracker.traces import Trace
+from bot.tracker.upsert import insert_many
+
+DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
+COMMUNITY_DAY: Table = CommunityDay.__table__  # type: ignore[attr-defined]
+MASKS = ("anchor", "posted_days", "reacted_days", "posted_weeks", "reacted_weeks")
+UNTILS = ("regular_until", "contributor_until", "reactor_until", "active_until")
+CHUNK = 5000
+POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
+REACTIONS = COLUMN_INDEX["reactions_given"]
+Key = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose traces a table keeps: a person's, a person's in a community, a community's."""
+
+    table: Table
+    keys: tuple[str, ...]
+
+    def key(self, community: int, person: int) -> Key:
+        ids = {"community_id": community, "person_id": person}
+        return tuple(ids[name] for name in self.keys)
+
+    def matching(self, table: Table, keys: list[Key]) -> ColumnElement[bool]:
+        columns = [table.c[name] for name in self.keys]
+        if len(columns) == 1:
+            return columns[0].in_([key[0] for key in keys])
+        return tuple_(*columns).in_(keys)
+
+
+PEOPLE = Scope(PersonTrace.__table__, ("person_id",))  # type: ignore[attr-defined]
+MEMBERS = Scope(MemberTrace.__table__, ("community_id", "person_id"))  # type: ignore[attr-defined]
+COMMUNITIES = Scope(CommunityTrace.__table__, ("community_id",))  # type: ignore[attr-defined]
+SCOPES = (PEOPLE, MEMBERS, COMMUNITIES)
+
+
+def update_traces(session: Session, deltas: RollupDeltas) -> None:
+    """Run after `deltas` were written: mark the days people posted or reacted (rebuilding
+    the traces where reactions were taken back), and add posts to the community days."""
+    connection = session.connection()
+    for scope in SCOPES:
+        marks: defaultdict[Key, dict[int, tuple[bool, bool]]] = defaultdict(dict)
+        taken_back: set[Key] = set()
+        for (day, community, person), counts in deltas.items():
+            key = scope.key(community, person)
+            posted, reacted = counts[POSTS] + counts[REPLIES] > 0, counts[REACTIONS] > 0
+            if counts[REACTIONS] < 0:
+                taken_back.add(key)
+            elif posted or reacted:
+                had = marks[key].get(day.toordinal(), (False, False))
+                marks[key][day.toordinal()] = (had[0] or posted, had[1] or reacted)
+        traces = _load(connection, scope, [key for key in marks if key not in taken_back])
+        for key, days in marks.items():
+            if key not in taken_back:
+                trace = traces.setdefault(key, Trace(anchor=max(days)))
+                for ordinal, (posted, reacted) in days.items():
+                    trace.mark(ordinal, posted=posted, reacted=reacted)
+        _save(connection, scope, traces.items())
+        if taken_back:
+            rebuild_traces(connection, scope, taken_back)
+    _add_community_days(connection, deltas)
+
+
+def rebuild_traces(connection: Connection, scope: Scope, only: Collection[Key] = ()) -> int:
+    """Traces again from the rollups, for `only` these keys or all; returns how many."""
+    wanted = sorted(only)
+    query = (
+        select(
+            *(DAILY.c[name] for name in scope.keys),
+            DAILY.c.day,
+            func.sum(DAILY.c.posts + DAILY.c.replies),
+            func.sum(DAILY.c.reactions_given),
+        )
+        .group_by(*(DAILY.c[name] for name in scope.keys), DAILY.c.day)
+        .having(func.sum(DAILY.c.posts + DAILY.c.replies + DAILY.c.reactions_given) > 0)
+        .order_by(*(DAILY.c[name] for name in scope.keys), DAILY.c.day.desc())
+    )
+    if wanted:
+        connection.execute(delete(scope.table).where(scope.matching(scope.table, wanted)))
+        query = query.where(scope.matching(DAILY, wanted))
+    else:
+        connection.execute(delete(scope.table))
+    traces: dict[Key, Trace] = {}
+    saved = 0
+    for *key_values, day, posts, reactions in connection.execute(
+        query.execution_options(yield_per=CHUNK)
+    ):
+        key = tuple(key_values)
+        if key not in traces:
+            if len(traces) >= CHUNK:
+                saved += _save(connection, scope, traces.items())
+                traces.clear()
+            traces[key] = Trace(anchor=day.toordinal())
+        traces[key].mark(day.toordinal(), posted=posts > 0, reacted=reactions > 0)
+    return saved + _save(connection, scope, traces.items())
+
+
+def rebuild_community_days(connection: Connection, communities: Collection[int] = ()) -> None:
+    """Community days again from the rollups, for these communities or all."""
+    posted = DAILY.c.posts + DAILY.c.replies
+    query = (
+        select(DAILY.c.community_id, DAILY.c.day, func.sum(posted))
+        .group_by(DAILY.c.community_id, DAILY.c.day)
+        .having(func.sum(posted) > 0)
+    )
+    wipe = delete(COMMUNITY_DAY)
+    if communities:
+        query = query.where(DAILY.c.community_id.in_(communities))
+        wipe = wipe.where(COMMUNITY_DAY.c.community_id.in_(communities))
+    connection.execute(wipe)
+    connection.execute(insert(COMMUNITY_DAY).from_select(["community_id", "day", "posts"], query))
+
+
+def _add_community_days(connection: Connection, deltas: RollupDeltas) -> None:
+    posts: defaultdict[tuple[int, object], int] = defaultdict(int)
+    for (day, community, _person), counts in deltas.items():
+        if counts[POSTS] + counts[REPLIES] > 0:
+            posts[(community, day)] += counts[POSTS] + counts[REPLIES]
+    insert_many(
+        connection,
+        COMMUNITY_DAY,
+        ("community_id", "day", "posts"),
+        [(community, day, added) for (community, day), added in posts.items()],
+        conflict=("community_id", "day"),
+        update="posts = community_day.posts + excluded.posts",
+    )
+
+
+def _load(connection: Connection, scope: Scope, keys: list[Key]) -> dict[Key, Trace]:
+    found: dict[Key, Trace] = {}
+    width = len(scope.keys)
+    columns = [scope.table.c[name] for name in (*scope.keys, *MASKS)]
+    for start in range(0, len(keys), CHUNK):
+        query = select(*columns).where(scope.matching(scope.table, keys[start : start + CHUNK]))
+        for row in connection.execute(query):
+            found[tuple(row[:width])] = Trace(*row[width:])
+    return found
+
+
+def _save(connection: Connection, scope: Scope, traces: Iterable[tuple[Key, Trace]]) -> int:
+    columns = (*scope.keys, *MASKS, *UNTILS)
+    rows = [
+        (*key, t.anchor, t.posted_days, t.reacted_days, t.posted_weeks, t.reacted_weeks, *t.until())
+        for key, t in traces
+    ]
+    replace = ", ".join(f"{name} = excluded.{name}" for name in (*MASKS, *UNTILS))
+    for start in range(0, len(rows), CHUNK):
+        insert_many(
+            connection,
+            scope.table,
+            columns,
+            rows[start : start + CHUNK],
+            conflict=scope.keys,
+            update=replace,
+        )
+    return len(rows)

@@ -1,0 +1,30 @@
+"""The group commit's INSERT stores what a plain insert would, in order, and names new keys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.services import Services
+from bot.synth import SynthSpec, build_world
+from bot.tracker.inbox_insert import insert_rows_returning_keys
+from bot.tracker.rows import event_to_row
+from tests.bot.tracker.test_bulk import stored_events
+
+SPEC = SynthSpec(people=40, communities=6, days=60, end=date(2026, 3, 2), seed=5)
+
+
+async def test_events_come_back_unchanged_in_order_and_only_new_keys_are_named(
+    services: Services,
+) -> None:
+    events = list(build_world(SPEC).events())[:2_400]  # several SQLite statements
+    rows = [event_to_row(event) for event in events]
+
+    def insert(chunk: list[dict[str, object]]) -> set[tuple[str, str, str]]:
+        with services.database.engine.begin() as connection:
+            return insert_rows_returning_keys(connection, chunk)
+
+    first = insert(rows[:1_500])
+    again = insert(rows[1_000:])
+    assert len(first) == 1_500
+    assert again == {(row["platform"], row["workspace"], row["event_key"]) for row in rows[1_500:]}
+    assert await services.database.read(stored_events) == events
