@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, tuple_
 from sqlmodel import Session
@@ -17,7 +18,7 @@ from bot.storage.models import (
     PersonTrace,
 )
 from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
-from bot.tracker.traces import Trace
+from bot.tracker.traces import POSTED, REACTED, Trace
 from bot.tracker.upsert import insert_many
 
 DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
@@ -27,6 +28,7 @@ UNTILS = ("regular_until", "contributor_until", "reactor_until", "active_until")
 CHUNK = 5000
 POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
 REACTIONS = COLUMN_INDEX["reactions_given"]
+
 Key = tuple[int, ...]
 
 
@@ -57,27 +59,32 @@ SCOPES = (PEOPLE, MEMBERS, COMMUNITIES)
 def update_traces(session: Session, deltas: RollupDeltas) -> None:
     """Run after `deltas` were written: mark the days people posted or reacted (rebuilding
     the traces where reactions were taken back), and add posts to the community days."""
+    marks: dict[Scope, defaultdict[Key, dict[int, int]]] = {s: defaultdict(dict) for s in SCOPES}
+    taken_back: dict[Scope, set[Key]] = {scope: set() for scope in SCOPES}
+    for (day, community, person), counts in deltas.items():
+        flags = (counts[POSTS] + counts[REPLIES] > 0) * POSTED | (counts[REACTIONS] > 0) * REACTED
+        if not flags and counts[REACTIONS] >= 0:
+            continue
+        ordinal = day.toordinal()
+        keys: tuple[Key, ...] = ((person,), (community, person), (community,))
+        for scope, key in zip(SCOPES, keys, strict=True):
+            if counts[REACTIONS] < 0:
+                taken_back[scope].add(key)
+            if flags:
+                days = marks[scope][key]
+                days[ordinal] = days.get(ordinal, 0) | flags
     connection = session.connection()
     for scope in SCOPES:
-        marks: defaultdict[Key, dict[int, tuple[bool, bool]]] = defaultdict(dict)
-        taken_back: set[Key] = set()
-        for (day, community, person), counts in deltas.items():
-            key = scope.key(community, person)
-            posted, reacted = counts[POSTS] + counts[REPLIES] > 0, counts[REACTIONS] > 0
-            if counts[REACTIONS] < 0:
-                taken_back.add(key)
-            elif posted or reacted:
-                had = marks[key].get(day.toordinal(), (False, False))
-                marks[key][day.toordinal()] = (had[0] or posted, had[1] or reacted)
-        traces = _load(connection, scope, [key for key in marks if key not in taken_back])
-        for key, days in marks.items():
-            if key not in taken_back:
-                trace = traces.setdefault(key, Trace(anchor=max(days)))
-                for ordinal, (posted, reacted) in days.items():
-                    trace.mark(ordinal, posted=posted, reacted=reacted)
+        marked = [key for key in marks[scope] if key not in taken_back[scope]]
+        traces = _load(connection, scope, marked)
+        for key in marked:
+            days = marks[scope][key]
+            if key not in traces:
+                traces[key] = Trace(anchor=max(days))
+            traces[key].mark_days(days)
         _save(connection, scope, traces.items())
-        if taken_back:
-            rebuild_traces(connection, scope, taken_back)
+        if taken_back[scope]:
+            rebuild_traces(connection, scope, taken_back[scope])
     _add_community_days(connection, deltas)
 
 
@@ -147,13 +154,24 @@ def _add_community_days(connection: Connection, deltas: RollupDeltas) -> None:
 
 
 def _load(connection: Connection, scope: Scope, keys: list[Key]) -> dict[Key, Trace]:
+    """The stored traces of `keys`, read through the driver (no per-key statement work)."""
     found: dict[Key, Trace] = {}
     width = len(scope.keys)
-    columns = [scope.table.c[name] for name in (*scope.keys, *MASKS)]
+    columns = ", ".join((*scope.keys, *MASKS))
+    postgres = connection.dialect.name == "postgresql"
     for start in range(0, len(keys), CHUNK):
-        query = select(*columns).where(scope.matching(scope.table, keys[start : start + CHUNK]))
-        for row in connection.execute(query):
-            found[tuple(row[:width])] = Trace(*row[width:])
+        chunk = keys[start : start + CHUNK]
+        if postgres:
+            arrays = ", ".join(["%s::int[]"] * width)
+            matching = f"({', '.join(scope.keys)}) IN (SELECT * FROM unnest({arrays}))"
+            parameters: Any = tuple(list(column) for column in zip(*chunk, strict=True))
+        else:
+            row = "(" + ", ".join(["?"] * width) + ")"
+            matching = f"({', '.join(scope.keys)}) IN (VALUES {', '.join([row] * len(chunk))})"
+            parameters = tuple(value for key in chunk for value in key)
+        statement = f"SELECT {columns} FROM {scope.table.name} WHERE {matching}"
+        for values in connection.exec_driver_sql(statement, parameters):
+            found[tuple(values[:width])] = Trace(*values[width:])
     return found
 
 

@@ -7,6 +7,7 @@ newest day marked: enough to answer any date up to `REACH_DAYS` before the ancho
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 BITS = 62
@@ -14,6 +15,7 @@ FULL = (1 << BITS) - 1
 WINDOW_DAYS = 28
 WEEKS = 12
 STEADY_WEEKS = 9
+POSTED, REACTED = 1, 2
 REACH_DAYS = BITS - WINDOW_DAYS
 """A trace answers for `as_of` when its anchor is at most this many days after it."""
 
@@ -39,15 +41,20 @@ class Trace:
 
     def mark(self, day: int, *, posted: bool = False, reacted: bool = False) -> None:
         """Record that the person posted and/or reacted on `day`."""
-        self._advance(day)
-        back = self.anchor - day
-        weeks_back = week_of(self.anchor) - week_of(day)
-        if posted:
-            self.posted_days |= _bit(back)
-            self.posted_weeks |= _bit(weeks_back)
-        if reacted:
-            self.reacted_days |= _bit(back)
-            self.reacted_weeks |= _bit(weeks_back)
+        self.mark_days({day: posted * POSTED | reacted * REACTED})
+
+    def mark_days(self, days: Mapping[int, int]) -> None:
+        """Record several days at once: day -> POSTED and/or REACTED."""
+        self._advance(max(days))
+        anchor, week = self.anchor, week_of(self.anchor)
+        for day, flags in days.items():
+            day_bit, week_bit = _bit(anchor - day), _bit(week - week_of(day))
+            if flags & POSTED:
+                self.posted_days |= day_bit
+                self.posted_weeks |= week_bit
+            if flags & REACTED:
+                self.reacted_days |= day_bit
+                self.reacted_weeks |= week_bit
 
     def _advance(self, day: int) -> None:
         if day <= self.anchor:
