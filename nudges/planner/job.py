@@ -5,7 +5,8 @@
    message now: an introduction (opt-out mode, first) or a suggestion.
 3. Rank communities for those people, one workspace at a time, and queue one card each.
 
-Ranking is CPU work, done off the event loop and bounded by `budget` seconds per pass and
+Ranking is CPU work, done off the event loop, `CHUNK` people at a time (each chunk's cards
+are written while the next is ranked), and bounded by `budget` seconds per pass and
 workspace: whoever is not reached waits for the next pass (their window lasts hours;
 passes come every 15 minutes), in a new random order so nobody is always last.
 """
@@ -24,15 +25,18 @@ from bot.services import Services
 from nudges.planner.cache import snapshot_cache
 from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
-from nudges.planner.enqueue import BATCH
-from nudges.planner.write import write_introductions, write_picks
+from nudges.planner.payloads import SuggestionPayloads
+from nudges.planner.write import write_all, write_introductions
 from nudges.policy.lifecycle import advance
 from nudges.policy.rules import Verdict, decide
 from nudges.policy.standing import Recipient, load_recipients
-from nudges.recommend import Snapshot, recommend
+from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
+from nudges.recommend.rank import model_for, recommend_many
 
 PASS_BUDGET = 45.0
+CHUNK = 10_000
+"""People ranked between two looks at the deadline (about 2 s of work at 100k x 5k)."""
 
 
 async def plan(services: Services, budget: float = PASS_BUDGET) -> str:
@@ -93,29 +97,32 @@ async def plan_workspace(
         )
     )
     settings = services.settings
-    picks = await asyncio.to_thread(
-        rank_people,
-        snapshot,
-        ids,
-        context,
-        settings.social_proof_min,
-        deadline,
-        settings.min_group_size,
-    )
     by_id = {person.person_id: person for person in people}
-    planned = 0
-    for start in range(0, len(picks), BATCH):
-        planned += await services.database.write(
-            partial(
-                write_picks,
-                picks=picks[start : start + BATCH],
-                recipients=by_id,
-                context=context,
-                settings=services.settings,
-                now=now,
+    payloads = SuggestionPayloads(context, settings.default_locale)  # shared by every chunk
+    write = partial(
+        write_all, services, recipients=by_id, context=context, now=now, payloads=payloads
+    )
+    planned, writing = 0, None
+    try:
+        for start in range(0, len(ids), CHUNK):  # a chunk is written while the next is ranked
+            if time.monotonic() > deadline:
+                break
+            picks = await asyncio.to_thread(
+                rank_people,
+                snapshot,
+                ids[start : start + CHUNK],
+                context,
+                settings.social_proof_min,
+                deadline,
+                settings.min_group_size,
             )
-        )
-    return planned
+            if writing is not None:
+                planned += await writing
+            writing = asyncio.ensure_future(write(picks))
+        return planned + (await writing if writing is not None else 0)
+    finally:
+        if writing is not None and not writing.done():  # ranking failed: let the write end
+            await asyncio.wait([writing])
 
 
 def rank_people(
@@ -126,22 +133,25 @@ def rank_people(
     deadline: float = float("inf"),
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> list[Pick]:
-    """One pick per person who has a candidate left, until the deadline."""
+    """One pick per person who has a candidate left, `CHUNK` people at a time until the
+    deadline: the best community not excluded (recently suggested, hidden, joined since)."""
+    model = model_for(snapshot, snapshot.as_of)
     picks = []
-    for person in people:
+    for start in range(0, len(people), CHUNK):
         if time.monotonic() > deadline:
             break
-        excluded = context.excluded.get(person, set())
-        ranked = recommend(
-            snapshot,
-            person,
-            snapshot.as_of,
-            1 + len(excluded),
-            context.boosts_for(person),
+        part = people[start : start + CHUNK]
+        ranked = recommend_many(
+            model,
+            part,
+            1,
+            [context.boosts_for(person) for person in part],
+            [context.excluded.get(person, set()) for person in part],
             social_proof_min=social_proof_min,
             min_group_size=min_group_size,
         )
-        chosen = pick(person, ranked, excluded)
-        if chosen is not None:
-            picks.append(chosen)
+        for person, suggestions in zip(part, ranked, strict=True):
+            chosen = pick(person, suggestions, set())
+            if chosen is not None:
+                picks.append(chosen)
     return picks

@@ -30,11 +30,16 @@ def suggested(
         suggestion_id=suggestion_id,
         external_id=community.external_id,
         name=community.name or community.external_id,
-        sentence=pick.sentence.get(language) or next(iter(pick.sentence.values()), ""),
+        sentence=sentence_in(pick, language),
         rhythm=label,
         active_weeks=weeks,
         pitch=community.pitch,
     )
+
+
+def sentence_in(pick: Pick, language: Language) -> str:
+    """The pick's sentence in `language`, else in the first language it has."""
+    return pick.sentence.get(language) or next(iter(pick.sentence.values()), "")
 
 
 def suggestion_payload(

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlmodel import Session, select
 
+from bot.services import Services
 from bot.settings import Settings
 from bot.storage.models import Workspace
 from nudges.planner.choose import Pick
 from nudges.planner.context import WorkspaceContext
 from nudges.planner.enqueue import (
+    BATCH,
     drop_suggestions,
     insert_outbox,
+    insert_outbox_text,
     insert_suggestions,
     outbox_row,
+    outbox_text_row,
     suggestion_key,
 )
-from nudges.planner.messages import introduction_payload, suggestion_payload
+from nudges.planner.messages import introduction_payload
+from nudges.planner.payloads import SuggestionPayloads
 from nudges.policy.standing import INTRODUCTION_KIND, Recipient, introduction_key
 
 
@@ -29,8 +35,14 @@ def write_picks(
     context: WorkspaceContext,
     settings: Settings,
     now: datetime,
+    payloads: SuggestionPayloads | None = None,
 ) -> int:
-    """Queue one suggestion per pick; return how many were new (not already queued)."""
+    """Queue one suggestion per pick; return how many were new (not already queued).
+
+    `payloads` encodes the cards; sharing one across a workspace's batches encodes each
+    distinct card once."""
+    if payloads is None:
+        payloads = SuggestionPayloads(context, settings.default_locale)
     rows = [
         {
             "person_id": p.person_id,
@@ -49,12 +61,39 @@ def write_picks(
         recipient = recipients[p.person_id]
         week = recipient.standing.schedule.week(now)
         keys.append(suggestion_key(p.person_id, p.community_id, week))
-        payload = suggestion_payload(p, suggestion_id, recipient, context, settings.default_locale)
-        messages.append(outbox_row(keys[-1], "suggestion", p.person_id, payload, now))
-    inserted = insert_outbox(session, messages)
+        payload = payloads.text(p, suggestion_id, recipient)
+        messages.append(outbox_text_row(keys[-1], "suggestion", p.person_id, payload, now))
+    inserted = insert_outbox_text(session, messages)
     taken = [sid for sid, key in zip(ids, keys, strict=True) if key not in inserted]
     drop_suggestions(session, taken)
     return len(ids) - len(taken)
+
+
+async def write_all(
+    services: Services,
+    picks: Sequence[Pick],
+    recipients: dict[int, Recipient],
+    context: WorkspaceContext,
+    now: datetime,
+    payloads: SuggestionPayloads | None = None,
+) -> int:
+    """Queue the picks, `BATCH` per transaction; return how many were new."""
+    planned = 0
+    if payloads is None:
+        payloads = SuggestionPayloads(context, services.settings.default_locale)
+    for start in range(0, len(picks), BATCH):
+        planned += await services.database.write(
+            partial(
+                write_picks,
+                picks=picks[start : start + BATCH],
+                recipients=recipients,
+                context=context,
+                settings=services.settings,
+                now=now,
+                payloads=payloads,
+            )
+        )
+    return planned
 
 
 def write_introductions(

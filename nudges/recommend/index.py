@@ -29,12 +29,10 @@ class Index:
     recent_contributors: defaultdict[int, set[int]] = field(
         default_factory=lambda: defaultdict(set)
     )
-    cells_of: defaultdict[int, list[tuple[int, date]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
     cell_people: defaultdict[tuple[int, date], list[int]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    """Who was active in a community on a day (a community-day "cell"), once per row."""
     messages_by_day: defaultdict[int, defaultdict[date, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
@@ -50,36 +48,40 @@ def build_index(snapshot: Snapshot, as_of: datetime) -> Index:
         if info.created_at is None or info.created_at < as_of
     }
     index = Index(as_of=as_of, communities=existing)
+    members, communities_of = index.members, index.communities_of
     for membership in snapshot.memberships:
-        if membership.community not in existing or (
-            membership.joined_at is not None and membership.joined_at >= as_of
-        ):
+        community, joined = membership.community, membership.joined_at
+        if community not in existing or (joined is not None and joined >= as_of):
             continue
-        if membership.state in IN_STATES:
-            index.members[membership.community].add(membership.person)
-            index.communities_of[membership.person].add(membership.community)
-        elif membership.state == "left":
-            index.left[membership.person].add(membership.community)
+        state = membership.state
+        if state in IN_STATES:
+            members[community].add(membership.person)
+            communities_of[membership.person].add(community)
+        elif state == "left":
+            index.left[membership.person].add(community)
     for dismissal in snapshot.dismissals:
         if dismissal.active(as_of):
             index.dismissed[dismissal.person].add(dismissal.community)
     first, last = counted_days(as_of)
     recent_from = last - timedelta(days=RECENT_DAYS - 1)
-    for row in snapshot.activity:
-        if not first <= row.day <= last or row.community not in existing:
+    actions, cell_people = index.actions, index.cell_people
+    for row in snapshot.activity:  # a million rows: locals, and each property read once
+        day, community = row.day, row.community
+        if not first <= day <= last or community not in existing:
             continue
-        if row.actions:
-            index.actions[row.person][row.community] += row.actions
-            index.cells_of[row.person].append((row.community, row.day))
-            index.cell_people[(row.community, row.day)].append(row.person)
+        acted = row.actions
+        if acted:
+            actions[row.person][community] += acted
+            cell_people[(community, day)].append(row.person)
         if row.joins:
-            index.window_joins[row.community] += row.joins
-            if row.day >= recent_from:
-                index.recent_joins[row.community] += row.joins
-        if row.messages:
-            index.messages_by_day[row.community][row.day] += row.messages
-            if row.day >= recent_from:
-                index.recent_contributors[row.community].add(row.person)
+            index.window_joins[community] += row.joins
+            if day >= recent_from:
+                index.recent_joins[community] += row.joins
+        messages = row.messages
+        if messages:
+            index.messages_by_day[community][day] += messages
+            if day >= recent_from:
+                index.recent_contributors[community].add(row.person)
     for community, info in index.communities.items():
         index.rhythm[community] = rhythm_of(info, index.messages_by_day.get(community, {}), last)
     return index

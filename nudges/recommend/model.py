@@ -4,6 +4,7 @@
   their attention (edges weigh 1 for being in, plus log(1 + actions) in the window).
 - `reach`: each community's share of all edges, where walks settle for anyone: the
   baseline a person's affinity is compared with.
+  (Both are in `matrices`, with ties and candidates, to rank many people at once.)
 - `join_rate`: expected joins per day: the joins seen in the window, shrunk toward a prior
   with the weight of one window of observation. The prior spreads the workspace's joins
   over communities by the mean of their shares of members, of messages in the last 28
@@ -12,59 +13,35 @@
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
+
 from nudges.recommend.index import Index, build_index
+from nudges.recommend.matrices import Matrices, build
 from nudges.recommend.snapshot import Snapshot, counted_days
 
 
 @dataclass(frozen=True, eq=False)
 class Model:
     index: Index
-    walk: Mapping[int, Mapping[int, float]]
-    reach: Mapping[int, float]
+    matrices: Matrices
+    """The walk, reach, ties and candidates as matrices (`nudges.recommend.matrices`)."""
     join_rate: Mapping[int, float]
-    crowded: frozenset[int]
-    """Communities holding more than half the people: sharing one says little."""
+    rates: np.ndarray
+    """`join_rate` in the matrices' column order; -inf for communities nobody may be
+    suggested (private, archived, dormant), so that their scores are -inf too."""
 
 
 def prepare(snapshot: Snapshot, as_of: datetime) -> Model:
     index = build_index(snapshot, as_of)
-    people = len(index.communities_of)
-    crowded = frozenset(c for c, members in index.members.items() if 2 * len(members) > people)
-    size = {c: sum(edge(index, q, c) for q in members) for c, members in index.members.items()}
-    total = sum(size.values())
-    reach = {c: weight / total for c, weight in size.items()} if total else {}
-    return Model(index, _walk(index, size), reach, _join_rates(index), crowded)
-
-
-def edge(index: Index, person: int, community: int) -> float:
-    counts = index.actions.get(person)
-    return 1.0 + math.log1p(counts.get(community, 0) if counts else 0)
-
-
-def attention(index: Index, person: int) -> dict[int, float]:
-    """P(community | person): where a person spends their attention."""
-    weights = {c: edge(index, person, c) for c in index.communities_of.get(person, ())}
-    total = sum(weights.values())
-    return {c: weight / total for c, weight in weights.items()}
-
-
-def _walk(index: Index, size: Mapping[int, float]) -> dict[int, dict[int, float]]:
-    walk: defaultdict[int, defaultdict[int, float]] = defaultdict(lambda: defaultdict(float))
-    for person in index.communities_of:
-        onward = attention(index, person)
-        for m in onward:
-            via = edge(index, person, m) / size[m]
-            row = walk[m]
-            for c, p_c in onward.items():
-                if c != m:
-                    row[c] += via * p_c
-    return {m: dict(row) for m, row in walk.items()}
+    matrices = build(index)
+    join_rate = _join_rates(index)
+    rates = np.array([join_rate[int(c)] for c in matrices.communities], dtype=np.float64)
+    rates[~matrices.open] = -np.inf
+    return Model(index, matrices, join_rate, rates)
 
 
 def _join_rates(index: Index) -> dict[int, float]:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from babel import Locale
+from babel.numbers import get_group_symbol
 
 from bot.i18n import LANGUAGES, Language, Translator
 
@@ -34,17 +38,39 @@ class Reason:
         return data
 
     def sentence(self, t: Translator) -> str:
-        values = {name: t.number(number) for name, number in self.extra}
+        values = {name: _number(number, t.language) for name, number in self.extra}
         if self.count is not None:
-            values["count"] = t.number(self.count)
+            values["count"] = _number(self.count, t.language)
         return t(f"recommend.reason.{self.phrase or self.code}", **values)
 
 
 def sentences(reasons: Sequence[Reason]) -> dict[Language, str]:
     """The first reasons as one short paragraph per language."""
     chosen = reasons[:SENTENCE_REASONS]
-    result: dict[Language, str] = {}
-    for language in LANGUAGES:
-        t = Translator(language)
-        result[language] = " ".join(t("recommend.sentence", reason=r.sentence(t)) for r in chosen)
-    return result
+    return {
+        language: " ".join(_sentence(reason, language) for reason in chosen)
+        for language in LANGUAGES
+    }
+
+
+def _number(value: int, language: Language) -> str:
+    """As `Translator.number`, for whole numbers without Babel's cost (counts of
+    thousands of people, each its own number, in every suggestion planned)."""
+    group = _group_symbol(language)
+    if group is None or not isinstance(value, int):
+        return Translator(language).number(value)
+    return f"{value:,}".replace(",", group)
+
+
+@lru_cache
+def _group_symbol(language: Language) -> str | None:
+    """The digit group separator, when the language groups digits by threes."""
+    pattern = Locale.parse(language).decimal_formats.get(None)
+    return get_group_symbol(language) if pattern and pattern.grouping == (3, 3) else None
+
+
+@lru_cache(maxsize=1 << 16)
+def _sentence(reason: Reason, language: Language) -> str:
+    """One reason's sentence: planning a workspace repeats the same few thousand."""
+    t = Translator(language)
+    return t("recommend.sentence", reason=reason.sentence(t))

@@ -8,7 +8,7 @@ changed after `as_of` is rolled back as far as the stored rows tell.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.clock import as_utc
 from bot.storage.database import Database
 from bot.storage.models import Community, DailyActivity, Dismissal, Membership, Person
+from nudges.recommend.driver_rows import Moments, as_date, driver_rows
 from nudges.recommend.snapshot import (
     CommunityInfo,
     DayActivity,
@@ -32,7 +33,9 @@ PERSON: Table = Person.__table__  # type: ignore[attr-defined]
 MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
 DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
 DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
-COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins")
+DAILY_COUNTS = [
+    DAILY.c[name] for name in ("posts", "replies", "reactions_given", "reactions_received", "joins")
+]
 
 
 @dataclass(frozen=True)
@@ -87,28 +90,38 @@ class _Reader:
 
     def memberships(self) -> list[MembershipInfo]:
         query = (
-            select(MEMBERSHIP)
+            select(
+                MEMBERSHIP.c.person_id,
+                MEMBERSHIP.c.community_id,
+                MEMBERSHIP.c.state,
+                MEMBERSHIP.c.since,
+                MEMBERSHIP.c.joined_at,
+            )
             .join(COMMUNITY, COMMUNITY.c.id == MEMBERSHIP.c.community_id)
             .join(PERSON, PERSON.c.id == MEMBERSHIP.c.person_id)
             .where(self.in_workspace, self.humans)
         )
-        found = (_membership_at(row, self.as_of) for row in self.connection.execute(query))
+        moment = Moments()
+        found = (
+            _membership_at(person, community, state, moment(since), moment(joined), self.as_of)
+            for person, community, state, since, joined in driver_rows(self.connection, query)
+        )
         return [membership for membership in found if membership is not None]
 
     def activity(self) -> list[DayActivity]:
+        """A million rows: plain columns in `DayActivity`'s order, straight from the driver."""
         first, last = counted_days(self.as_of)
         query = (
-            select(DAILY)
+            select(DAILY.c.day, DAILY.c.community_id, DAILY.c.person_id, *DAILY_COUNTS)
             .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
             .join(PERSON, PERSON.c.id == DAILY.c.person_id)
             .where(self.in_workspace, self.humans, DAILY.c.day >= first, DAILY.c.day <= last)
         )
-        return [
-            DayActivity(
-                row.day, row.community_id, row.person_id, *(row._mapping[c] for c in COUNTS)
-            )
-            for row in self.connection.execute(query)
-        ]
+        days: dict[object, date] = {}
+        found = []
+        for day, *rest in driver_rows(self.connection, query):
+            found.append(DayActivity(days.get(day) or days.setdefault(day, as_date(day)), *rest))
+        return found
 
     def dismissals(self) -> list[DismissalInfo]:
         query = (
@@ -124,20 +137,26 @@ class _Reader:
         return [dismissal for dismissal in found if dismissal.active(self.as_of)]
 
 
-def _membership_at(row: Row[Any], as_of: datetime) -> MembershipInfo | None:
-    """The state a membership row had at `as_of`, when the row still tells."""
-    since = as_utc(row.since)
-    joined = as_utc(row.joined_at) if row.joined_at is not None else None
-    if row.state in ("member", "follower"):
-        start = joined if row.state == "member" and joined is not None else since
+def _membership_at(
+    person: int,
+    community: int,
+    state: str,
+    since: datetime | None,
+    joined: datetime | None,
+    as_of: datetime,
+) -> MembershipInfo | None:
+    """The state a membership row had at `as_of` (times in UTC), when the row still tells."""
+    assert since is not None
+    if state in ("member", "follower"):
+        start = joined if state == "member" and joined is not None else since
         if start < as_of:
-            return MembershipInfo(row.person_id, row.community_id, row.state, start)
+            return MembershipInfo(person, community, state, start)
         return None
-    if row.state == "left":
+    if state == "left":
         if since < as_of:
-            return MembershipInfo(row.person_id, row.community_id, "left", joined)
+            return MembershipInfo(person, community, "left", joined)
         if joined is not None and joined < as_of:
-            return MembershipInfo(row.person_id, row.community_id, "member", joined)
+            return MembershipInfo(person, community, "member", joined)
     return None
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import catalog
-from nudges.recommend import recommend
+from bot.i18n import LANGUAGES, Translator, catalog
+from nudges.recommend import Reason, recommend
 from tests.nudges.recommend.world import AS_OF, ME, ML, TEAM, TEAM_ROOM, office
 
 REASON_PHRASES = (
@@ -75,3 +75,12 @@ def test_reasons_carry_counts_never_people() -> None:
                 "active_weeks",
                 "observed_weeks",
             }
+
+
+def test_counts_are_written_as_babel_writes_them() -> None:
+    for language in LANGUAGES:
+        t = Translator(language)
+        for count in (0, 3, 999, 1000, 12345, 1234567, -4321):
+            found = Reason("members_you_know", count=count).sentence(t)
+            assert t.number(count) in found
+            assert found == t("recommend.reason.members_you_know", count=t.number(count))
