@@ -11,7 +11,8 @@ from bot.errors import EngageError
 from bot.privacy.objection import record_objection
 from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
 from bot.storage.models import Workspace
-from bot.tracker.trace_store import DAILY, rebuild_community_days
+from bot.tracker.community_days import rebuild_community_days
+from bot.tracker.rollups import DAILY
 
 
 @dataclass

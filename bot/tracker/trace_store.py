@@ -1,4 +1,4 @@
-"""Traces and community days in the database: kept current by folding, rebuilt at will."""
+"""Traces in the database: kept current by folding, rebuilt from the rollups at will."""
 
 from __future__ import annotations
 
@@ -7,22 +7,19 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, tuple_
 from sqlmodel import Session
 
 from bot.storage.models import (
-    CommunityDay,
     CommunityTrace,
-    DailyActivity,
     MemberTrace,
     PersonTrace,
 )
-from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
+from bot.tracker.community_days import add_community_days
+from bot.tracker.rollups import COLUMN_INDEX, DAILY, RollupDeltas
 from bot.tracker.traces import POSTED, REACTED, Trace
 from bot.tracker.upsert import insert_many
 
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-COMMUNITY_DAY: Table = CommunityDay.__table__  # type: ignore[attr-defined]
 MASKS = ("anchor", "posted_days", "reacted_days", "posted_weeks", "reacted_weeks")
 UNTILS = ("regular_until", "contributor_until", "reactor_until", "active_until")
 CHUNK = 5000
@@ -85,7 +82,7 @@ def update_traces(session: Session, deltas: RollupDeltas) -> None:
         _save(connection, scope, traces.items())
         if taken_back[scope]:
             rebuild_traces(connection, scope, taken_back[scope])
-    _add_community_days(connection, deltas)
+    add_community_days(connection, deltas)
 
 
 def rebuild_traces(connection: Connection, scope: Scope, only: Collection[Key] = ()) -> int:
@@ -120,37 +117,6 @@ def rebuild_traces(connection: Connection, scope: Scope, only: Collection[Key] =
             traces[key] = Trace(anchor=day.toordinal())
         traces[key].mark(day.toordinal(), posted=posts > 0, reacted=reactions > 0)
     return saved + _save(connection, scope, traces.items())
-
-
-def rebuild_community_days(connection: Connection, communities: Collection[int] = ()) -> None:
-    """Community days again from the rollups, for these communities or all."""
-    posted = DAILY.c.posts + DAILY.c.replies
-    query = (
-        select(DAILY.c.community_id, DAILY.c.day, func.sum(posted))
-        .group_by(DAILY.c.community_id, DAILY.c.day)
-        .having(func.sum(posted) > 0)
-    )
-    wipe = delete(COMMUNITY_DAY)
-    if communities:
-        query = query.where(DAILY.c.community_id.in_(communities))
-        wipe = wipe.where(COMMUNITY_DAY.c.community_id.in_(communities))
-    connection.execute(wipe)
-    connection.execute(insert(COMMUNITY_DAY).from_select(["community_id", "day", "posts"], query))
-
-
-def _add_community_days(connection: Connection, deltas: RollupDeltas) -> None:
-    posts: defaultdict[tuple[int, object], int] = defaultdict(int)
-    for (day, community, _person), counts in deltas.items():
-        if counts[POSTS] + counts[REPLIES] > 0:
-            posts[(community, day)] += counts[POSTS] + counts[REPLIES]
-    insert_many(
-        connection,
-        COMMUNITY_DAY,
-        ("community_id", "day", "posts"),
-        [(community, day, added) for (community, day), added in posts.items()],
-        conflict=("community_id", "day"),
-        update="posts = community_day.posts + excluded.posts",
-    )
 
 
 def _load(connection: Connection, scope: Scope, keys: list[Key]) -> dict[Key, Trace]:

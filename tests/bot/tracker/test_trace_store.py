@@ -11,12 +11,11 @@ from sqlmodel import Session
 from bot.events import ReactionRemoved
 from bot.services import Services
 from bot.synth import SynthSpec, build_world
+from bot.tracker.community_days import COMMUNITY_DAY, rebuild_community_days
 from bot.tracker.trace_store import (
     COMMUNITIES,
-    COMMUNITY_DAY,
     MEMBERS,
     PEOPLE,
-    rebuild_community_days,
     rebuild_traces,
 )
 from bot.tracker.traces import Trace

@@ -1,0 +1,47 @@
+"""Posts per community and day: kept current by folding, rebuilt from the rollups at will."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import Connection, Table, delete, func, insert, select
+
+from bot.storage.models import CommunityDay
+from bot.tracker.rollups import COLUMN_INDEX, DAILY, RollupDeltas
+from bot.tracker.upsert import insert_many
+
+COMMUNITY_DAY: Table = CommunityDay.__table__  # type: ignore[attr-defined]
+POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
+
+
+def rebuild_community_days(connection: Connection, communities: Collection[int] = ()) -> None:
+    """Community days again from the rollups, for these communities or all."""
+    posted = DAILY.c.posts + DAILY.c.replies
+    query = (
+        select(DAILY.c.community_id, DAILY.c.day, func.sum(posted))
+        .group_by(DAILY.c.community_id, DAILY.c.day)
+        .having(func.sum(posted) > 0)
+    )
+    wipe = delete(COMMUNITY_DAY)
+    if communities:
+        query = query.where(DAILY.c.community_id.in_(communities))
+        wipe = wipe.where(COMMUNITY_DAY.c.community_id.in_(communities))
+    connection.execute(wipe)
+    connection.execute(insert(COMMUNITY_DAY).from_select(["community_id", "day", "posts"], query))
+
+
+def add_community_days(connection: Connection, deltas: RollupDeltas) -> None:
+    posts: defaultdict[tuple[int, date], int] = defaultdict(int)
+    for (day, community, _person), counts in deltas.items():
+        if counts[POSTS] + counts[REPLIES] > 0:
+            posts[(community, day)] += counts[POSTS] + counts[REPLIES]
+    insert_many(
+        connection,
+        COMMUNITY_DAY,
+        ("community_id", "day", "posts"),
+        [(community, day, added) for (community, day), added in posts.items()],
+        conflict=("community_id", "day"),
+        update="posts = community_day.posts + excluded.posts",
+    )
