@@ -105,6 +105,13 @@ def community_stats(
     counts = counts_from_traces(session, community_id, as_of)
     if counts is not None:
         return summarise_counts(counts, as_of, minimum)
+    return community_stats_from_rollups(session, community_id, as_of, minimum)
+
+
+def community_stats_from_rollups(
+    session: Session, community_id: int, as_of: date, minimum: int
+) -> CommunityStats:
+    """The community's figures summed from its rollups: exact for any date."""
     frames = Frames(as_of)
     return summarise_community(
         community_activity(session, community_id, frames),

@@ -6,10 +6,8 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from bot.metrics.community import CommunityStats, summarise_community, summarise_counts
+from bot.metrics.community import CommunityStats, community_stats_from_rollups, summarise_counts
 from bot.metrics.community_traces import counts_from_traces
-from bot.metrics.queries import community_activity, days_with_posts, members_as_of
-from bot.metrics.windows import Frames
 from bot.services import Services
 from bot.storage.models import Community
 from bot.synth import SynthSpec, build_world
@@ -19,14 +17,7 @@ SPEC = SynthSpec(people=120, communities=12, days=150, end=END, seed=11)
 
 
 def from_rollups(session: Session, community: int, as_of: date) -> CommunityStats:
-    frames = Frames(as_of)
-    return summarise_community(
-        community_activity(session, community, frames),
-        members_as_of(session, community, as_of),
-        days_with_posts(session, frames, community_id=community),
-        as_of,
-        3,
-    )
+    return community_stats_from_rollups(session, community, as_of, 3)
 
 
 async def test_traces_and_rollups_agree_for_every_community(services: Services) -> None:

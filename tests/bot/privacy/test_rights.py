@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.metrics import community_stats, summarise_community
-from bot.metrics.queries import community_activity, days_with_posts, members_as_of
-from bot.metrics.windows import Frames
+from bot.metrics import community_stats
+from bot.metrics.community import community_stats_from_rollups
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
 from bot.privacy.references import person_columns
@@ -120,15 +119,10 @@ async def test_erase_leaves_no_row_about_the_person(populated: Services) -> None
 
     def posts_both_ways(session: Session) -> tuple[object, object]:
         _, communities = ids(session)
-        frames = Frames(AS_OF)
-        summed = summarise_community(
-            community_activity(session, communities["C1"], frames),
-            members_as_of(session, communities["C1"], AS_OF),
-            days_with_posts(session, frames, community_id=communities["C1"]),
-            AS_OF,
-            5,
+        return (
+            community_stats(session, communities["C1"], AS_OF, 5),
+            community_stats_from_rollups(session, communities["C1"], AS_OF, 5),
         )
-        return community_stats(session, communities["C1"], AS_OF, 5), summed
 
     from_traces, from_rollups = await populated.database.read(posts_both_ways)
     assert from_traces == from_rollups  # the community's daily posts lost theirs too
