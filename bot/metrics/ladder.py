@@ -12,14 +12,12 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.metrics.figures import STEADY_WEEKS, Count, Suppressed, count
-from bot.metrics.queries import COMMUNITY, PERSON, PersonActivity, end_of, workspace_activity
-from bot.metrics.rungs import RungCounts, rung_counts_from_traces
+from bot.metrics.queries import PERSON, PersonActivity, end_of, workspace_activity
+from bot.metrics.rungs import RungCounts, animator_queries, rung_counts_from_traces
 from bot.metrics.windows import Frames
-from bot.storage.models import Animator
 
 Rung = Literal["observer", "reactor", "contributor", "regular", "animator"]
 RUNGS: tuple[Rung, ...] = ("observer", "reactor", "contributor", "regular", "animator")
-ANIMATOR = Animator.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -108,17 +106,5 @@ def rung_counts_from_rollups(session: Session, workspace_id: int, as_of: date) -
 
 
 def animator_ids(session: Session, workspace_id: int) -> set[int]:
-    creators = select(COMMUNITY.c.creator_id).where(
-        COMMUNITY.c.workspace_id == workspace_id,
-        COMMUNITY.c.creator_id.is_not(None),
-        COMMUNITY.c.is_archived.is_(False),
-    )
-    named = (
-        select(ANIMATOR.c.person_id)
-        .join(PERSON, PERSON.c.id == ANIMATOR.c.person_id)
-        .where(PERSON.c.workspace_id == workspace_id)
-    )
     connection = session.connection()
-    return {row[0] for row in connection.execute(creators)} | {
-        row[0] for row in connection.execute(named)
-    }
+    return {row[0] for query in animator_queries(workspace_id) for row in connection.execute(query)}

@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Integer,
+    Select,
     Subquery,
     Table,
     case,
@@ -48,13 +49,24 @@ def rung_counts_from_traces(session: Session, workspace_id: int, as_of: date) ->
     return counts if newest <= as_of.toordinal() + REACH_DAYS else None
 
 
-def _people(workspace_id: int, as_of: date) -> Subquery:
+def animator_queries(workspace_id: int) -> tuple[Select[Any], Select[Any]]:
+    """The ids of the workspace's animators: creators of its live communities, then the
+    people named animators."""
     creators = select(COMMUNITY.c.creator_id).where(
         COMMUNITY.c.workspace_id == workspace_id,
         COMMUNITY.c.creator_id.is_not(None),
         COMMUNITY.c.is_archived.is_(False),
     )
-    named = select(ANIMATOR.c.person_id)
+    named = (
+        select(ANIMATOR.c.person_id)
+        .join(PERSON, PERSON.c.id == ANIMATOR.c.person_id)
+        .where(PERSON.c.workspace_id == workspace_id)
+    )
+    return creators, named
+
+
+def _people(workspace_id: int, as_of: date) -> Subquery:
+    creators, named = animator_queries(workspace_id)
     return (
         select(
             PERSON.c.department,
