@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     outbox_retention_days: int = _env(90, "ENGAGE_OUTBOX_RETENTION_DAYS")
     audit_retention_days: int = _env(400, "ENGAGE_AUDIT_RETENTION_DAYS")
     fold_interval_seconds: float = _env(2.0, "ENGAGE_FOLD_INTERVAL_SECONDS")
+    fold_max_delay_seconds: float = _env(30.0, "ENGAGE_FOLD_MAX_DELAY_SECONDS")
     deliver_interval_seconds: float = _env(5.0, "ENGAGE_DELIVER_INTERVAL_SECONDS")
     delivery_concurrency: int = _env(8, "ENGAGE_DELIVERY_CONCURRENCY")
     delivery_lease_seconds: float = _env(120.0, "ENGAGE_DELIVERY_LEASE_SECONDS")

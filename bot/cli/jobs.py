@@ -17,8 +17,11 @@ Job = Callable[[Services], Awaitable[str]]
 
 
 async def _fold(services: Services) -> str:
-    await services.tracker.refresh_objections()  # objections made by other processes
-    return f"folded {await services.tracker.fold()} event(s)"
+    tracker = services.tracker
+    if tracker.fold_deferred(services.settings.fold_max_delay_seconds):
+        return f"deferred: {tracker.arrivals.rate():.0f} events/s arriving"
+    await tracker.refresh_objections()  # objections made by other processes
+    return f"folded {await tracker.fold()} event(s)"
 
 
 async def _retention(services: Services) -> str:

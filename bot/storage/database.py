@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot.errors import DatabaseError
 from bot.storage.engine import make_engine, normalise_url
+from bot.storage.held_writer import HeldWriter, Work
 
 T = TypeVar("T")
 
@@ -32,6 +33,9 @@ class Database:
             make_engine(database_url, read_only=True) if self.is_sqlite else self.engine
         )
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engage-db")
+        # SQLite has one writer anyway; PostgreSQL overlaps one commit's fsync with the next.
+        self.held_threads = 1 if self.is_sqlite else 2
+        self._held: HeldWriter | None = None
 
     def write_session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -45,6 +49,12 @@ class Database:
 
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._in_thread(self._read_sync, work)
+
+    async def write_held(self, work: Work[T], *, one_statement: bool = False) -> T:
+        """A small hot write on a held driver connection (see `HeldWriter`)."""
+        if self._held is None:
+            self._held = HeldWriter(self.engine, threads=self.held_threads)
+        return await self._held.run(work, one_statement=one_statement)
 
     def write_sync(self, work: Callable[[Session], T]) -> T:
         """For code with no event loop (the CLI): the same transaction, on this thread."""
@@ -77,6 +87,8 @@ class Database:
     def close(self) -> None:
         """Release threads and connections; safe to call more than once."""
         self._executor.shutdown(wait=True)
+        if self._held is not None:
+            self._held.close()
         self.engine.dispose()
         self.read_engine.dispose()
 

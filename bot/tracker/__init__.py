@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from functools import partial
@@ -15,6 +16,7 @@ from bot.clock import utcnow
 from bot.events import Event
 from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
+from bot.tracker.burst import BurstMeter
 from bot.tracker.directory import Directory
 from bot.tracker.fold import BATCH, INBOX, fold_batch
 from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
@@ -23,11 +25,20 @@ BULK_CHUNK = 5000
 
 
 class Tracker:
-    def __init__(self, database: Database, *, raw_retention_days: int = 30) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        raw_retention_days: int = 30,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.database = database
         self.raw_retention = timedelta(days=raw_retention_days)
-        self._inbox = Inbox(database)
+        self.arrivals = BurstMeter(clock)
+        self._inbox = Inbox(database, self.arrivals)
         self._objections: ObjectionFilter | None = None
+        self._clock = clock
+        self._caught_up = clock()
 
     async def record(self, events: Iterable[Event]) -> int:
         """Commit events durably (duplicates ignored) before returning how many were new.
@@ -77,7 +88,14 @@ class Tracker:
             if on_batch is not None and folded:
                 on_batch(folded)
             if folded < limit:
+                self._caught_up = self._clock()
                 return total
+
+    def fold_deferred(self, max_delay: float) -> bool:
+        """True while events arrive in a burst, so that the scheduler's fold leaves the CPU
+        (and SQLite's one write lock) to acknowledging them; never for more than
+        `max_delay` seconds after the last complete fold."""
+        return self.arrivals.busy() and self._clock() - self._caught_up < max_delay
 
     async def apply_retention(self) -> int:
         """Delete folded inbox rows received longer ago than the raw retention period."""

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from bot.clock import utcnow
@@ -23,7 +22,8 @@ from bot.events import Event
 from bot.storage.database import Database
 from bot.storage.models import InboxEvent
 from bot.tracker.bulk import insert_new_rows
-from bot.tracker.inbox_insert import Key, insert_rows_returning_keys
+from bot.tracker.burst import BurstMeter
+from bot.tracker.inbox_insert import Key, insert_returning_keys
 from bot.tracker.rows import event_to_row
 
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
@@ -73,12 +73,12 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
 
 
 class Inbox:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, meter: BurstMeter) -> None:
         self._database = database
+        self._meter = meter
         self._waiting: list[_Waiting] = []
         self._flushers: set[asyncio.Task[None]] = set()
-        # SQLite has one writer anyway; PostgreSQL overlaps one commit's fsync with the next.
-        self._max_flushers = 1 if database.is_sqlite else 2
+        self._max_flushers = database.held_threads
 
     async def record(self, events: Iterable[Event]) -> int:
         """Commit events durably before returning; return how many were new."""
@@ -103,6 +103,7 @@ class Inbox:
                     if not waiting.done.done():
                         waiting.done.set_exception(exc)
                 continue
+            self._meter.add(len(stored))
             for waiting in batch:
                 new = 0
                 for row in waiting.rows:
@@ -116,18 +117,11 @@ class Inbox:
     async def _commit(self, rows: list[dict[str, Any]]) -> set[Key]:
         """Two batches sharing keys in different orders can deadlock on PostgreSQL: the
         loser's INSERT was rolled back whole, so it simply runs again."""
-        work = partial(_insert, rows=rows, autocommit=not self._database.is_sqlite)
+        work = partial(insert_returning_keys, rows=rows)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._database.write(work)
-            except DBAPIError as exc:
-                if attempt == ATTEMPTS or getattr(exc.orig, "sqlstate", None) not in LOST_RACE:
+                return await self._database.write_held(work, one_statement=True)
+            except Exception as exc:
+                if attempt == ATTEMPTS or getattr(exc, "sqlstate", None) not in LOST_RACE:
                     raise
         raise AssertionError("unreachable")
-
-
-def _insert(session: Session, rows: list[dict[str, Any]], autocommit: bool) -> set[Key]:
-    """On PostgreSQL the one INSERT commits by itself: one round trip, not BEGIN, INSERT,
-    COMMIT. SQLite keeps its BEGIN IMMEDIATE transaction."""
-    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else None
-    return insert_rows_returning_keys(session.connection(execution_options=options), rows)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Dialect
+from sqlalchemy import Dialect
 
 from bot.tracker.bulk import COLUMNS, INBOX, KEY, row_values
 
@@ -21,23 +21,26 @@ SQLITE_CHUNK = 1000
 """Rows per SQLite statement: 12 parameters each, well under its 32,766 limit."""
 
 
-def insert_rows_returning_keys(connection: Connection, rows: Sequence[dict[str, Any]]) -> set[Key]:
-    """Insert rows in the connection's transaction, skipping keys already stored; return
-    the keys that were new."""
-    values = row_values(connection.dialect, rows)
-    if connection.dialect.name == "postgresql":
+def insert_returning_keys(
+    cursor: Any, dialect: Dialect, rows: Sequence[dict[str, Any]]
+) -> set[Key]:
+    """Insert rows through a driver cursor in its transaction, skipping keys already
+    stored; return the keys that were new. One statement on PostgreSQL."""
+    values = row_values(dialect, rows)
+    if dialect.name == "postgresql":
         columns = tuple(list(column) for column in zip(*values, strict=True))
-        return _keys(connection.exec_driver_sql(_postgres_statement(connection.dialect), columns))
+        cursor.execute(_postgres_statement(dialect), columns)
+        return _keys(cursor.fetchall())
     stored: set[Key] = set()
     for start in range(0, len(values), SQLITE_CHUNK):
         chunk = values[start : start + SQLITE_CHUNK]
         flat = tuple(value for row in chunk for value in row)
-        stored |= _keys(connection.exec_driver_sql(_sqlite_statement(len(chunk)), flat))
+        stored |= _keys(cursor.execute(_sqlite_statement(len(chunk)), flat).fetchall())
     return stored
 
 
-def _keys(result: Any) -> set[Key]:
-    return {(row[0], row[1], row[2]) for row in result}
+def _keys(rows: list[Any]) -> set[Key]:
+    return {(row[0], row[1], row[2]) for row in rows}
 
 
 @lru_cache(maxsize=64)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from bot.services import Services
 from bot.synth import SynthSpec, build_world
-from bot.tracker.inbox_insert import insert_rows_returning_keys
+from bot.tracker.inbox_insert import insert_returning_keys
 from bot.tracker.rows import event_to_row
 from tests.bot.tracker.test_bulk import stored_events
 
@@ -19,12 +20,11 @@ async def test_events_come_back_unchanged_in_order_and_only_new_keys_are_named(
     events = list(build_world(SPEC).events())[:2_400]  # several SQLite statements
     rows = [event_to_row(event) for event in events]
 
-    def insert(chunk: list[dict[str, object]]) -> set[tuple[str, str, str]]:
-        with services.database.engine.begin() as connection:
-            return insert_rows_returning_keys(connection, chunk)
+    async def insert(chunk: list[dict[str, object]]) -> set[tuple[str, str, str]]:
+        return await services.database.write_held(partial(insert_returning_keys, rows=chunk))
 
-    first = insert(rows[:1_500])
-    again = insert(rows[1_000:])
+    first = await insert(rows[:1_500])
+    again = await insert(rows[1_000:])
     assert len(first) == 1_500
     assert again == {(row["platform"], row["workspace"], row["event_key"]) for row in rows[1_500:]}
     assert await services.database.read(stored_events) == events
