@@ -3,7 +3,8 @@
 Each server is a real subprocess started the same way, one at a time, with its Web API
 pointed at an in-process fake Slack. Signed `message` and `reaction_added` events (unique
 ids) go over HTTP from N concurrent clients; the table gives requests/s, p50/p99 latency,
-the ratios to bare Bolt, and the rows Engage stored (every event must be there).
+the ratios to bare Bolt, the CPU each server used per request (PostgreSQL's own processes
+apart), and the rows Engage stored (every event must be there).
 
 Run: `python -m bench.slack_ingest [--requests 4000] [--clients 16] [--postgres URL]`.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import signal
 import sys
@@ -27,6 +29,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import create_engine, text
 
+from bench.cpu import postgres_cpu_seconds, process_cpu_seconds
 from bench.harness import percentile, print_table, scratch_postgres, scratch_sqlite
 from tests.support.fake_slack import BOT_TOKEN, TEAM, FakeSlack
 from tests.support.processes import EngageProcess, engage_env, start_engage
@@ -45,6 +48,8 @@ class Outcome:
     latencies: list[float]
     failures: int
     stored: int | None = None
+    server_cpu: float = 0.0
+    postgres_cpu: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -129,7 +134,11 @@ async def run_target(
     draining = asyncio.create_task(drain(process))
     try:
         await send_all(url, [slack_event(i) for i in range(args.warmup)], args.clients)
-        outcome = await send_all(url, [slack_event(i) for i in range(args.requests)], args.clients)
+        bodies = [slack_event(i) for i in range(args.requests)]
+        server, postgres = process_cpu_seconds(process.process.pid), postgres_cpu_seconds()
+        outcome = await send_all(url, bodies, args.clients)
+        outcome.server_cpu = process_cpu_seconds(process.process.pid) - server
+        outcome.postgres_cpu = postgres_cpu_seconds() - postgres
     finally:
         process.process.send_signal(signal.SIGTERM)
         await draining
@@ -219,12 +228,19 @@ def report(outcomes: list[Outcome], args: argparse.Namespace) -> None:
                 f"{outcome.p(0.99):.1f}",
                 f"{outcome.rate / bare_rate:.2f}×",
                 f"{outcome.p(0.99) / bare_p99:.2f}×",
+                f"{outcome.server_cpu / outcome.requests * 1e6:.0f}",
+                f"{outcome.postgres_cpu / outcome.requests * 1e6:.0f}",
                 str(outcome.failures),
                 stored,
             ]
         )
-    title = f"Slack ingest: {args.requests} signed events, {args.clients} concurrent clients"
-    headers = ["server", "req/s", "p50 ms", "p99 ms", "req/s vs bare", "p99 vs bare", "non-200"]
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    title = (
+        f"Slack ingest: {args.requests} signed events, {args.clients} concurrent clients "
+        f"(load average {load}; PostgreSQL CPU counts every server process)"
+    )
+    headers = ["server", "req/s", "p50 ms", "p99 ms", "req/s vs bare", "p99 vs bare"]
+    headers += ["server CPU µs/req", "PostgreSQL CPU µs/req", "non-200"]
     print_table(title, [*headers, "events stored"], rows)
 
 

@@ -8,7 +8,7 @@ and the same code serves SQLite and PostgreSQL.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.errors import DatabaseError
 from bot.storage.engine import make_engine, normalise_url
-from bot.storage.held_writer import HeldWriter, Work
+from bot.storage.held_writer import HeldWriter, Row, Statement, held_writer
 
 T = TypeVar("T")
 
@@ -33,8 +33,6 @@ class Database:
             make_engine(database_url, read_only=True) if self.is_sqlite else self.engine
         )
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engage-db")
-        # SQLite has one writer anyway; PostgreSQL overlaps one commit's fsync with the next.
-        self.held_threads = 1 if self.is_sqlite else 2
         self._held: HeldWriter | None = None
 
     def write_session(self) -> Session:
@@ -50,11 +48,16 @@ class Database:
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._in_thread(self._read_sync, work)
 
-    async def write_held(self, work: Work[T], *, one_statement: bool = False) -> T:
-        """A small hot write on a held driver connection (see `HeldWriter`)."""
+    @property
+    def held(self) -> HeldWriter:
+        """Driver-level statements as one transaction on a held connection, for small hot
+        writes (see `bot.storage.held_writer`)."""
         if self._held is None:
-            self._held = HeldWriter(self.engine, threads=self.held_threads)
-        return await self._held.run(work, one_statement=one_statement)
+            self._held = held_writer(self.engine)
+        return self._held
+
+    async def write_statements(self, statements: Sequence[Statement]) -> list[Row]:
+        return await self.held.execute(statements)
 
     def write_sync(self, work: Callable[[Session], T]) -> T:
         """For code with no event loop (the CLI): the same transaction, on this thread."""

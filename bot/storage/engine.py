@@ -9,6 +9,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def normalise_url(database_url: str) -> URL:
@@ -43,7 +44,7 @@ def make_engine(database_url: str, *, pool_size: int = 8, read_only: bool = Fals
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": 5},
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
 
 

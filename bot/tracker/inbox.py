@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -23,7 +22,7 @@ from bot.storage.database import Database
 from bot.storage.models import InboxEvent
 from bot.tracker.bulk import insert_new_rows
 from bot.tracker.burst import BurstMeter
-from bot.tracker.inbox_insert import Key, insert_returning_keys
+from bot.tracker.inbox_insert import Key, insert_statements, new_keys
 from bot.tracker.rows import event_to_row
 
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
@@ -78,7 +77,7 @@ class Inbox:
         self._meter = meter
         self._waiting: list[_Waiting] = []
         self._flushers: set[asyncio.Task[None]] = set()
-        self._max_flushers = database.held_threads
+        self._max_flushers = database.held.in_flight
 
     async def record(self, events: Iterable[Event]) -> int:
         """Commit events durably before returning; return how many were new."""
@@ -117,10 +116,10 @@ class Inbox:
     async def _commit(self, rows: list[dict[str, Any]]) -> set[Key]:
         """Two batches sharing keys in different orders can deadlock on PostgreSQL: the
         loser's INSERT was rolled back whole, so it simply runs again."""
-        work = partial(insert_returning_keys, rows=rows)
+        statements = insert_statements(self._database.engine.dialect, rows)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return await self._database.write_held(work, one_statement=True)
+                return new_keys(await self._database.write_statements(statements))
             except Exception as exc:
                 if attempt == ATTEMPTS or getattr(exc, "sqlstate", None) not in LOST_RACE:
                     raise

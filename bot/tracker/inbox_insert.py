@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Dialect
 
+from bot.storage.held_writer import Statement
 from bot.tracker.bulk import COLUMNS, INBOX, KEY, row_values
 
 Key = tuple[str, str, str]
@@ -21,26 +22,19 @@ SQLITE_CHUNK = 1000
 """Rows per SQLite statement: 12 parameters each, well under its 32,766 limit."""
 
 
-def insert_returning_keys(
-    cursor: Any, dialect: Dialect, rows: Sequence[dict[str, Any]]
-) -> set[Key]:
-    """Insert rows through a driver cursor in its transaction, skipping keys already
-    stored; return the keys that were new. One statement on PostgreSQL."""
+def insert_statements(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> list[Statement]:
+    """Statements that insert rows, skip keys already stored and return the new keys (run
+    them in one transaction). One statement on PostgreSQL."""
     values = row_values(dialect, rows)
     if dialect.name == "postgresql":
-        columns = tuple(list(column) for column in zip(*values, strict=True))
-        cursor.execute(_postgres_statement(dialect), columns)
-        return _keys(cursor.fetchall())
-    stored: set[Key] = set()
-    for start in range(0, len(values), SQLITE_CHUNK):
-        chunk = values[start : start + SQLITE_CHUNK]
-        flat = tuple(value for row in chunk for value in row)
-        stored |= _keys(cursor.execute(_sqlite_statement(len(chunk)), flat).fetchall())
-    return stored
+        columns = [list(column) for column in zip(*values, strict=True)]
+        return [(_postgres_statement(dialect), columns)]
+    chunks = [values[start : start + SQLITE_CHUNK] for start in range(0, len(values), SQLITE_CHUNK)]
+    return [(_sqlite_statement(len(chunk)), [v for row in chunk for v in row]) for chunk in chunks]
 
 
-def _keys(rows: list[Any]) -> set[Key]:
-    return {(row[0], row[1], row[2]) for row in rows}
+def new_keys(returned: Sequence[Sequence[Any]]) -> set[Key]:
+    return {(row[0], row[1], row[2]) for row in returned}
 
 
 @lru_cache(maxsize=64)

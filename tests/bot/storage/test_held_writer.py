@@ -1,28 +1,21 @@
-"""Units of work on held driver connections commit whole or not at all."""
+"""Statements on held connections commit whole or not at all, and return their rows."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import Dialect, text
+from sqlalchemy import text
 
 from bot.services import Services
+from bot.storage.held_writer import Statement
 
 
-def insert_workspace(external_id: str, fail: bool = False) -> Any:
-    def work(cursor: Any, dialect: Dialect) -> int:
-        marker = "?" if dialect.name == "sqlite" else "%s"
-        cursor.execute(
-            "INSERT INTO workspace (platform, external_id, name, active, created_at) "
-            f"VALUES ({marker}, {marker}, '', TRUE, CURRENT_TIMESTAMP)",
-            ("slack", external_id),
-        )
-        if fail:
-            raise RuntimeError("the unit failed after its insert")
-        return 1
-
-    return work
+def insert_workspace(services: Services, external_id: str) -> Statement:
+    marker = "?" if services.database.is_sqlite else "%s"
+    sql = (
+        "INSERT INTO workspace (platform, external_id, name, active, created_at) "
+        f"VALUES ({marker}, {marker}, '', TRUE, CURRENT_TIMESTAMP) RETURNING external_id"
+    )
+    return sql, ("slack", external_id)
 
 
 async def stored(services: Services) -> list[str]:
@@ -30,24 +23,22 @@ async def stored(services: Services) -> list[str]:
     return list(await services.database.read(lambda s: s.execute(query).scalars().all()))
 
 
-async def test_a_unit_commits_and_a_failed_one_leaves_nothing(services: Services) -> None:
-    assert await services.database.write_held(insert_workspace("T1")) == 1
-    assert await stored(services) == ["T1"]
-    with pytest.raises(RuntimeError):
-        await services.database.write_held(insert_workspace("T2", fail=True))
-    assert await stored(services) == ["T1"]
-    await services.database.write_held(insert_workspace("T3"))  # on a fresh connection
-    assert await stored(services) == ["T1", "T3"]
+async def test_statements_commit_together_and_return_their_rows(services: Services) -> None:
+    one, two = insert_workspace(services, "T1"), insert_workspace(services, "T2")
+    assert await services.database.write_statements([one, two]) == [("T1",), ("T2",)]
+    assert await services.database.write_statements([insert_workspace(services, "T3")]) == [("T3",)]
+    assert await stored(services) == ["T1", "T2", "T3"]
 
 
-async def test_a_database_error_is_raised_and_the_next_unit_works(services: Services) -> None:
-    await services.database.write_held(insert_workspace("T1"))
+async def test_a_failed_statement_leaves_nothing_and_the_next_write_works(
+    services: Services,
+) -> None:
+    await services.database.write_statements([insert_workspace(services, "T1")])
+    statements = [insert_workspace(services, "T2"), insert_workspace(services, "T1")]
     with pytest.raises(Exception, match=r"(?i)unique"):
-        await services.database.write_held(insert_workspace("T1"))
-    await services.database.write_held(insert_workspace("T2"))
-    assert await stored(services) == ["T1", "T2"]
-
-
-async def test_a_one_statement_unit_commits(services: Services) -> None:
-    assert await services.database.write_held(insert_workspace("T1"), one_statement=True) == 1
+        await services.database.write_statements(statements)
     assert await stored(services) == ["T1"]
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await services.database.write_statements([insert_workspace(services, "T1")])
+    await services.database.write_statements([insert_workspace(services, "T4")])
+    assert await stored(services) == ["T1", "T4"]

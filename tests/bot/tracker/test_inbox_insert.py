@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from bot.services import Services
 from bot.synth import SynthSpec, build_world
-from bot.tracker.inbox_insert import insert_returning_keys
+from bot.tracker.inbox_insert import insert_statements, new_keys
 from bot.tracker.rows import event_to_row
 from tests.bot.tracker.test_bulk import stored_events
 
@@ -21,7 +20,8 @@ async def test_events_come_back_unchanged_in_order_and_only_new_keys_are_named(
     rows = [event_to_row(event) for event in events]
 
     async def insert(chunk: list[dict[str, object]]) -> set[tuple[str, str, str]]:
-        return await services.database.write_held(partial(insert_returning_keys, rows=chunk))
+        statements = insert_statements(services.database.engine.dialect, chunk)
+        return new_keys(await services.database.write_statements(statements))
 
     first = await insert(rows[:1_500])
     again = await insert(rows[1_000:])
