@@ -2,7 +2,8 @@
 
 Engage uses the synchronous SQLAlchemy engine and runs every unit of work in a worker
 thread (`Database.read` / `Database.write`), so blocking I/O never runs on the event loop
-and the same code serves SQLite and PostgreSQL.
+and the same code serves SQLite and PostgreSQL. The one exception is the inbox's group
+commit (`Database.write_statements`, see `bot.storage.held_writer`).
 """
 
 from __future__ import annotations

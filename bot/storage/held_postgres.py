@@ -60,7 +60,8 @@ class HeldPostgresWriter:
     def _discard(self, connection: psycopg.AsyncConnection[Row]) -> None:
         """Its state is unknown: closing it rolls back what it began."""
         connection.pgconn.finish()
-        self._open.remove(connection)
+        if connection in self._open:  # not when `close` came first
+            self._open.remove(connection)
 
     def close(self) -> None:
         """Close every connection at once: `finish` needs no event loop."""
