@@ -3,50 +3,55 @@
 One pass over one row per person, aggregated by the database, so the organisation's
 ladder costs the same whatever the volume of activity. For a date on or after everyone's
 latest activity (the usual "now"), each trace's `*_until` days answer with three
-comparisons; for a date a little earlier, its bitmaps are read exactly as
-`bot.tracker.traces.Trace.at` reads them; for a date further back, `None` tells the caller
-to count from the rollups instead.
+comparisons; for a date a little earlier, its bitmaps are read; for a date further back,
+`None` tells the caller to count from the rollups instead (see `bot.metrics.rung_codes`).
+
+PostgreSQL joins people to the animators' ids and groups them by department and rung in
+hash tables. SQLite would probe a b-tree for each person and sort them, so there people
+are summed per department in the order of an index, and the few animators are counted
+in a query of their own (looked up by id) and moved to the top rung afterwards.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Integer,
-    Select,
-    Subquery,
-    Table,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Select, Subquery, Table, case, exists, func, select, union
 from sqlmodel import Session
 
 from bot.metrics.queries import COMMUNITY, PERSON, end_of
+from bot.metrics.rung_codes import (
+    ANIMATOR_CODE,
+    RUNG_CODES,
+    RungOf,
+    rung_from_bitmaps,
+    rung_from_untils,
+)
 from bot.storage.models import Animator, PersonTrace
-from bot.tracker.traces import BITS, REACH_DAYS, STEADY_WEEKS, WEEKS, WINDOW_DAYS, week_of
+from bot.tracker.traces import REACH_DAYS
 
 TRACE: Table = PersonTrace.__table__  # type: ignore[attr-defined]
 ANIMATOR: Table = Animator.__table__  # type: ignore[attr-defined]
-RUNG_CODES = ("observer", "reactor", "contributor", "regular", "animator")
 RungCounts = dict[str | None, Counter[str]]
+Which = Literal["everyone", "flagged", "animators"]
 
 
 def rung_counts_from_traces(session: Session, workspace_id: int, as_of: date) -> RungCounts | None:
     """Rung counts per department (None for people without one), or None if out of reach."""
-    people = _people(workspace_id, as_of)
-    counts, newest = _count(session, people, _rung_from_untils(people, as_of.toordinal()))
-    if newest <= as_of.toordinal():
-        return counts
-    counts, newest = _count(session, people, _rung_from_bitmaps(people, as_of))
-    return counts if newest <= as_of.toordinal() + REACH_DAYS else None
+    sqlite = session.connection().dialect.name == "sqlite"
+    # The bitmaps' expression is too dear to evaluate once per rung: those are grouped.
+    for rung, reach, summed in (
+        (rung_from_untils, 0, sqlite),
+        (rung_from_bitmaps, REACH_DAYS, False),
+    ):
+        people = _people(workspace_id, as_of, "everyone" if sqlite else "flagged")
+        counts, newest = _count(session, people, rung(people, as_of), summed=summed)
+        if newest > as_of.toordinal() + reach:
+            continue
+        return _animators_on_top(session, counts, workspace_id, as_of, rung) if sqlite else counts
+    return None
 
 
 def animator_queries(workspace_id: int) -> tuple[Select[Any], Select[Any]]:
@@ -57,25 +62,30 @@ def animator_queries(workspace_id: int) -> tuple[Select[Any], Select[Any]]:
         COMMUNITY.c.creator_id.is_not(None),
         COMMUNITY.c.is_archived.is_(False),
     )
-    named = (
-        select(ANIMATOR.c.person_id)
-        .join(PERSON, PERSON.c.id == ANIMATOR.c.person_id)
-        .where(PERSON.c.workspace_id == workspace_id)
+    named = select(ANIMATOR.c.person_id).where(  # from the few animators, not every person
+        exists().where(PERSON.c.id == ANIMATOR.c.person_id, PERSON.c.workspace_id == workspace_id)
     )
     return creators, named
 
 
-def _people(workspace_id: int, as_of: date) -> Subquery:
-    creators, named = animator_queries(workspace_id)
+def _people(workspace_id: int, as_of: date, which: Which) -> Subquery:
+    """The people on the ladder with their traces: everyone, everyone with an `animator`
+    flag (joined to the animators' ids), or only the animators (by id, already of the
+    workspace)."""
+    ids = union(*animator_queries(workspace_id)).subquery()
+    people = PERSON.outerjoin(TRACE, TRACE.c.person_id == PERSON.c.id)
+    flag = []
+    if which == "flagged":
+        people = people.outerjoin(ids, ids.c[0] == PERSON.c.id)
+        flag = [ids.c[0].is_not(None).label("animator")]
+    trace = (column for column in TRACE.c if column.name != "person_id")
     return (
-        select(
-            PERSON.c.department,
-            or_(PERSON.c.id.in_(creators), PERSON.c.id.in_(named)).label("animator"),
-            *(column for column in TRACE.c if column.name != "person_id"),
-        )
-        .select_from(PERSON.outerjoin(TRACE, TRACE.c.person_id == PERSON.c.id))
+        select(PERSON.c.department, *flag, *trace)
+        .select_from(people)
         .where(
-            PERSON.c.workspace_id == workspace_id,
+            PERSON.c.id.in_(select(ids))
+            if which == "animators"
+            else PERSON.c.workspace_id == workspace_id,
             PERSON.c.is_bot.is_(False),
             PERSON.c.deleted.is_(False),
             PERSON.c.first_seen_at < end_of(as_of),
@@ -84,58 +94,46 @@ def _people(workspace_id: int, as_of: date) -> Subquery:
     )
 
 
-def _count(session: Session, people: Subquery, rung: ColumnElement[Any]) -> tuple[RungCounts, int]:
-    query = select(
-        people.c.department, rung, func.count(), func.coalesce(func.max(people.c.anchor), 0)
-    ).group_by(people.c.department, rung)
+def _count(
+    session: Session, people: Subquery, rung: ColumnElement[Any], *, summed: bool
+) -> tuple[RungCounts, int]:
+    """Per department, how many people stand on each rung; and the newest anchor."""
+    if "animator" in people.c:
+        rung = case((people.c.animator, ANIMATOR_CODE), else_=rung)
+    newest_here = func.coalesce(func.max(people.c.anchor), 0)
+    lower = range(1, ANIMATOR_CODE)
+    query = (
+        select(
+            people.c.department,
+            newest_here,
+            func.count(),
+            *(func.coalesce(func.sum(case((rung == code, 1), else_=0)), 0) for code in lower),
+        ).group_by(people.c.department)
+        if summed
+        else select(people.c.department, newest_here, func.count(), rung).group_by(
+            people.c.department, rung
+        )
+    )
     counts: RungCounts = {}
     newest = 0
-    for department, code, number, anchor in session.connection().execute(query):
-        counts.setdefault(department or None, Counter())[RUNG_CODES[code]] += number
+    for department, anchor, number, *codes in session.connection().execute(query):
+        rungs = counts.setdefault(department or None, Counter())
+        if summed:
+            rungs.update(dict(zip((RUNG_CODES[code] for code in lower), codes, strict=True)))
+            rungs["observer"] += number - sum(codes)
+        else:
+            rungs[RUNG_CODES[codes[0]]] += number
         newest = max(newest, anchor)
-    return counts, newest
+    return {department: +rungs for department, rungs in counts.items()}, newest
 
 
-def _rung_from_untils(people: Subquery, day: int) -> ColumnElement[Any]:
-    return case(
-        (people.c.animator, 4),
-        (people.c.regular_until >= day, 3),
-        (people.c.contributor_until >= day, 2),
-        (people.c.reactor_until >= day, 1),
-        else_=0,
-    ).label("rung")
-
-
-def _rung_from_bitmaps(people: Subquery, as_of: date) -> ColumnElement[Any]:
-    day = as_of.toordinal()
-    days_back = literal(day) - people.c.anchor
-    weeks_back = literal(week_of(day)) - (people.c.anchor - 1) // 7
-    posted = _shift(people.c.posted_days, days_back)
-    weeks = _shift(people.c.posted_weeks, weeks_back).op(">>", return_type=BigInteger)
-    window = (1 << WINDOW_DAYS) - 1
-    this_week = (1 << as_of.weekday() + 1) - 1
-    active_weeks = sum(
-        (_bit(weeks(literal(back, Integer)), 1) for back in range(1, WEEKS)),
-        start=case((_bit(posted, this_week) != 0, 1), else_=0),
-    )
-    return case(
-        (people.c.animator, 4),
-        (people.c.anchor.is_(None), 0),
-        (active_weeks >= STEADY_WEEKS, 3),
-        (_bit(posted, window) != 0, 2),
-        (_bit(_shift(people.c.reacted_days, days_back), window) != 0, 1),
-        else_=0,
-    ).label("rung")
-
-
-def _shift(mask: ColumnElement[Any], steps: ColumnElement[Any]) -> ColumnElement[Any]:
-    return case(
-        (steps >= BITS, 0),
-        (steps <= -BITS, 0),
-        (steps >= 0, mask.op("<<", return_type=BigInteger)(steps)),
-        else_=mask.op(">>", return_type=BigInteger)(-steps),
-    )
-
-
-def _bit(mask: ColumnElement[Any], bits: int) -> ColumnElement[Any]:
-    return mask.op("&", return_type=BigInteger)(bits)
+def _animators_on_top(
+    session: Session, counts: RungCounts, workspace_id: int, as_of: date, rung: RungOf
+) -> RungCounts:
+    """The animators moved from the rung their trace gives them to the top one."""
+    people = _people(workspace_id, as_of, "animators")
+    animators, _ = _count(session, people, rung(people, as_of), summed=True)
+    for department, rungs in animators.items():
+        counts[department].subtract(rungs)
+        counts[department]["animator"] += rungs.total()
+    return {department: +rungs for department, rungs in counts.items()}

@@ -1,8 +1,9 @@
 """The most alive communities from community and member traces: no rollup is scanned.
 
-Communities are taken in order of active weeks (from their own traces), and contributors,
-active people and posts are counted only for as many of them as the ranking needs. For a
-date before a community's latest activity, `None` leaves the ranking to the rollups.
+Communities are taken in order of active weeks (from their own traces); contributors are
+counted (on an index, by range) only for as many of them as the ranking needs, and posts,
+the last tie-break, only for the communities that can still make the list. For a date
+before a community's latest activity, `None` leaves the ranking to the rollups.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Table, case, func, select
+from sqlalchemy import BindParameter, ColumnElement, Connection, Table, bindparam, func, select
 from sqlmodel import Session
 
 from bot.metrics.queries import COMMUNITY
@@ -29,6 +31,7 @@ Counted = tuple[int, str, int, int, int]
 def top_from_traces(
     session: Session, workspace_id: int, as_of: date, minimum: int, limit: int
 ) -> list[Counted] | None:
+    """The communities that can be among the first `limit` (ties included), or None."""
     day = as_of.toordinal()
     connection = session.connection()
     rows = connection.execute(
@@ -54,41 +57,65 @@ def top_from_traces(
         if active_until >= day
     }
     names = {community: name for community, name, *_ in rows}
-    ranked: list[Counted] = []
+    chosen: list[tuple[int, int, int]] = []
     by_weeks = sorted(weeks, key=lambda community: -weeks[community])
     for active_weeks, group in groupby(by_weeks, key=lambda community: weeks[community]):
-        ids = list(group)
-        for community, contributors, posts in _breadth(session, ids, day, as_of, minimum):
-            ranked.append((community, names[community], active_weeks, contributors, posts))
-        if len(ranked) >= limit:
+        counted = _contributors(connection, list(group), day, minimum)
+        chosen += [(community, active_weeks, contributors) for community, contributors in counted]
+        if len(chosen) >= limit:
             break
-    return ranked
+    chosen.sort(key=lambda ranked: (-ranked[1], -ranked[2]))
+    if 0 < limit < len(chosen):  # posts only break ties: kept for the first `limit` and equals
+        cut = chosen[limit - 1][1:]
+        chosen = [ranked for ranked in chosen if ranked[1:] >= cut]
+    posts = _posts(connection, [community for community, _, _ in chosen], as_of)
+    return [
+        (community, names[community], active_weeks, contributors, posts.get(community, 0))
+        for community, active_weeks, contributors in chosen
+    ]
 
 
-def _breadth(
-    session: Session, communities: Sequence[int], day: int, as_of: date, minimum: int
-) -> list[tuple[int, int, int]]:
-    """(community, contributors in W, posts in W) of those with enough active people."""
-    connection = session.connection()
-    people = connection.execute(
-        select(
-            MEMBER_TRACE.c.community_id,
-            func.sum(case((MEMBER_TRACE.c.contributor_until >= day, 1), else_=0)),
-            func.sum(case((MEMBER_TRACE.c.active_until >= day, 1), else_=0)),
-        )
-        .where(MEMBER_TRACE.c.community_id.in_(communities))
-        .group_by(MEMBER_TRACE.c.community_id)
-    ).all()
+def _contributors(
+    connection: Connection, communities: Sequence[int], day: int, minimum: int
+) -> list[tuple[int, int]]:
+    """(community, contributors in W) of those with enough active people. Contributors are
+    counted on the index by range; a contributor is active, so people active in the 12
+    weeks are counted only where contributors alone do not reach the minimum."""
+    counts = _counted(connection, communities, MEMBER_TRACE.c.contributor_until >= day)
+    few = [community for community in communities if counts.get(community, 0) < minimum]
+    active = _counted(connection, few, MEMBER_TRACE.c.active_until >= day) if few else {}
+    return [
+        (community, counts.get(community, 0))
+        for community in communities
+        if max(counts.get(community, 0), active.get(community, 0)) >= minimum
+    ]
+
+
+def _counted(
+    connection: Connection, communities: Sequence[int], holds: ColumnElement[bool]
+) -> dict[int, int]:
+    return dict(
+        connection.execute(
+            select(MEMBER_TRACE.c.community_id, func.count())
+            .where(MEMBER_TRACE.c.community_id.in_(_inline(communities)), holds)
+            .group_by(MEMBER_TRACE.c.community_id)
+        ).all()
+    )
+
+
+def _posts(connection: Connection, communities: Sequence[int], as_of: date) -> dict[int, int]:
+    if not communities:
+        return {}
     start, end = Frames(as_of).window
-    posts = dict(
+    return dict(
         connection.execute(
             select(DAYS.c.community_id, func.sum(DAYS.c.posts))
-            .where(DAYS.c.community_id.in_(communities), DAYS.c.day.between(start, end))
+            .where(DAYS.c.community_id.in_(_inline(communities)), DAYS.c.day.between(start, end))
             .group_by(DAYS.c.community_id)
         ).all()
     )
-    return [
-        (community, contributors, posts.get(community, 0))
-        for community, contributors, active in people
-        if active >= minimum
-    ]
+
+
+def _inline(ids: Sequence[int]) -> BindParameter[Any]:
+    """Hundreds of ids written into the statement: binding each costs PostgreSQL more."""
+    return bindparam("ids", list(ids), expanding=True, literal_execute=True)

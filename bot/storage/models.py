@@ -34,7 +34,13 @@ class Workspace(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # The ladder reads people in department order from the index alone (no sort).
+        Index(
+            "ix_person_ladder", "workspace_id", "department", "is_bot", "deleted", "first_seen_at"
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = _fk("workspace.id", index=False)
     external_id: str = Field(max_length=128)
@@ -168,6 +174,8 @@ class MemberTrace(Trace, table=True):
     """A person's trace in one community: its contributors, reactors, silent and regulars."""
 
     __tablename__ = "member_trace"
+    # Contributors of a community counted by range, not by reading all its traces.
+    __table_args__ = (Index("ix_member_trace_contributors", "community_id", "contributor_until"),)
     community_id: int = Field(
         sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
     )

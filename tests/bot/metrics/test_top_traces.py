@@ -34,6 +34,11 @@ async def test_traces_rank_as_the_rollups_do(services: Services) -> None:
             traced = top_from_traces(session, workspace.id, as_of, 3, limit)
             summed = top_from_rollups(session, workspace.id, as_of, 3)
             results.append((limit, traced, summed))
+        for later, limit, minimum in ((-1, 25, 8), (10, 25, 6), (20, 2, 1)):
+            as_of = END + timedelta(days=later)
+            traced = top_from_traces(session, workspace.id, as_of, minimum, limit)
+            summed = top_from_rollups(session, workspace.id, as_of, minimum)
+            results.append((limit, traced, summed))
         return results
 
     results = await services.database.read(both)
@@ -41,7 +46,7 @@ async def test_traces_rank_as_the_rollups_do(services: Services) -> None:
         assert traced is not None
         assert ranked(traced, limit) == ranked(summed, limit)
     assert len(results[1][2]) >= 10  # enough communities alive to rank
-    assert results[-1][2] == []  # 100 days later nothing is alive
+    assert results[4][2] == []  # 100 days later nothing is alive
 
 
 async def test_a_date_before_the_latest_activity_is_left_to_the_rollups(
