@@ -17,7 +17,9 @@ from bot.storage.held_writer import Row, Statement
 
 
 class HeldPostgresWriter:
-    in_flight = 2  # one transaction's commit (WAL flush) overlaps the next one's work
+    in_flight = 1
+    """Batches grow while a commit is in flight; in `bench.slack_ingest`, one connection
+    answered as many requests a second as two, for a tenth less CPU per request."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -42,11 +44,11 @@ class HeldPostgresWriter:
             if len(statements) == 1:
                 sql, parameters = statements[0]
                 await cursor.execute(sql, parameters)
-                return await cursor.fetchall() if cursor.description else rows
+                return await _returned(cursor)
             async with connection.transaction():
                 for sql, parameters in statements:
                     await cursor.execute(sql, parameters)
-                    rows += await cursor.fetchall() if cursor.description else []
+                    rows += await _returned(cursor)
         return rows
 
     async def _connect(self) -> psycopg.AsyncConnection[Row]:
@@ -69,3 +71,9 @@ class HeldPostgresWriter:
             connection.pgconn.finish()
         self._open.clear()
         self._idle.clear()
+
+
+async def _returned(cursor: psycopg.AsyncCursor[Row]) -> list[Row]:
+    """The statement's rows; without building a column description as `description` does."""
+    result = cursor.pgresult
+    return await cursor.fetchall() if result is not None and result.nfields else []
