@@ -1,4 +1,5 @@
-"""A clock a test moves by hand (`services.clock = clock`)."""
+"""Clocks a test moves by hand: wall-clock time (`services.clock = clock`) and seconds of a
+monotonic clock."""
 
 from __future__ import annotations
 
@@ -15,4 +16,12 @@ class FakeClock:
 
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class FakeMonotonic:
+    now: float = 1_000.0
+
+    def __call__(self) -> float:
         return self.now

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from adapters.teams.limits import SendLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeMonotonic
 
 
 def test_the_eighth_send_in_a_second_waits_for_the_first_to_age_out() -> None:
-    clock = Clock()
+    clock = FakeMonotonic(0.0)
     limiter = SendLimiter(clock=clock)
     waits = [limiter.reserve("a:1") for _ in range(8)]
     assert waits == [0.0] * 7 + [1.0]
@@ -22,7 +15,7 @@ def test_the_eighth_send_in_a_second_waits_for_the_first_to_age_out() -> None:
 
 
 def test_sixty_sends_in_thirty_seconds_then_a_wait() -> None:
-    clock = Clock()
+    clock = FakeMonotonic(0.0)
     limiter = SendLimiter(clock=clock)
     for second in range(60):
         clock.now = second * 0.5
@@ -33,7 +26,7 @@ def test_sixty_sends_in_thirty_seconds_then_a_wait() -> None:
 
 
 def test_a_slot_too_far_away_is_not_booked() -> None:
-    clock = Clock()
+    clock = FakeMonotonic(0.0)
     limiter = SendLimiter(windows=((3600.0, 2),), clock=clock)
     limiter.reserve("a:1")
     limiter.reserve("a:1")

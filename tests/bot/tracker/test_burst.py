@@ -3,18 +3,11 @@ from __future__ import annotations
 import pytest
 
 from bot.tracker.burst import BURST_EVENTS_PER_SECOND, BurstMeter
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeMonotonic
 
 
 def test_rate_is_a_sliding_one_second_window() -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     meter = BurstMeter(clock)
     meter.add(60)
     clock.now += 0.5
@@ -30,7 +23,7 @@ def test_rate_is_a_sliding_one_second_window() -> None:
 
 
 def test_busy_only_above_the_burst_rate() -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     meter = BurstMeter(clock)
     meter.add(BURST_EVENTS_PER_SECOND)
     assert not meter.busy()

@@ -8,14 +8,14 @@ from bot.cli.jobs import JOBS
 from bot.services import Services
 from bot.tracker import Tracker
 from bot.tracker.burst import BURST_EVENTS_PER_SECOND
-from tests.bot.tracker.test_burst import FakeClock
+from tests.support.clock import FakeMonotonic
 from tests.support.events import post
 
 BURST = [post(f"U{i % 9}", "C1", "2026-03-03") for i in range(BURST_EVENTS_PER_SECOND + 20)]
 
 
 async def test_a_burst_defers_folding_until_it_ends(services: Services) -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     tracker = Tracker(services.database, clock=clock)
     assert await tracker.record(BURST[:10]) == 10
     assert not tracker.fold_deferred(max_delay=30)
@@ -28,7 +28,7 @@ async def test_a_burst_defers_folding_until_it_ends(services: Services) -> None:
 
 
 async def test_a_long_burst_still_folds_after_the_maximum_delay(services: Services) -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     tracker = Tracker(services.database, clock=clock)
     await tracker.record(BURST)
     clock.now += 29.5
@@ -42,7 +42,7 @@ async def test_a_long_burst_still_folds_after_the_maximum_delay(services: Servic
 
 
 async def test_the_fold_job_says_when_it_deferred(services: Services) -> None:
-    clock = FakeClock()
+    clock = FakeMonotonic()
     services = replace(services, tracker=Tracker(services.database, clock=clock))
     await services.tracker.record(BURST)
     assert await JOBS["fold"](services) == f"deferred: {len(BURST)} events/s arriving"
