@@ -13,6 +13,7 @@ from adapters.console.help import HELP
 from adapters.console.render import render
 from adapters.console.ticks import ConsoleClock, parse_duration, tick
 from adapters.console.workspace import find_person
+from bot.animators.audit import Actor
 from bot.cards import Card
 from bot.commands import Asker, Router
 from bot.commands.context import CommandError
@@ -116,7 +117,7 @@ class Shell:
         workspace_id = self.workspace.id
         try:
             community = await self.services.database.read(
-                lambda s: find_community(s, workspace_id, channel)
+                lambda s: find_community(s, Actor(workspace_id, None, "cli"), channel)
             )
         except CommandError as problem:
             self.say(Translator("en")(problem.key, **problem.values))

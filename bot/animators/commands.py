@@ -9,7 +9,7 @@ from bot.animators.mentions import find_person
 from bot.animators.roles import RoleError, add_animator, animator_ids, remove_animator
 from bot.cards import Card, Heading, Paragraph
 from bot.commands.context import CommandError, Context
-from bot.commands.lookup import find_community
+from bot.commands.lookup import community_for
 from bot.storage.models import Community, Person
 
 
@@ -32,7 +32,7 @@ async def animators_command(context: Context, args: list[str]) -> Card:
 
     def apply(session: Session) -> tuple[bool, str, str]:
         person = find_person(session, context.workspace_id, " ".join(args[1:-1]))
-        community = find_community(session, context.workspace_id, args[-1])
+        community = community_for(session, context, args[-1])
         changed = change(session, admins, chat_actor(context), person, community)
         return changed, _name(person), community.name or community.external_id
 
@@ -52,7 +52,7 @@ async def _list(context: Context, args: list[str]) -> Card:
         raise CommandError("animators.which")
 
     def load(session: Session) -> tuple[Community, list[str]]:
-        community = find_community(session, context.workspace_id, reference)
+        community = community_for(session, context, reference)
         ids = animator_ids(session, community)
         people = session.exec(select(Person).where(Person.id.in_(ids)))  # type: ignore[union-attr]
         return community, sorted(_name(person) for person in people)

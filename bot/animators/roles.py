@@ -12,7 +12,7 @@ from collections.abc import Collection
 from sqlmodel import Session, select
 
 from bot.animators.audit import Actor, record_audit
-from bot.storage.models import Animator, Community, Person
+from bot.storage.models import Animator, Community, Membership, Person
 
 
 class RoleError(Exception):
@@ -39,6 +39,18 @@ def animator_ids(session: Session, community: Community) -> set[int]:
         return set()
     alive = select(Person.id).where(Person.id.in_(people), Person.deleted.is_(False))  # type: ignore[union-attr,attr-defined]
     return {person_id for person_id in session.exec(alive) if person_id is not None}
+
+
+def may_see(session: Session, admins: Collection[str], actor: Actor, community: Community) -> bool:
+    """A private community exists only for its members, the admins and the operator."""
+    if not community.is_private or actor.is_operator:
+        return True
+    if actor.person_id is None:
+        return False
+    membership = session.get(Membership, (actor.person_id, community.id))
+    if membership is not None and membership.state == "member":
+        return True
+    return is_admin(session, admins, actor.person_id)
 
 
 def may_configure(

@@ -20,7 +20,7 @@ from bot.campaigns.store import save_campaign
 from bot.campaigns.view import load_view
 from bot.cards import Actions, Button, Card, Paragraph
 from bot.commands.context import CommandError, Context
-from bot.commands.lookup import find_community
+from bot.commands.lookup import community_for
 from bot.storage.models import Campaign, Community
 
 ALIASES = {
@@ -88,7 +88,7 @@ async def _new(context: Context, args: list[str]) -> Card:
 
 async def _offer_form(context: Context, reference: str) -> Card:
     def check(session: Session) -> Community:
-        community = find_community(session, context.workspace_id, reference)
+        community = community_for(session, context, reference)
         admins = context.services.settings.admins
         require_animator(session, admins, chat_actor(context), community, "campaign")
         return community
@@ -127,7 +127,7 @@ async def _list(context: Context, args: list[str]) -> Card:
         found = workspace_campaigns(session, context.workspace_id)
         if not args:
             return found
-        community = find_community(session, context.workspace_id, " ".join(args))
+        community = community_for(session, context, " ".join(args))
         return [(c, k) for c, k in found if k.id == community.id]
 
     rows = await context.services.database.read(load)

@@ -7,11 +7,13 @@ starts, ends, max_sends, boost.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import cast
 
 from sqlmodel import Session
 
+from bot.animators.audit import Actor
 from bot.campaigns.fields import Values, boost_of, day_of, department_of, max_sends_of, text
 from bot.campaigns.spec import (
     AUDIENCE_KINDS,
@@ -29,20 +31,30 @@ from bot.storage.models import Community
 
 
 def resolve_community(
-    session: Session, workspace_id: int, typed: str, field: str, problems: list[Problem]
+    session: Session,
+    admins: Collection[str],
+    actor: Actor,
+    typed: str,
+    field: str,
+    problems: list[Problem],
 ) -> Community | None:
     if not typed:
         problems.append(Problem(field, "campaign.problem.required"))
         return None
     try:
-        return find_community(session, workspace_id, typed)
+        return find_community(session, actor, typed, admins)
     except CommandError as missing:
         problems.append(Problem(field, missing.key, dict(missing.values)))
         return None
 
 
 def parse_campaign(
-    session: Session, workspace_id: int, values: Values, community: Community, today: date
+    session: Session,
+    admins: Collection[str],
+    actor: Actor,
+    values: Values,
+    community: Community,
+    today: date,
 ) -> CampaignSpec:
     """Validate every field but the community (resolved and role-checked by the caller)."""
     problems: list[Problem] = []
@@ -64,7 +76,7 @@ def parse_campaign(
             problems.append(
                 Problem(f"pitch_{lang}", "campaign.problem.long_pitch", {"most": PITCH_MAX})
             )
-    audience = _audience(session, workspace_id, values, problems)
+    audience = _audience(session, admins, actor, values, problems)
     starts = day_of(values, "starts", today, problems)
     ends = day_of(values, "ends", None, problems)
     if starts and ends and ends < starts:
@@ -83,7 +95,11 @@ def parse_campaign(
 
 
 def _audience(
-    session: Session, workspace_id: int, values: Values, problems: list[Problem]
+    session: Session,
+    admins: Collection[str],
+    actor: Actor,
+    values: Values,
+    problems: list[Problem],
 ) -> Audience | None:
     kind = text(values, "audience").lower() or "everyone"
     if kind not in AUDIENCE_KINDS:
@@ -96,7 +112,9 @@ def _audience(
     if kind == "everyone":
         return Audience("everyone")
     if kind == "department":
-        department = department_of(session, workspace_id, text(values, "department"), problems)
+        department = department_of(
+            session, actor.workspace_id, text(values, "department"), problems
+        )
         return Audience("department", department=department) if department else None
     typed = values.get("audience_communities")
     names = typed if isinstance(typed, list | tuple) else str(typed or "").replace(",", " ").split()
@@ -104,7 +122,7 @@ def _audience(
         problems.append(Problem("audience_communities", "campaign.problem.required"))
         return None
     found = [
-        resolve_community(session, workspace_id, str(name), "audience_communities", problems)
+        resolve_community(session, admins, actor, str(name), "audience_communities", problems)
         for name in names
     ]
     if any(community is None for community in found):

@@ -82,7 +82,7 @@ def save_campaign(
     merged = {**form_values(session, campaign), **typed} if campaign else typed
     problems: list[Problem] = []
     community = resolve_community(
-        session, actor.workspace_id, text(merged, "community"), "community", problems
+        session, admins, actor, text(merged, "community"), "community", problems
     )
     if community is None:
         raise CampaignError(problems)
@@ -91,7 +91,7 @@ def save_campaign(
         previous = session.get(Community, campaign.community_id)
         assert previous is not None
         require_animator(session, admins, actor, previous, "campaign")
-    spec = parse_campaign(session, actor.workspace_id, merged, community, today)
+    spec = parse_campaign(session, admins, actor, merged, community, today)
     columns = spec.columns()
     if campaign is None:
         _check_unique_and_reachable(session, actor.workspace_id, spec, None, now)

@@ -124,7 +124,7 @@ def _apply_one(
         if path in FIELDS
     }
     community = resolve_community(
-        session, actor.workspace_id, str(values.get("community") or ""), "community", problems
+        session, (), actor, str(values.get("community") or ""), "community", problems
     )
     state = str(entry.values.get("state") or "")
     if state and state not in ("draft", "active", "paused", "ended"):

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
+from bot.animators.audit import Actor
 from bot.cli.stats_render import plain, print_tables, shown
 from bot.cli.workspaces import choose_workspace
 from bot.commands.context import CommandError
@@ -68,7 +69,7 @@ def _report(
     community_id, name = None, None
     if community is not None:
         try:
-            found = find_community(session, chosen.id, community)
+            found = find_community(session, Actor(chosen.id, None, "cli"), community)
         except CommandError as problem:
             raise EngageError(Translator("en")(problem.key, **problem.values)) from None
         community_id, name = found.id, found.name or found.external_id

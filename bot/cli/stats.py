@@ -9,6 +9,7 @@ from datetime import date
 import typer
 from sqlmodel import Session
 
+from bot.animators.audit import Actor
 from bot.cli.context import settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
@@ -88,7 +89,7 @@ def _compute(
         top = top_communities(session, chosen.id, day, minimum, limit=10)
         return OrgReport(day, chosen.external_id, organisation, departments, top)
     try:
-        found = find_community(session, chosen.id, community)
+        found = find_community(session, Actor(chosen.id, None, "cli"), community)
     except CommandError as problem:
         raise EngageError(Translator("en")(problem.key, **problem.values)) from None
     assert found.id is not None

@@ -8,11 +8,11 @@ from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
 from bot.commands.context import CommandError, Context
 from bot.commands.format import change, figure, share
 from bot.commands.funnel_facts import with_funnel
-from bot.commands.lookup import find_community
+from bot.commands.lookup import community_for
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
 from bot.metrics.funnel import Funnel, funnel
 from bot.metrics.ladder import RUNGS
-from bot.storage.models import Community, Membership
+from bot.storage.models import Community
 
 
 async def stats_command(context: Context, args: list[str]) -> Card:
@@ -23,9 +23,7 @@ async def stats_command(context: Context, args: list[str]) -> Card:
         raise CommandError("command.stats.which")
 
     def load(session: Session) -> tuple[Community, CommunityStats, Funnel]:
-        community = find_community(session, context.workspace_id, reference)
-        if community.is_private and not _is_member(session, context.person_id, community):
-            raise CommandError("command.stats.unknown", name=reference.lstrip("#"))
+        community = community_for(session, context, reference)
         assert community.id is not None
         stats = community_stats(session, community.id, context.today, context.minimum)
         return community, stats, funnel(session, context.workspace_id, context.today, community.id)
@@ -33,11 +31,6 @@ async def stats_command(context: Context, args: list[str]) -> Card:
     community, stats, suggested = await context.services.database.read(load)
     card = community_card(context, community.name or community.external_id, stats)
     return with_funnel(context, card, suggested)
-
-
-def _is_member(session: Session, person_id: int, community: Community) -> bool:
-    membership = session.get(Membership, (person_id, community.id))
-    return membership is not None and membership.state == "member"
 
 
 def community_card(context: Context, name: str, stats: CommunityStats) -> Card:

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from bot.animators.audit import Actor
 from bot.commands.lookup import find_community
 from bot.i18n import Language, Translator
 from bot.metrics import org_ladders, top_communities
@@ -30,7 +31,7 @@ def build_report(
     minimum = settings.min_group_size
     org = None
     if community is not None:
-        chosen = [find_community(session, workspace_id, community)]
+        chosen = [find_community(session, Actor(workspace_id, None, "cli"), community)]
     else:
         org, _ = org_ladders(session, workspace_id, as_of, minimum)
         ranked = top_communities(session, workspace_id, as_of, minimum, limit=TOP)

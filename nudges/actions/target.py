@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from bot.commands import CommandError, Context
-from bot.commands.lookup import find_community
-from bot.storage.models import Community, Membership, Suggestion
+from bot.commands.lookup import community_for
+from bot.storage.models import Community, Suggestion
 
 ATTRIBUTION = timedelta(days=90)
 VOID = ("failed", "cancelled")
@@ -35,16 +35,8 @@ def parse_target(args: list[str], command: str) -> Target:
 
 
 def public_community(session: Session, context: Context, reference: str) -> Community:
-    """The community named, which must be public to be followed, joined or hidden."""
-    community = find_community(session, context.workspace_id, reference)
-    if community.is_private and not is_in(session, context.person_id, community):
-        raise CommandError("command.stats.unknown", name=reference.lstrip("#"))
-    return community
-
-
-def is_in(session: Session, person_id: int, community: Community) -> bool:
-    membership = session.get(Membership, (person_id, community.id))
-    return membership is not None and membership.state == "member"
+    """The community named, if the person may see it (private ones only by their members)."""
+    return community_for(session, context, reference)
 
 
 def suggestion_for(

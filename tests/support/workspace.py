@@ -72,3 +72,18 @@ def handcrafted_events() -> list[Event]:
     events += [react(f"U{i}", "C2", "2026-03-10", "U1") for i in (3, 4, 5)]
     events += [post("U1", "C3", "2026-03-10")]
     return events
+
+
+def private_community(community: str, name: str, creator: str, members: list[str]) -> list[Event]:
+    """A private community of the handcrafted workspace, created and joined on 2026-01-02."""
+    made = CommunityCreated(
+        platform="slack",
+        workspace=WORKSPACE,
+        key=f"created:{community}",
+        occurred_at=at("2026-01-02", 7),
+        community=community,
+        name=name,
+        creator=creator,
+        is_private=True,
+    )
+    return [made, *(join(person, community, "2026-01-02") for person in members)]

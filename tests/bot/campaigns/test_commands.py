@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.storage.models import Campaign
 from tests.support.campaigns import Ids, audit_rows, opt_in, ready_workspace, suggestions
 from tests.support.events import WORKSPACE
+from tests.support.workspace import private_community
 
 NEW = (
     'campaign new #archive-club name=spring en="Old threads, new friends" '
@@ -103,6 +104,24 @@ async def test_campaign_new_alone_offers_the_form_to_animators_only(router: Rout
     assert button.label == "Ouvrir le formulaire de campagne"
     refused = (await router.handle(asker("U1"), "campaign new #garden")).text()
     assert refused.startswith("Only animators of #garden")
+
+
+async def test_a_private_community_is_unknown_to_campaigns_of_non_members(
+    router: Router, services: Services
+) -> None:
+    await services.tracker.record(private_community("G7", "gardens", "U1", ["U1", "U2", "U3"]))
+    await services.tracker.fold()
+    for person in ("U9", "U15"):  # U15 animates every public community, not this one
+        for line in ("campaign new {}", "campaign new {} name=x en=y ends=2026-04-30"):
+            for typed, unknown in (("#gardens", "#gardenq"), ("G7", "G8")):
+                refused = await say(router, person, line.format(typed))
+                answer = await say(router, person, line.format(unknown))
+                assert "I can't find the community" in answer
+                assert refused == answer.replace(unknown.lstrip("#"), typed.lstrip("#"))
+    audience = await say(router, "U15", NEW.replace("communities=#garden", "communities=G7"))
+    assert "I can't find the community “G7”." in audience
+    assert "gardens" not in audience
+    assert await services.database.read(lambda s: s.exec(select(Campaign)).all()) == []
 
 
 async def test_results_count_suggestion_steps_with_suppression(
