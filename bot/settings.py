@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -19,6 +21,19 @@ _PLACEHOLDER = re.compile(
     r"xox[bpa]-your.*|xapp-your.*|xox[bpa]-x+.*)$",
     re.IGNORECASE,
 )
+_PLACEHOLDER_WORDS = re.compile(
+    r"change[-_ ]?me|replace[-_ ]?me|placeholder|example|dummy|passw(?:or|0r)d|your[-_ ]",
+    re.IGNORECASE,
+)
+MIN_SECRET_LENGTH = 16
+MIN_SECRET_BITS = 64
+"""Each character weighs log2(length / its count): a secret must add up to this many bits."""
+RULE = (
+    f"each secret needs at least {MIN_SECRET_LENGTH} characters, about {MIN_SECRET_BITS} bits "
+    "of randomness (few repeated characters) and no placeholder words"
+)
+IDENTIFIERS = frozenset({"slack_client_id", "teams_app_id"})
+"""Required but not secret: only checked to be set."""
 
 
 class Platform(StrEnum):
@@ -172,7 +187,7 @@ def _variable_name(field: str) -> str:
 
 
 def check_ready_to_serve(settings: Settings) -> list[str]:
-    """Refuse placeholder or empty secrets in prod; return warnings for dev."""
+    """Refuse empty, placeholder or weak secrets in prod; return warnings for dev."""
     needed: list[str] = []
     if settings.enabled(Platform.SLACK):
         needed.append(
@@ -189,8 +204,31 @@ def check_ready_to_serve(settings: Settings) -> list[str]:
         if missing:
             names = ", ".join(_variable_name(name) for name in missing)
             raise ConfigError(f"ENGAGE_ENV=prod refuses empty or placeholder secrets: set {names}")
+        secrets = [name for name in needed if name not in IDENTIFIERS]
+        if settings.secret_key and "secret_key" not in secrets:
+            secrets.append("secret_key")
+        weak = [
+            f"{_variable_name(name)} ({problem})"
+            for name in secrets
+            if (problem := secret_weakness(getattr(settings, name)))
+        ]
+        if weak:
+            raise ConfigError(f"ENGAGE_ENV=prod refuses weak secrets: {', '.join(weak)}; {RULE}")
         return []
     if not missing:
         return []
     names = ", ".join(_variable_name(name) for name in missing)
     return [f"not set: {names} (accepted with ENGAGE_ENV=dev only)"]
+
+
+def secret_weakness(value: str) -> str | None:
+    """Why a secret is too weak for prod (see RULE), or None when it is strong enough."""
+    if _PLACEHOLDER_WORDS.search(value):
+        return "a placeholder"
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"only {len(value)} character{'s' if len(value) > 1 else ''}"
+    counts = Counter(value).values()
+    bits = -sum(n * math.log2(n / len(value)) for n in counts)
+    if bits < MIN_SECRET_BITS:
+        return "too repetitive"
+    return None

@@ -129,3 +129,53 @@ def test_prod_socket_mode_needs_the_app_token_not_the_signing_secret() -> None:
         check_ready_to_serve(settings)
     ready = settings.model_copy(update={"slack_app_token": "xapp-1-A07ENGAGE01-7081264813-4c1d"})
     assert check_ready_to_serve(ready) == []
+
+
+STRONG = {
+    "slack_signing_secret": "8f742231b10e8888abcd99yyyzzz85a5",
+    "slack_bot_token": "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+    "teams_app_id": "4a2e7d51-1c33-4e8a-9c0e-0c7a8d4b5e61",
+    "teams_app_password": "Qx8~Fe2.p9VnT_aR3mK0",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("slack_signing_secret", "a", "SLACK_SIGNING_SECRET (only 1 character)"),
+        ("slack_signing_secret", "0123456789abcde", "SLACK_SIGNING_SECRET (only 15 characters)"),
+        ("slack_bot_token", "xoxb-" + "1" * 40, "SLACK_BOT_TOKEN (too repetitive)"),
+        ("teams_app_password", "password", "MicrosoftAppPassword (a placeholder)"),
+        ("teams_app_password", "REPLACE_ME", "MicrosoftAppPassword (a placeholder)"),
+        ("teams_app_password", "Replace-me-with-the-Azure-secret", "(a placeholder)"),
+        ("secret_key", "1", "ENGAGE_SECRET_KEY (only 1 character)"),
+        ("secret_key", "abababababababababababab", "ENGAGE_SECRET_KEY (too repetitive)"),
+    ],
+)
+def test_prod_refuses_weak_secrets_naming_the_variable_and_the_rule(
+    field: str, value: str, problem: str
+) -> None:
+    settings = load_settings(env_file=None, env="prod", **{**STRONG, field: value})
+    with pytest.raises(ConfigError) as raised:
+        check_ready_to_serve(settings)
+    message = str(raised.value)
+    assert message.startswith("ENGAGE_ENV=prod refuses weak secrets: ")
+    assert problem in message
+    assert "at least 16 characters" in message
+    assert len(value) < 3 or value not in message  # the secret itself is never echoed
+    dev = settings.model_copy(update={"env": "dev"})
+    assert check_ready_to_serve(dev) == []
+
+
+def test_prod_checks_oauth_secrets_and_accepts_strong_ones() -> None:
+    oauth = {
+        **STRONG,
+        "slack_client_id": "2478213.7081264813",
+        "slack_client_secret": "0a1b2c3d4e5f",
+        "secret_key": "k7Vq2Lr9Zx4Tn8Wm3Pb6Yc1Hd5Js0Gf",
+    }
+    weak = load_settings(env_file=None, env="prod", **oauth)
+    with pytest.raises(ConfigError, match=r"weak secrets: SLACK_CLIENT_SECRET \(only 12"):
+        check_ready_to_serve(weak)
+    strong = weak.model_copy(update={"slack_client_secret": "5c1e0f7b9d2a4c6e8f0a1b3c5d7e9f01"})
+    assert check_ready_to_serve(strong) == []
