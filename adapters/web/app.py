@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -23,6 +25,29 @@ SERVICES = web.AppKey("services", Services)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+log = logging.getLogger("engage.healthz")
+
+
+class Outage:
+    """The database outage /healthz last saw: logged when it starts or its cause changes,
+    not on every probe."""
+
+    def __init__(self) -> None:
+        self.cause: str | None = None
+
+    def failed(self, cause: str) -> None:
+        if cause != self.cause:
+            log.warning("healthz: %s", cause)
+        self.cause = cause
+
+    def recovered(self) -> None:
+        if self.cause is not None:
+            log.warning("healthz: database available again")
+        self.cause = None
+
+
+OUTAGE = web.AppKey("outage", Outage)
 
 
 def create_app(settings: Settings, *, services: Services | None = None) -> web.Application:
@@ -30,6 +55,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     app = web.Application(middlewares=[_request_metrics(app_registry := CollectorRegistry())])
     app[REGISTRY] = app_registry
     app[SERVICES] = services or Services.build(settings)
+    app[OUTAGE] = Outage()
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(_services_lifecycle)
@@ -57,10 +83,17 @@ async def _scheduler_lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Anyone learns whether this process is ready; why not (the driver's error names the
+    database's host and port) goes to the log, and to requests from this machine only."""
     try:
         await request.app[SERVICES].database.check()
     except DatabaseError as exc:
-        return web.json_response({"status": "error", "database": str(exc)}, status=503)
+        request.app[OUTAGE].failed(str(exc))
+        body = {"status": "unavailable"}
+        if _from_this_machine(request):
+            body["database"] = str(exc)
+        return web.json_response(body, status=503)
+    request.app[OUTAGE].recovered()
     return web.json_response(
         {
             "status": "ok",
@@ -69,6 +102,19 @@ async def healthz(request: web.Request) -> web.Response:
             "scheduler": request.app[SCHEDULER].role,
         }
     )
+
+
+def _from_this_machine(request: web.Request) -> bool:
+    """A loopback peer that no proxy speaks for (a local proxy forwards the world's requests)."""
+    if any(header in request.headers for header in PROXY_HEADERS):
+        return False
+    try:
+        peer = ipaddress.ip_address(request.remote or "")
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped
+    return peer.is_loopback
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -29,16 +31,42 @@ async def test_healthz_checks_the_database(client: TestClient[object, object]) -
     }
 
 
-async def test_healthz_is_503_when_the_database_is_down() -> None:
-    settings = load_settings(
-        env_file=None, database_url="postgresql+psycopg://nobody@127.0.0.1:1/x"
-    )
+UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/x"
+
+
+async def test_healthz_tells_only_this_machine_why_the_database_is_down() -> None:
+    settings = load_settings(env_file=None, database_url=UNREACHABLE)
     async with TestClient(TestServer(create_app(settings))) as down:
         response = await down.get("/healthz")
         body = await response.json()
     assert response.status == 503
-    assert body["status"] == "error"
+    assert body["status"] == "unavailable"
     assert body["database"].startswith("database unavailable:")
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    [
+        {"X-Forwarded-For": "203.0.113.7"},
+        {"Forwarded": "for=203.0.113.7;proto=https"},
+        {"X-Real-IP": "203.0.113.7"},
+    ],
+)
+async def test_healthz_503_says_only_unavailable_to_the_world(
+    proxy: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(env_file=None, database_url=UNREACHABLE)
+    caplog.set_level(logging.WARNING, logger="engage.healthz")
+    async with TestClient(TestServer(create_app(settings))) as down:
+        responses = [await down.get("/healthz", headers=proxy) for _ in range(3)]
+        bodies = [await response.text() for response in responses]
+    assert [response.status for response in responses] == [503, 503, 503]
+    assert [json.loads(body) for body in bodies] == [{"status": "unavailable"}] * 3
+    for hidden in ("127.0.0.1", "nobody", "5432", "port", "connection", "psycopg", "database"):
+        assert hidden not in bodies[0].lower()
+    logged = [r.getMessage() for r in caplog.records if r.name == "engage.healthz"]
+    assert len(logged) == 1
+    assert logged[0].startswith("healthz: database unavailable:")
 
 
 async def test_metrics_count_requests_in_prometheus_text(
