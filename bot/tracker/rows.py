@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from bot.clock import as_utc
 from bot.events import EVENT_BY_KIND, Event
+from bot.storage.models import InboxEvent
 
 COMMON = ("platform", "workspace", "key", "occurred_at")
 COLUMNS = {
@@ -17,12 +19,25 @@ COLUMNS = {
     "thread_key": "thread_key",
 }
 
+KEY_LENGTH: int = InboxEvent.__table__.c.event_key.type.length  # type: ignore[attr-defined]
+THREAD_KEY_LENGTH: int = InboxEvent.__table__.c.thread_key.type.length  # type: ignore[attr-defined]
+
+
+def fitted_key(key: str, length: int = KEY_LENGTH) -> str:
+    """A key as stored: whole when it fits its column, else a prefix and the SHA-256 of the
+    whole key, so that two long keys never collide (PostgreSQL's casts would cut them) and
+    SQLite stores the very same value."""
+    if len(key) <= length:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: length - len(digest) - 1]}#{digest}"
+
 
 def event_to_row(event: Event) -> dict[str, Any]:
     row: dict[str, Any] = {
         "platform": event.platform,
         "workspace": event.workspace,
-        "event_key": event.key,
+        "event_key": fitted_key(event.key),
         "kind": event.kind,
         "occurred_at": as_utc(event.occurred_at),
         "person": None,
@@ -34,7 +49,9 @@ def event_to_row(event: Event) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     for name, column, default in _layout(type(event)):
         value = getattr(event, name)
-        if column is not None:
+        if column == "thread_key" and value is not None:
+            row[column] = fitted_key(value, THREAD_KEY_LENGTH)
+        elif column is not None:
             row[column] = value
         elif value is not None and value != default:
             attrs[name] = value

@@ -61,3 +61,23 @@ async def test_a_batch_larger_than_one_statement_is_stored_whole(services: Servi
     assert sorted(counts) in ([1_199, 1_301], [1_200, 1_300])
     assert await count_inbox(services) == 2_500
     assert await services.tracker.record(events) == 0
+
+
+async def test_over_long_keys_stay_distinct_and_fit_their_column(services: Services) -> None:
+    shared = "Ev" + "7" * 300  # far past the column: only the ends differ
+    first, second = post("U1", "C1", "2026-03-03"), post("U2", "C1", "2026-03-03")
+    first = replace(first, key=shared + "a", thread_key="C1:" + "1" * 250 + ".1")
+    second = replace(second, key=shared + "b", thread_key="C1:" + "1" * 250 + ".2")
+    assert await services.tracker.record([first, second]) == 2
+    assert await services.tracker.record([first]) == 0  # Slack's retry: the same key again
+    bulk = await services.tracker.record_bulk([first, second, replace(second, key=shared + "c")])
+    assert (bulk.new, bulk.duplicates) == (1, 2)
+    rows = await services.database.read(
+        lambda s: s.exec(select(InboxEvent).order_by(InboxEvent.id)).all()  # type: ignore[arg-type]
+    )
+    keys = [row.event_key for row in rows]
+    threads = {row.thread_key for row in rows}
+    assert len(set(keys)) == 3
+    assert len(threads) == 2
+    assert all(len(key) <= 200 and key.startswith("Ev777") for key in keys)
+    assert all(thread is not None and len(thread) <= 200 for thread in threads)
