@@ -15,7 +15,10 @@ from bot.metrics.figures import Suppressed
 
 
 def audience_text(t: Translator, view: CampaignView) -> str:
-    names = ", ".join(f"#{name}" for name in view.audience_names)
+    names = ", ".join(
+        f"#{name}" if name is not None else t("campaign.card.private_community")
+        for name in view.audience_names
+    )
     department = view.audience.department or ""
     return t(f"campaign.audience_is.{view.audience.kind}", names=names, department=department)
 

@@ -109,8 +109,8 @@ async def _edit(context: Context, args: list[str]) -> Card:
     now = context.services.clock()
 
     def save(session: Session) -> Campaign:
-        campaign, _ = find_campaign(session, context.workspace_id, args[0])
         admins = context.services.settings.admins
+        campaign, _ = find_campaign(session, chat_actor(context), args[0], admins)
         return save_campaign(
             session, admins, chat_actor(context), values, today=now.date(), now=now,
             campaign=campaign,
@@ -124,7 +124,7 @@ async def _list(context: Context, args: list[str]) -> Card:
     t = context.t
 
     def load(session: Session) -> list[tuple[Campaign, Community]]:
-        found = workspace_campaigns(session, context.workspace_id)
+        found = workspace_campaigns(session, chat_actor(context), context.services.settings.admins)
         if not args:
             return found
         community = community_for(session, context, " ".join(args))
@@ -152,8 +152,12 @@ async def _show(context: Context, reference: str) -> Card:
     now = context.services.clock()
 
     def load(session: Session) -> Card:
-        campaign, community = find_campaign(session, context.workspace_id, reference)
-        view = load_view(session, settings, campaign, community, now)
+        campaign, community = find_campaign(
+            session, chat_actor(context), reference, settings.admins
+        )
+        view = load_view(
+            session, settings, campaign, community, now, chat_actor(context), settings.admins
+        )
         allowed = may_configure(session, settings.admins, chat_actor(context), community)
         return campaign_card(context.t, view, may_configure=allowed)
 
@@ -164,8 +168,8 @@ async def _move(context: Context, verb: str, reference: str) -> Card:
     today = context.services.clock().date()
 
     def move(session: Session) -> Campaign:
-        campaign, _ = find_campaign(session, context.workspace_id, reference)
         admins = context.services.settings.admins
+        campaign, _ = find_campaign(session, chat_actor(context), reference, admins)
         return change_state(session, admins, chat_actor(context), campaign, verb, today)
 
     campaign = await context.services.database.write(move)

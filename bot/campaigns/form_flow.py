@@ -57,9 +57,10 @@ async def start_form(context: Context, button_value: str) -> FormStart:
     def load(session: Session) -> FormStart:
         choices = community_choices(session, context.workspace_id)
         if button_value.startswith(EDIT_PREFIX):
-            campaign, _ = find_campaign(
-                session, context.workspace_id, button_value.removeprefix(EDIT_PREFIX)
-            )
+            actor = Actor(context.workspace_id, context.person_id, "form")
+            admins = context.services.settings.admins
+            typed = button_value.removeprefix(EDIT_PREFIX)
+            campaign, _ = find_campaign(session, actor, typed, admins)
             return FormStart(form_values(session, campaign), campaign.id, choices)
         return FormStart({"community": button_value}, None, choices)
 

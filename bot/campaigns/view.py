@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session
 
+from bot.animators.audit import Actor
+from bot.animators.roles import may_see
 from bot.campaigns.eligibility import eligible_count
 from bot.campaigns.results import Funnel, campaign_funnel
 from bot.campaigns.spec import Audience
@@ -21,7 +24,8 @@ class CampaignView:
     campaign: Campaign
     community: Community
     audience: Audience
-    audience_names: tuple[str, ...]
+    audience_names: tuple[str | None, ...]
+    """None stands for a private community that the viewer may not see."""
     starts_on: date
     ends_on: date
     eligible: Count
@@ -29,15 +33,27 @@ class CampaignView:
 
 
 def load_view(
-    session: Session, settings: Settings, campaign: Campaign, community: Community, now: datetime
+    session: Session,
+    settings: Settings,
+    campaign: Campaign,
+    community: Community,
+    now: datetime,
+    seen_by: Actor | None = None,
+    admins: Collection[str] = (),
 ) -> CampaignView:
+    """The campaign as `seen_by` may see it (None: the operator, who sees everything)."""
     assert campaign.starts_at is not None
     assert campaign.ends_at is not None
     audience = Audience.from_json(campaign.audience)
-    names = []
+    names: list[str | None] = []
     for community_id in audience.communities:
         found = session.get(Community, community_id)
-        names.append(found.name if found is not None else str(community_id))
+        if found is None:
+            names.append(str(community_id))
+        elif seen_by is None or may_see(session, admins, seen_by, found):
+            names.append(found.name)
+        else:
+            names.append(None)
     starts, ends = as_utc(campaign.starts_at).date(), as_utc(campaign.ends_at).date()
     eligible = eligible_count(
         session, community.workspace_id, community.id or 0, audience, now, settings.consent_mode

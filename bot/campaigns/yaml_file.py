@@ -70,7 +70,7 @@ class ApplyReport:
 
 def export_campaigns(session: Session, workspace_id: int) -> str:
     entries = []
-    for campaign, _ in workspace_campaigns(session, workspace_id):
+    for campaign, _ in workspace_campaigns(session, Actor(workspace_id, None, "yaml")):
         values = form_values(session, campaign, names=True)
         audience: dict[str, Any] = {"kind": values["audience"]}
         if values["audience_communities"]:

@@ -58,4 +58,4 @@ def run(work: Callable[[Session, Settings, Actor], T], *, workspace: str | None,
 
 
 def campaign_of(session: Session, actor: Actor, reference: str) -> tuple[Campaign, Community]:
-    return find_campaign(session, actor.workspace_id, reference)
+    return find_campaign(session, actor, reference)

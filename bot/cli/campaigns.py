@@ -64,9 +64,7 @@ def create_command(
 @campaign_app.command("list")
 def list_command(workspace: str | None = WORKSPACE) -> None:
     """Every campaign of the workspace."""
-    rows = run(
-        lambda s, _, a: workspace_campaigns(s, a.workspace_id), workspace=workspace, write=False
-    )
+    rows = run(lambda s, _, a: workspace_campaigns(s, a), workspace=workspace, write=False)
     Console().print(list_table(rows))
 
 

@@ -8,10 +8,19 @@ from sqlmodel import select
 from bot.campaigns.form import FORM_ACTION
 from bot.cards import Actions, Chart
 from bot.commands import Asker, Router, core_router
+from bot.events import CommunityCreated
 from bot.services import Services
 from bot.storage.models import Campaign
-from tests.support.campaigns import Ids, audit_rows, opt_in, ready_workspace, suggestions
-from tests.support.events import WORKSPACE
+from tests.support.campaigns import (
+    SPRING,
+    Ids,
+    audit_rows,
+    operator_campaign,
+    opt_in,
+    ready_workspace,
+    suggestions,
+)
+from tests.support.events import WORKSPACE, at
 from tests.support.workspace import private_community
 
 NEW = (
@@ -122,6 +131,37 @@ async def test_a_private_community_is_unknown_to_campaigns_of_non_members(
     assert "I can't find the community “G7”." in audience
     assert "gardens" not in audience
     assert await services.database.read(lambda s: s.exec(select(Campaign)).all()) == []
+
+
+async def test_campaigns_show_no_private_community_to_non_members(
+    router: Router, services: Services, ids: Ids
+) -> None:
+    await services.tracker.record(private_community("G7", "gardens", "U1", ["U1", "U2", "U3"]))
+    await services.tracker.fold()
+    spring = {**SPRING, "audience_communities": "G7 garden"}
+    await operator_campaign(services, ids.workspace, "draft", **spring)
+    outsider = await say(router, "U9", "campaign show 1")
+    assert "Audience: members of #garden, a private community\n" in outsider
+    assert "gardens" not in outsider
+    french = await say(router, "U9", "campaign show 1", locale="fr-FR")
+    assert "#garden, une communauté privée\n" in french
+    assert "members of #garden, #gardens\n" in await say(router, "U2", "campaign show 1")
+    private_later = CommunityCreated(
+        platform="slack",
+        workspace=WORKSPACE,
+        key="created:C2:again",
+        occurred_at=at("2026-03-28"),
+        community="C2",
+        name="archive-club",
+        creator="U15",
+        is_private=True,
+    )
+    await services.tracker.record([private_later])
+    await services.tracker.fold()
+    assert await say(router, "U9", "campaign list") == "No campaign yet."
+    unknown = await say(router, "U9", "campaign show 1")
+    assert unknown.startswith("I can't find the campaign “1”.")
+    assert "spring · #archive-club" in await say(router, "U1", "campaign list")
 
 
 async def test_results_count_suggestion_steps_with_suppression(
