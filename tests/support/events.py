@@ -63,3 +63,22 @@ def _membership(
         person=person,
         community=community,
     )
+
+
+def raw_row(
+    kind: str, attrs: object, *, community: str = "C1", workspace: str = WORKSPACE
+) -> dict[str, object]:
+    """An inbox row as a bug, a crafted request or an earlier version could have stored it,
+    bypassing the tracker's checks: insert it into `inbox_event` directly."""
+    return {
+        "platform": "slack",
+        "workspace": workspace,
+        "event_key": f"Raw{next(_serial):08d}",
+        "kind": kind,
+        "person": "U1" if kind in ("message", "person_seen") else None,
+        "community": community,
+        "occurred_at": at("2026-03-03"),
+        "attrs": attrs,
+        "processed": False,
+        "received_at": at("2026-03-03"),
+    }
