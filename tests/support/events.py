@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import TypeVar
 
+from sqlalchemy import insert
+
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
+from bot.services import Services
+from bot.storage.models import InboxEvent
 
 MembershipEvent = TypeVar("MembershipEvent", MemberJoined, MemberLeft)
 _serial = count(1)
@@ -82,3 +86,8 @@ def raw_row(
         "processed": False,
         "received_at": at("2026-03-03"),
     }
+
+
+async def store_raw(services: Services, *rows: dict[str, object]) -> None:
+    table = InboxEvent.__table__  # type: ignore[attr-defined]
+    await services.database.write(lambda session: session.execute(insert(table), list(rows)))

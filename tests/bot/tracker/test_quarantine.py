@@ -5,20 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Person, Workspace
 from bot.tracker.quarantine import inbox_health
-from tests.support.events import post, raw_row
+from tests.support.events import post, raw_row, store_raw
 
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 OTHER_WORKSPACE = "T0OTHER01"
-
-
-async def store_raw(services: Services, *rows: dict[str, Any]) -> None:
-    await services.database.write(lambda session: session.execute(insert(INBOX), list(rows)))
 
 
 def posts_by_workspace(session: Session) -> dict[str, int]:
