@@ -140,12 +140,14 @@ class Tracker:
         return self.arrivals.busy() and self._clock() - self._caught_up < max_delay
 
     async def apply_retention(self) -> int:
-        """Delete folded inbox rows received longer ago than the raw retention period."""
+        """Delete folded inbox rows received longer ago than the raw retention period, and
+        quarantined ones quarantined longer ago than that."""
         horizon = utcnow() - self.raw_retention
 
         def purge(session: Session) -> int:
+            folded = INBOX.c.processed.is_(True) & (INBOX.c.received_at < horizon)
             result = session.connection().execute(
-                delete(INBOX).where(INBOX.c.processed.is_(True), INBOX.c.received_at < horizon)
+                delete(INBOX).where(folded | (INBOX.c.quarantined_at < horizon))
             )
             return max(result.rowcount, 0)
 

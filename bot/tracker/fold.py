@@ -89,7 +89,9 @@ def fold_batch(
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
     query = PENDING if ids is None else PENDING.where(INBOX.c.id.in_(ids))
-    rows = [_checked(row) for row in connection.execute(query.limit(limit))]
+    # Every row is fetched before any is checked: a statement left unfinished by an error
+    # would keep SQLite's read snapshot past the rollback (Python 3.11 no longer resets it).
+    rows = [_checked(row) for row in connection.execute(query.limit(limit)).all()]
     if not rows:
         return 0
     _resolve(session, directory, rows)

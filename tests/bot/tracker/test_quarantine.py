@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlmodel import Session
 
+from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Person, Workspace
 from bot.tracker.quarantine import inbox_health
@@ -103,3 +105,25 @@ async def test_an_event_that_cannot_be_folded_is_quarantined_and_the_rest_folds(
     await services.tracker.record([post("U1", "C2", "2026-03-05")])
     assert await services.tracker.fold() == 1
     assert await services.database.read(posts_by_workspace) == {"T024BE7LD": 11, OTHER_WORKSPACE: 1}
+
+
+async def test_quarantined_events_are_kept_for_the_raw_retention_period(
+    services: Services,
+) -> None:
+    older, newer = raw_row("community_renamed", [1]), raw_row("community_renamed", [2])
+    await store_raw(services, older, newer)
+    await services.tracker.fold()
+    assert services.tracker.quarantined == 2
+    long_ago = utcnow() - timedelta(days=31)
+    await services.database.write(
+        lambda session: session.execute(
+            update(INBOX)
+            .where(INBOX.c.event_key == older["event_key"])
+            .values(quarantined_at=long_ago)
+        )
+    )
+    assert await services.tracker.apply_retention() == 1
+    kept = await services.database.read(
+        lambda s: list(s.execute(select(INBOX.c.event_key)).scalars())
+    )
+    assert kept == [newer["event_key"]]
