@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from adapters.teams.references import ChannelHome, Fact, Reach
 from bot.clock import utcnow
 from bot.storage.models import ConversationRef, TeamsChannel
 from bot.tracker.directory import Directory, insert_ignoring_conflicts
+from bot.tracker.rows import storable
 
 REFS: Table = ConversationRef.__table__  # type: ignore[attr-defined]
 CHANNELS: Table = TeamsChannel.__table__  # type: ignore[attr-defined]
@@ -20,6 +22,7 @@ CHANNELS: Table = TeamsChannel.__table__  # type: ignore[attr-defined]
 
 def store_facts(session: Session, facts: list[Fact]) -> None:
     """Upsert in the caller's transaction; a 1:1 reference replaces a team-only one."""
+    facts = [_storable(fact) for fact in facts]
     directory = Directory()
     directory.workspace_ids(session, {(PLATFORM, fact.tenant) for fact in facts})
     reaches = [fact for fact in facts if isinstance(fact, Reach)]
@@ -47,6 +50,11 @@ def store_facts(session: Session, facts: list[Fact]) -> None:
             )
     for home in (fact for fact in facts if isinstance(fact, ChannelHome)):
         store_channel(session, directory.workspaces[(PLATFORM, home.tenant)], home)
+
+
+def _storable(fact: Fact) -> Fact:
+    """The fact with only text every database stores, as inbox rows have (`storable`)."""
+    return replace(fact, **{item.name: storable(getattr(fact, item.name)) for item in fields(fact)})
 
 
 def store_channel(session: Session, workspace_id: int, home: ChannelHome) -> None:

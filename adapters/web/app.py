@@ -6,11 +6,13 @@ import ipaddress
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy.exc import SQLAlchemyError
 
 import bot
 from adapters.slack import mount_slack
@@ -19,11 +21,13 @@ from bot.errors import DatabaseError
 from bot.gateways import install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
+from bot.tracker.quarantine import quarantined_count
 from nudges.scheduler.service import SchedulerService
 
 SERVICES = web.AppKey("services", Services)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
+QUARANTINED = web.AppKey("quarantined", Gauge)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 log = logging.getLogger("engage.healthz")
@@ -54,6 +58,11 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     """Build the server; nothing connects until the application starts."""
     app = web.Application(middlewares=[_request_metrics(app_registry := CollectorRegistry())])
     app[REGISTRY] = app_registry
+    app[QUARANTINED] = Gauge(
+        "engage_inbox_quarantined_events",
+        "Inbox events that could not be folded, kept aside (engage stats --health)",
+        registry=app_registry,
+    )
     app[SERVICES] = services or Services.build(settings)
     app[OUTAGE] = Outage()
     app.router.add_get("/healthz", healthz)
@@ -118,6 +127,9 @@ def _from_this_machine(request: web.Request) -> bool:
 
 
 async def metrics(request: web.Request) -> web.Response:
+    with suppress(SQLAlchemyError):  # the other figures are still worth answering
+        count = await request.app[SERVICES].database.read(quarantined_count)
+        request.app[QUARANTINED].set(count)
     body = generate_latest(request.app[REGISTRY])
     response = web.Response(body=body)
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST

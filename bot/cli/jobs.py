@@ -21,7 +21,10 @@ async def _fold(services: Services) -> str:
     if tracker.fold_deferred(services.settings.fold_max_delay_seconds):
         return f"deferred: {tracker.arrivals.rate():.0f} events/s arriving"
     await tracker.refresh_objections()  # objections made by other processes
-    return f"folded {await tracker.fold()} event(s)"
+    folded = f"folded {await tracker.fold()} event(s)"
+    if tracker.quarantined:
+        return f"{folded}; {tracker.quarantined} could not be, quarantined (engage stats --health)"
+    return folded
 
 
 async def _retention(services: Services) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import typer
@@ -28,6 +28,7 @@ from bot.metrics import (
     top_communities,
 )
 from bot.storage.database import Database
+from bot.tracker.quarantine import inbox_health
 
 
 def stats_command(
@@ -38,9 +39,15 @@ def stats_command(
     funnel: bool = typer.Option(
         False, "--funnel", help="The suggestion funnel: suggested, followed, joined, first post."
     ),
+    health: bool = typer.Option(
+        False, "--health", help="Events waiting to be folded into the figures, and quarantined."
+    ),
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
     settings = settings_from()
+    if health:
+        print_health(settings.database_url, as_json)
+        return
     day = _parse_day(as_of)
     if funnel:
         print_funnel(settings, workspace, community, day, as_json)
@@ -95,6 +102,27 @@ def _compute(
     assert found.id is not None
     stats = community_stats(session, found.id, day, minimum)
     return CommunityReport(day, found.external_id, found.name, stats)
+
+
+def print_health(database_url: str, as_json: bool) -> None:
+    database = Database(database_url, threads=1)
+    try:
+        inbox = database.read_sync(inbox_health)
+    finally:
+        database.close()
+    oldest = inbox.oldest_pending
+    if as_json:
+        figures = asdict(inbox) | {"oldest_pending": oldest and oldest.isoformat()}
+        typer.echo(json.dumps(figures, indent=2))
+        return
+    since = f", the oldest received {oldest:%Y-%m-%d %H:%M} UTC" if oldest else ""
+    typer.echo(f"inbox: {inbox.pending} event(s) waiting to be folded{since}")
+    typer.echo(f"quarantined: {inbox.quarantined} event(s)")
+    if inbox.quarantined:
+        typer.echo(
+            "  they could not be folded and are left out of the figures; each is kept in "
+            "inbox_event with its quarantine_reason (see README, Quarantined events)"
+        )
 
 
 def _parse_day(text: str | None) -> date:

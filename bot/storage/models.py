@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from bot.clock import utcnow
@@ -102,6 +111,13 @@ class InboxEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "workspace", "event_key", name="uq_inbox_event_key"),
         Index("ix_inbox_event_pending", "processed", "id"),
+        # Only the few quarantined rows are indexed, so counting them costs nothing.
+        Index(
+            "ix_inbox_event_quarantined",
+            "quarantined_at",
+            postgresql_where=text("quarantined_at IS NOT NULL"),
+            sqlite_where=text("quarantined_at IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, sa_type=BIGINT_ID, primary_key=True)
     platform: str = Field(max_length=16)
@@ -116,6 +132,9 @@ class InboxEvent(SQLModel, table=True):
     attrs: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     processed: bool = False
     received_at: datetime = Field(default_factory=utcnow)
+    # Set when folding this event failed: it is kept, counted and skipped by later folds.
+    quarantined_at: datetime | None = None
+    quarantine_reason: str | None = Field(default=None, max_length=200)
 
 
 class DailyActivity(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
@@ -18,10 +19,12 @@ from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
 from bot.tracker.burst import BurstMeter
 from bot.tracker.directory import Directory
-from bot.tracker.fold import BATCH, INBOX, fold_batch
+from bot.tracker.fold import BATCH, INBOX, fold_batch, pending_ids
 from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
+from bot.tracker.quarantine import quarantine, reason, unfoldable
 
 BULK_CHUNK = 5000
+log = logging.getLogger("engage.tracker")
 
 
 class Tracker:
@@ -39,6 +42,8 @@ class Tracker:
         self._objections: ObjectionFilter | None = None
         self._clock = clock
         self._caught_up = clock()
+        self.quarantined = 0
+        """Events the last `fold` quarantined."""
 
     async def record(self, events: Iterable[Event]) -> int:
         """Commit events durably (duplicates ignored) before returning how many were new.
@@ -79,17 +84,54 @@ class Tracker:
         return summary
 
     async def fold(self, limit: int = BATCH, on_batch: Callable[[int], None] | None = None) -> int:
-        """Fold every pending event into rollups; return how many were folded."""
+        """Fold every pending event into rollups; return how many were folded. Events that
+        cannot be folded are quarantined (`quarantined` counts them) and the rest folded."""
+        self.quarantined = 0
         directory = Directory()
         total = 0
         while True:
-            folded = await self.database.write(lambda s: fold_batch(s, directory, limit))
+            try:
+                folded = taken = await self.database.write(
+                    partial(fold_batch, directory=directory, limit=limit)
+                )
+            except Exception as exc:
+                if not unfoldable(exc):
+                    raise
+                directory = Directory()  # it may hold ids of rows that were rolled back
+                ids = await self.database.write(lambda s: pending_ids(s, limit))
+                folded = await self._fold_apart(ids)
+                taken = len(ids)
             total += folded
             if on_batch is not None and folded:
                 on_batch(folded)
-            if folded < limit:
+            if taken < limit:
                 self._caught_up = self._clock()
                 return total
+
+    async def _fold_apart(self, ids: list[int]) -> int:
+        """Fold `ids` in halves, in order, until each failing event stands alone; quarantine
+        those. Return how many were folded."""
+        folded = 0
+        directory = Directory()
+        parts = [ids]
+        while parts:
+            part = parts.pop()
+            try:
+                folded += await self.database.write(
+                    partial(fold_batch, directory=directory, limit=len(part), ids=part)
+                )
+            except Exception as exc:
+                if not unfoldable(exc):
+                    raise
+                directory = Directory()
+                if len(part) > 1:
+                    middle = len(part) // 2
+                    parts += [part[middle:], part[:middle]]
+                    continue
+                await self.database.write(partial(quarantine, ids=part, why=reason(exc)))
+                self.quarantined += 1
+                log.warning("fold: inbox event %d quarantined (%s)", part[0], reason(exc))
+        return folded
 
     def fold_deferred(self, max_delay: float) -> bool:
         """True while events arrive in a burst, so that the scheduler's fold leaves the CPU
@@ -98,12 +140,14 @@ class Tracker:
         return self.arrivals.busy() and self._clock() - self._caught_up < max_delay
 
     async def apply_retention(self) -> int:
-        """Delete folded inbox rows received longer ago than the raw retention period."""
+        """Delete folded inbox rows received longer ago than the raw retention period, and
+        quarantined ones quarantined longer ago than that."""
         horizon = utcnow() - self.raw_retention
 
         def purge(session: Session) -> int:
+            folded = INBOX.c.processed.is_(True) & (INBOX.c.received_at < horizon)
             result = session.connection().execute(
-                delete(INBOX).where(INBOX.c.processed.is_(True), INBOX.c.received_at < horizon)
+                delete(INBOX).where(folded | (INBOX.c.quarantined_at < horizon))
             )
             return max(result.rowcount, 0)
 

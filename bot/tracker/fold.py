@@ -2,7 +2,8 @@
 
 Each batch is one transaction that applies the rows' effects and marks them processed,
 so a crash repeats a batch whole or not at all, and folding twice changes nothing. On
-PostgreSQL an advisory lock keeps folders from different processes one at a time.
+PostgreSQL an advisory lock keeps folders from different processes one at a time. Rows
+whose content cannot be folded raise, and are quarantined (`bot.tracker.quarantine`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from bot.clock import as_utc
 from bot.storage.models import InboxEvent
 from bot.tracker.directory import COMMUNITY, PERSON, Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
+from bot.tracker.quarantine import UnfoldableEventError
 from bot.tracker.rollups import RollupDeltas
+from bot.tracker.rows import storable
 from bot.tracker.trace_store import update_traces
 
 INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
@@ -33,6 +36,20 @@ COMMUNITY_FLAGS = {
 PERSON_FIELDS = ("display_name", "locale", "tz", "department", "is_bot", "deleted")
 KINDS_WITH_ATTRS = ("person_seen", "community_created", "community_renamed")
 """The kinds whose `attrs` folding reads; other rows skip decoding JSON."""
+PERSON_LENGTHS = {
+    name: length for name in PERSON_FIELDS if (length := getattr(PERSON.c[name].type, "length", 0))
+}
+ATTRIBUTE_TYPES: dict[str, type | tuple[type, ...]] = {
+    "display_name": (str, type(None)),
+    "locale": (str, type(None)),
+    "tz": (str, type(None)),
+    "department": (str, type(None)),
+    "is_bot": bool,
+    "deleted": bool,
+    "name": str,
+    "is_private": bool,
+    "creator": (str, type(None)),
+}
 # _resolve and _apply unpack these columns in this order.
 PENDING: Select[Any] = (
     select(
@@ -45,9 +62,11 @@ PENDING: Select[Any] = (
         INBOX.c.target_person,
         INBOX.c.occurred_at,
         case((INBOX.c.kind.in_(KINDS_WITH_ATTRS), INBOX.c.attrs)).label("attrs"),
-        INBOX.c.attrs["is_reply"].as_boolean().label("is_reply"),
+        # Read in the database for messages only: PostgreSQL's `->>` fails on a JSON
+        # value holding `\u0000`, which rows stored by earlier versions may have.
+        case((INBOX.c.kind == "message", INBOX.c.attrs["is_reply"].as_boolean())).label("is_reply"),
     )
-    .where(INBOX.c.processed.is_(False))
+    .where(INBOX.c.processed.is_(False), INBOX.c.quarantined_at.is_(None))
     .order_by(INBOX.c.id)
 )
 
@@ -61,12 +80,18 @@ class _Batch:
     person_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> int:
-    """Fold up to `limit` pending rows in the caller's transaction; return how many."""
+def fold_batch(
+    session: Session, directory: Directory, limit: int = BATCH, ids: Sequence[int] | None = None
+) -> int:
+    """Fold up to `limit` pending rows (of `ids`, if given) in the caller's transaction;
+    return how many."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
-    rows = connection.execute(PENDING.limit(limit)).all()
+    query = PENDING if ids is None else PENDING.where(INBOX.c.id.in_(ids))
+    # Every row is fetched before any is checked: a statement left unfinished by an error
+    # would keep SQLite's read snapshot past the rollback (Python 3.11 no longer resets it).
+    rows = [_checked(row) for row in connection.execute(query.limit(limit)).all()]
     if not rows:
         return 0
     _resolve(session, directory, rows)
@@ -77,8 +102,35 @@ def fold_batch(session: Session, directory: Directory, limit: int = BATCH) -> in
     update_traces(session, batch.deltas)
     _write_memberships(session, directory, batch)
     _write_attributes(session, batch)
-    _mark_processed(connection, [row.id for row in rows])
+    _mark_processed(connection, [row[0] for row in rows])
     return len(rows)
+
+
+def pending_ids(session: Session, limit: int = BATCH) -> list[int]:
+    """The ids `fold_batch` would fold next, read without decoding any attribute."""
+    query = (
+        select(INBOX.c.id)
+        .where(INBOX.c.processed.is_(False), INBOX.c.quarantined_at.is_(None))
+        .order_by(INBOX.c.id)
+        .limit(limit)
+    )
+    return list(session.connection().execute(query).scalars())
+
+
+def _checked(row: Sequence[Any]) -> Sequence[Any]:
+    """The row, its attributes cleaned as on the way in (rows stored by earlier versions
+    may hold NUL) and checked; raise UnfoldableEventError if they cannot be used."""
+    attrs = row[8]
+    if attrs is None:
+        return row
+    if not isinstance(attrs, dict):
+        raise UnfoldableEventError(f"attrs of a {row[3]} event is not an object")
+    cleaned = storable(attrs)
+    for name, value in cleaned.items():
+        expected = ATTRIBUTE_TYPES.get(name)
+        if expected is not None and not isinstance(value, expected):
+            raise UnfoldableEventError(f"{name} of a {row[3]} event is a {type(value).__name__}")
+    return (*row[:8], cleaned, *row[9:])
 
 
 def _mark_processed(connection: Connection, ids: list[int]) -> None:
@@ -122,6 +174,9 @@ def _apply(row: Sequence[Any], directory: Directory, batch: _Batch) -> None:
     community = directory.communities.get((workspace_id, community_key)) if community_key else None
     if kind == "person_seen" and person is not None:
         fields = {name: attrs[name] for name in PERSON_FIELDS if name in attrs}
+        for name, length in PERSON_LENGTHS.items():
+            if len(fields.get(name) or "") > length:
+                del fields[name]  # not a value of this field (an unknown one is None)
         batch.person_updates.setdefault(person, {}).update(fields)
     if community is None:
         return
@@ -164,8 +219,10 @@ def _community_change(
             changes["creator_id"] = directory.people.get((workspace_id, creator))
     elif kind == "community_renamed":
         changes["name"] = attrs.get("name", "")
-    else:
+    elif kind in COMMUNITY_FLAGS:
         changes.update(COMMUNITY_FLAGS[kind])
+    else:
+        raise UnfoldableEventError(f"unknown kind {kind}")
 
 
 def _write_memberships(session: Session, directory: Directory, batch: _Batch) -> None:

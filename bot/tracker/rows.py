@@ -1,8 +1,15 @@
-"""Neutral events <-> inbox rows. Column fields go to columns, the rest to `attrs`."""
+"""Neutral events <-> inbox rows. Column fields go to columns, the rest to `attrs`.
+
+Every path into the inbox (webhooks, imports, generators) builds its rows here, so this
+is where text is made storable: PostgreSQL refuses NUL in text and `\\u0000` in JSON
+(a JSON column then fails every query that reads a field of the row), and no database
+takes a lone UTF-16 surrogate.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -33,11 +40,35 @@ def fitted_key(key: str, length: int = KEY_LENGTH) -> str:
     return f"{key[: length - len(digest) - 1]}#{digest}"
 
 
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> Any:
+    """`value` with NUL and lone surrogates removed from every string, dict keys included,
+    at any depth."""
+    if isinstance(value, str):
+        return _storable_text(value)
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
+def _storable_text(text: str) -> str:
+    if text.isascii():
+        return text.replace("\x00", "") if "\x00" in text else text
+    if UNSTORABLE.search(text) is None:
+        return text
+    paired = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    return UNSTORABLE.sub("", paired)
+
+
 def event_to_row(event: Event) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "platform": event.platform,
-        "workspace": event.workspace,
-        "event_key": fitted_key(event.key),
+        "platform": _storable_text(event.platform),
+        "workspace": _storable_text(event.workspace),
+        "event_key": fitted_key(_storable_text(event.key)),
         "kind": event.kind,
         "occurred_at": as_utc(event.occurred_at),
         "person": None,
@@ -48,7 +79,7 @@ def event_to_row(event: Event) -> dict[str, Any]:
     }
     attrs: dict[str, Any] = {}
     for name, column, default in _layout(type(event)):
-        value = getattr(event, name)
+        value = storable(getattr(event, name))
         if column == "thread_key" and value is not None:
             row[column] = fitted_key(value, THREAD_KEY_LENGTH)
         elif column is not None:

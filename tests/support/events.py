@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import TypeVar
 
+from sqlalchemy import insert
+
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
+from bot.services import Services
+from bot.storage.models import InboxEvent
 
 MembershipEvent = TypeVar("MembershipEvent", MemberJoined, MemberLeft)
 _serial = count(1)
@@ -63,3 +67,27 @@ def _membership(
         person=person,
         community=community,
     )
+
+
+def raw_row(
+    kind: str, attrs: object, *, community: str = "C1", workspace: str = WORKSPACE
+) -> dict[str, object]:
+    """An inbox row as a bug, a crafted request or an earlier version could have stored it,
+    bypassing the tracker's checks: insert it into `inbox_event` directly."""
+    return {
+        "platform": "slack",
+        "workspace": workspace,
+        "event_key": f"Raw{next(_serial):08d}",
+        "kind": kind,
+        "person": "U1" if kind in ("message", "person_seen") else None,
+        "community": community,
+        "occurred_at": at("2026-03-03"),
+        "attrs": attrs,
+        "processed": False,
+        "received_at": at("2026-03-03"),
+    }
+
+
+async def store_raw(services: Services, *rows: dict[str, object]) -> None:
+    table = InboxEvent.__table__  # type: ignore[attr-defined]
+    await services.database.write(lambda session: session.execute(insert(table), list(rows)))

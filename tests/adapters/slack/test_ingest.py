@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from bot.services import Services
-from bot.storage.models import DailyActivity, InboxEvent
+from bot.storage.models import Community, DailyActivity, InboxEvent
 from tests.adapters.slack.conftest import Slack, fixture, inbox
 from tests.support.fake_slack import BOT_USER
 
@@ -141,3 +141,21 @@ async def test_an_event_that_cannot_be_stored_is_not_acknowledged(
     await services.database.write(lambda session: session.execute(text("DROP TABLE inbox_event")))
     response = await slack.event(fixture("events/message"))
     assert response.status == 500
+
+
+async def test_a_channel_renamed_with_a_nul_folds_under_its_name_without_it(
+    slack: Slack, services: Services
+) -> None:
+    rename = copy.deepcopy(fixture("events/channel_rename"))
+    rename["event"]["channel"]["name"] = "gen\u0000eral\ud800"
+    message = copy.deepcopy(fixture("events/message"))
+    message["event"]["user"] = "U1\u0000"
+    assert [(await slack.event(body)).status for body in (rename, message)] == [200, 200]
+    await services.tracker.fold()
+
+    def folded(session: Session) -> tuple[list[str], list[int]]:
+        names = session.exec(select(Community.name).where(Community.external_id == "C07ALLOTMENT"))
+        return list(names), [row.posts for row in session.exec(select(DailyActivity))]
+
+    assert await services.database.read(folded) == (["general"], [1])
+    assert {row.person for row in await inbox(services) if row.kind == "message"} == {"U1"}

@@ -18,7 +18,7 @@ from adapters.web.app import create_app
 from bot.errors import ConfigError
 from bot.services import Services
 from bot.settings import Platform, Settings
-from bot.storage.models import ConversationRef, InboxEvent, TeamsChannel
+from bot.storage.models import Community, ConversationRef, InboxEvent, TeamsChannel
 from tests.adapters.teams.activities import (
     ALICE,
     BOB,
@@ -269,3 +269,19 @@ async def test_same_message_id_in_two_personal_chats_is_two_messages(
     await teams.post(first)
     await teams.post(second)
     assert len(connector.sent_to(second["conversation"]["id"])) == 1
+
+
+async def test_a_channel_renamed_with_a_nul_folds_under_its_name_without_it(
+    teams: TeamsServer, connector: FakeConnector
+) -> None:
+    renamed = activity("channel_renamed", connector.url)
+    renamed["channelData"]["channel"]["name"] = "Seed\u0000 exchange"
+    assert (await teams.post(renamed)).status == 200
+    await teams.services.tracker.fold()
+
+    def names(session: Any) -> list[str | None]:
+        query = select(Community.name).where(Community.external_id == NEW_CHANNEL)
+        home = select(TeamsChannel.name).where(TeamsChannel.channel_id == NEW_CHANNEL)
+        return [*session.execute(query).scalars(), *session.execute(home).scalars()]
+
+    assert await teams.services.database.read(names) == ["Seed exchange", "Seed exchange"]

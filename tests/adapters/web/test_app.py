@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web.app import create_app
 from bot.services import Services
 from bot.settings import Settings, load_settings
+from tests.support.events import post, raw_row, store_raw
 
 
 @pytest.fixture
@@ -81,3 +82,15 @@ async def test_metrics_count_requests_in_prometheus_text(
     assert response.headers["Content-Type"].startswith("text/plain; version=")
     assert 'engage_http_requests_total{route="/healthz",status="200"} 2.0' in body
     assert 'engage_http_requests_total{route="unmatched",status="404"} 1.0' in body
+
+
+async def test_metrics_count_the_quarantined_events(
+    client: TestClient[object, object], services: Services
+) -> None:
+    before = await (await client.get("/metrics")).text()
+    await store_raw(services, raw_row("community_renamed", ["not", "an", "object"]))
+    await services.tracker.record([post("U1", "C1", "2026-03-02")])
+    await services.tracker.fold()
+    after = await (await client.get("/metrics")).text()
+    assert "engage_inbox_quarantined_events 0.0" in before
+    assert "engage_inbox_quarantined_events 1.0" in after

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.services import Services
+from tests.support.events import raw_row, store_raw
 from tests.support.processes import run_engage as run
 from tests.support.workspace import handcrafted_events
 
@@ -78,3 +79,31 @@ async def test_empty_database_says_what_to_do(database_url: str, tmp_path: Path)
     code, _, err = await run("stats", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
     assert code == 1
     assert "no workspace yet" in err
+
+
+async def test_fold_quarantines_what_it_cannot_fold_and_health_tells(
+    recorded: Services, database_url: str, tmp_path: Path
+) -> None:
+    env = {"ENGAGE_DATABASE_URL": database_url}
+    code, out, _ = await run("stats", "--health", cwd=tmp_path, **env)
+    assert code == 0
+    assert out.startswith(f"inbox: {len(handcrafted_events())} event(s) waiting to be folded, ")
+    assert "quarantined: 0 event(s)\n" in out
+
+    await store_raw(recorded, raw_row("community_created", {"name": ["a", "list"]}))
+    code, out, _ = await run("run-job", "fold", cwd=tmp_path, **env)
+    assert (code, out) == (
+        0,
+        f"folded {len(handcrafted_events())} event(s); 1 could not be, quarantined "
+        "(engage stats --health)\n",
+    )
+    code, out, _ = await run("stats", "--health", cwd=tmp_path, **env)
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "inbox: 0 event(s) waiting to be folded",
+        "quarantined: 1 event(s)",
+    ]
+    code, out, _ = await run("stats", "--health", "--json", cwd=tmp_path, **env)
+    assert json.loads(out) == {"pending": 0, "oldest_pending": None, "quarantined": 1}
+    code, out, _ = await run("run-job", "fold", cwd=tmp_path, **env)
+    assert out == "folded 0 event(s)\n"

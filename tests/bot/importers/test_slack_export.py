@@ -37,7 +37,9 @@ from tests.support.slack_export import (
     LENA,
     MAYA,
     OMAR,
+    USERS,
     message,
+    user,
     write_export,
     zip_export,
 )
@@ -300,3 +302,20 @@ def test_default_workspace_is_the_export_name(tmp_path: Path) -> None:
     )
     assert default_workspace(tmp_path / "houston") == "export:houston"
     assert len(default_workspace(tmp_path / ("x" * 100))) == 64
+
+
+async def test_a_nul_in_users_json_is_dropped_and_later_imports_still_fold(
+    services: Services, tmp_path: Path
+) -> None:
+    users = [user(MAYA, "maya", profile={"display_name": "Ma\u0000ya"}), *USERS[1:]]
+    summary = await run(services, write_export(tmp_path / "houston", users=users))
+    assert summary.folded == SAMPLE_EVENTS
+    assert await services.database.read(rollups) == EXPECTED_ROLLUPS
+    later = await run(services, write_export(tmp_path / "later"))
+    assert later.folded == SAMPLE_EVENTS
+
+    def names(session: Session) -> list[str | None]:
+        query = select(Person.display_name).where(Person.external_id == MAYA)
+        return sorted(session.execute(query).scalars(), key=str)
+
+    assert await services.database.read(names) == ["Maya", "Maya"]

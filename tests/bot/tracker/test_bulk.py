@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from bot.events import Event
+from bot.events import CommunityCreated, Event, MessagePosted, PersonSeen
 from bot.services import Services
-from bot.storage.models import InboxEvent
+from bot.storage.models import Community, DailyActivity, InboxEvent, Person
 from bot.synth import SynthSpec, build_world
 from bot.tracker import record_chunk
 from bot.tracker.rows import row_to_event
@@ -52,3 +52,25 @@ async def test_several_chunks_in_one_transaction_count_each_event_once(
 
     assert await services.database.write(both) == (600, 0, 300, 300)
     assert await services.database.read(stored_events) == events
+
+
+async def test_text_that_no_database_stores_is_cleaned_on_the_bulk_path(
+    services: Services,
+) -> None:
+    moment = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    common = {"platform": "slack", "workspace": "T\u00001", "occurred_at": moment}
+    events: list[Event] = [
+        PersonSeen(**common, key="p\u00001", person="U\u00001", display_name="Ma\u0000ya\udc00"),
+        CommunityCreated(**common, key="c1", community="C1", name="gen\u0000eral", creator="U1"),
+        MessagePosted(**common, key="m1", person="U1", community="C\u00001"),
+    ]
+    assert (await services.tracker.record_bulk(events)).new == 3
+    assert await services.tracker.fold() == 3
+
+    def stored(session: Session) -> tuple[list[str | None], list[str], list[int]]:
+        people = session.exec(select(Person.display_name))
+        communities = session.exec(select(Community.name))
+        posts = session.exec(select(DailyActivity.posts))
+        return list(people), list(communities), list(posts)
+
+    assert await services.database.read(stored) == (["Maya"], ["general"], [1])

@@ -9,7 +9,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
 from bot.clock import utcnow
-from bot.events import CommunityArchived, CommunityRenamed, ReactionRemoved
+from bot.events import CommunityArchived, CommunityRenamed, PersonSeen, ReactionRemoved
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Membership, Person
 from bot.tracker.directory import Directory
@@ -151,3 +151,26 @@ async def test_retention_deletes_only_folded_rows_past_the_limit(services: Servi
         lambda s: s.exec(select(func.count()).select_from(InboxEvent)).one()
     )
     assert remaining == 1
+
+
+async def test_a_profile_field_longer_than_its_column_is_unknown_not_a_failure(
+    services: Services,
+) -> None:
+    seen = PersonSeen(
+        platform="slack",
+        workspace=WORKSPACE,
+        key="profile-1",
+        occurred_at=at("2026-03-02"),
+        person="U1",
+        display_name="Maya",
+        tz="Europe/" + "Paris" * 20,
+        locale="fr-FR-x-" + "a" * 20,
+    )
+    await services.tracker.record([seen, post("U1", "C1", "2026-03-02")])
+    assert await services.tracker.fold() == 2
+
+    def profile(session: Session) -> tuple[str | None, str | None, str | None]:
+        person = session.exec(select(Person)).one()
+        return person.display_name, person.tz, person.locale
+
+    assert await services.database.read(profile) == ("Maya", None, None)
