@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.services import Services
-from bot.storage.models import Outbox, Suggestion
-from nudges.planner.job import plan, plan_workspace
+from bot.storage.models import Outbox, Suggestion, Workspace
+from nudges.planner.job import plan, plan_lease, plan_workspace
 from nudges.policy.standing import NOT_COUNTED, load_recipients
 from tests.support.live_workspace import load_live_crowd
 from tests.support.processes import start_engage
@@ -63,3 +63,21 @@ async def test_a_pass_that_read_the_budget_before_another_pass_wrote_queues_no_m
     counted, queued = await services.database.read(queued_per_person)
     assert len(counted) == len(queued) == due
     assert max(counted.values()) == max(queued.values()) == 1
+
+
+async def test_a_pass_skips_a_workspace_that_another_pass_is_planning(
+    services: Services,
+) -> None:
+    due = await load_live_crowd(services, people=30, communities=10)
+    workspace_id = await services.database.read(
+        lambda session: session.exec(select(Workspace.id)).one()
+    )
+    assert workspace_id is not None
+    async with plan_lease(services, workspace_id) as held:
+        assert held
+        async with plan_lease(services, workspace_id) as again:
+            assert not again
+        skipped = await plan(services)
+    assert skipped.startswith("planned 0 suggestion(s)")
+    assert skipped.endswith("1 workspace(s) skipped: another pass is planning them")
+    assert (await plan(services)).startswith(f"planned {due} suggestion(s)")
