@@ -43,11 +43,12 @@ from nudges.policy.standing import Recipient, load_recipients
 from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import model_for, recommend_many
-from nudges.scheduler.lease import resign, try_lead
+from nudges.scheduler.lease import release, try_lead
 
 PASS_BUDGET = 45.0
 PLAN_LEASE = timedelta(minutes=10)
-"""Far longer than a pass; a pass cut short by a crash frees its workspaces after this."""
+"""Far longer than a pass; a pass cut short by a crash frees its workspaces after this.
+A pass that ends drops its lease."""
 PROCESS = f"{socket.gethostname()}:{os.getpid()}"
 CHUNK = 10_000
 """People ranked between two looks at the deadline (about 2 s of work at 100k x 5k)."""
@@ -90,9 +91,7 @@ async def plan_lease(services: Services, workspace_id: int) -> AsyncIterator[boo
         yield held
     finally:
         if held:
-            await services.database.write(
-                partial(resign, holder=holder, now=services.clock(), name=name)
-            )
+            await services.database.write(partial(release, holder=holder, name=name))
 
 
 async def plan_one(
