@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.plan_workspace import Size, generate
+from bot.storage.migrate import upgrade
 
 TUESDAY = datetime(2026, 3, 31, 8, 30, tzinfo=UTC)
 """10:30 in Paris, where everyone lives: the whole workspace is due at once."""
@@ -84,6 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="engage-bench-plan-") as scratch:
         copy = Path(scratch) / "plan.db"
         _copy(path, copy)  # the template stays unplanned for the next run
+        upgrade(f"sqlite:///{copy}")  # a template kept from an older schema
         result = subprocess.run(
             [sys.executable, "-m", "bench.plan", "--run", str(copy), "--budget", str(args.budget)],
             check=True, capture_output=True, text=True,

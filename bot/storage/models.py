@@ -335,6 +335,21 @@ class Suggestion(SQLModel, table=True):
     first_post_at: datetime | None = None
 
 
+class BudgetSlot(SQLModel, table=True):
+    """One of a person's suggestions in a budget period (their local ISO week): slots are
+    numbered 1..their weekly allowance, and each is held by one suggestion at most."""
+
+    __tablename__ = "budget_slot"
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    period: str = Field(primary_key=True, max_length=10)
+    slot: int = Field(primary_key=True)
+    suggestion_id: int = Field(
+        sa_column_args=[ForeignKey("suggestion.id", ondelete="CASCADE")], unique=True
+    )
+
+
 class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_due", "state", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,8 @@ from nudges.planner.cache import snapshot_cache
 from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.messages import suggested
-from nudges.policy.rules import Verdict, decide_on_request, weekly_allowance
+from nudges.policy.budget import SlotClaim, claim_slots, period_of
+from nudges.policy.rules import Standing, Verdict, decide_on_request, weekly_allowance
 from nudges.policy.standing import load_recipients
 from nudges.recommend import Snapshot, recommend
 
@@ -24,8 +25,9 @@ async def suggest_command(context: Context, _args: list[str]) -> Card:
     services = context.services
     now = services.clock()
     t = context.t
-    verdict, allowance = await _verdict(context, now)
-    if verdict is None or allowance == 0:
+    verdict, standing = await _verdict(context, now)
+    allowance = weekly_allowance(standing, services.settings.max_per_week) if standing else 0
+    if verdict is None or standing is None or allowance == 0:
         return Card((Paragraph(t("command.suggest.none_allowed")),))
     if verdict is not Verdict.SUGGEST:
         return Card((Paragraph(t(f"command.suggest.{verdict.value}", count=allowance)),))
@@ -44,25 +46,28 @@ async def suggest_command(context: Context, _args: list[str]) -> Card:
     chosen = await asyncio.to_thread(_choose, snapshot, context.person_id, workspace, thresholds)
     if chosen is None:
         return Card((Paragraph(t("command.suggest.none")),))
+    period = period_of(standing.schedule, now)
     suggestion_id = await services.database.write(
-        lambda session: _record(session, chosen, workspace, now)
+        lambda session: _record(session, chosen, workspace, now, (period, allowance))
     )
+    if suggestion_id is None:  # a planning pass took the week's last slot meanwhile
+        return Card((Paragraph(t("command.suggest.weekly_cap", count=allowance)),))
     community = workspace.communities[chosen.community_id]
     return suggestion_card(t, suggested(chosen, suggestion_id, community, t.language))
 
 
-async def _verdict(context: Context, now: datetime) -> tuple[Verdict | None, int]:
-    """The policy's answer; None for someone who cannot receive suggestions (a bot, gone)."""
+async def _verdict(context: Context, now: datetime) -> tuple[Verdict | None, Standing | None]:
+    """The policy's answer and the person's standing; None for someone who cannot receive
+    suggestions (a bot, gone)."""
     recipients = await context.services.database.read(
         lambda session: load_recipients(
             session, now, started_only=False, person_ids=[context.person_id]
         )
     )
     if not recipients:
-        return None, 0
-    cap = context.services.settings.max_per_week
+        return None, None
     standing = recipients[0].standing
-    return decide_on_request(standing, now, cap=cap), weekly_allowance(standing, cap)
+    return decide_on_request(standing, now, cap=context.services.settings.max_per_week), standing
 
 
 def _choose(
@@ -83,7 +88,14 @@ def _choose(
     return pick(person_id, ranked, excluded)
 
 
-def _record(session: Session, chosen: Pick, workspace: WorkspaceContext, now: datetime) -> int:
+def _record(
+    session: Session,
+    chosen: Pick,
+    workspace: WorkspaceContext,
+    now: datetime,
+    budget: tuple[str, int],
+) -> int | None:
+    """The suggestion, sent now, in a slot of the person's budget; None if none is left."""
     row = Suggestion(
         person_id=chosen.person_id,
         community_id=chosen.community_id,
@@ -97,4 +109,8 @@ def _record(session: Session, chosen: Pick, workspace: WorkspaceContext, now: da
     session.add(row)
     session.flush()
     assert row.id is not None
-    return row.id
+    period, allowance = budget
+    if row.id in claim_slots(session, [SlotClaim(row.id, row.person_id, period, allowance)]):
+        return row.id
+    session.delete(row)
+    return None

@@ -31,6 +31,16 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Refusal:
+    """A send check's "no", with the reason recorded on the cancelled row."""
+
+    reason: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     state: str
     last_error: str | None = None

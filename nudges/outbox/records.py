@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.storage.models import Outbox, Person, Suggestion
 from nudges.outbox.claims import Claim
 from nudges.outbox.decide import Decision
+from nudges.policy.budget import release_slots
 
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 PERSON: Table = Person.__table__  # type: ignore[attr-defined]
@@ -79,8 +80,10 @@ def _follow_suggestion(session: Session, claim: Claim, state: str, now: datetime
     values: dict[str, Any] = {"state": new_state}
     if new_state == "sent":
         values["sent_at"] = now
-    session.connection().execute(
+    changed = session.connection().execute(
         update(SUGGESTION)
         .where(SUGGESTION.c.id == suggestion_id, SUGGESTION.c.state == "planned")
         .values(**values)
     )
+    if new_state == "failed" and changed.rowcount:
+        release_slots(session, [suggestion_id])  # never reached the person

@@ -22,11 +22,13 @@ from bot.delivery import DeliveryResult, PermanentFailure
 from bot.services import Services
 from nudges.card_data import card_from_data
 from nudges.outbox.claims import Claim, claim_due, expire_leases
-from nudges.outbox.decide import Decision, RetryPolicy, decide
+from nudges.outbox.decide import Decision, Refusal, RetryPolicy, decide
 from nudges.outbox.records import record
 
 log = logging.getLogger("engage.delivery")
-SendCheck = Callable[[Session, int, dict[str, Any]], bool]
+SendCheck = Callable[[Session, int, dict[str, Any]], bool | Refusal]
+"""True to send; False or a `Refusal` (saying why) to cancel."""
+NO_LONGER_DUE = Refusal("consent withdrawn or no longer due")
 
 
 def allow_all(_session: Session, _person_id: int, _payload: dict[str, Any]) -> bool:
@@ -105,10 +107,14 @@ class DeliveryWorker:
         return decision.state
 
     def _check(self, session: Session, claim: Claim) -> bool:
-        """Consent again at send time, in one transaction with the cancellation."""
-        if claim.person_deleted or self.may_send(session, claim.person_id, claim.payload):
+        """Consent and budget again at send time, in one transaction with the cancellation."""
+        if claim.person_deleted:
             return True
-        cancelled = Decision("cancelled", last_error="not sent: consent withdrawn or no longer due")
+        verdict = self.may_send(session, claim.person_id, claim.payload)
+        if verdict:
+            return True
+        refusal = verdict if isinstance(verdict, Refusal) else NO_LONGER_DUE
+        cancelled = Decision("cancelled", last_error=f"not sent: {refusal.reason}")
         record(session, claim, cancelled, self.services.clock())
         return False
 

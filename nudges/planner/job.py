@@ -1,9 +1,12 @@
 """The `plan` job: who gets what, now. Run by the scheduler leader every 15 minutes.
 
 1. Move earlier suggestions along (delivered, ignored -> back-off, joined, first post).
-2. Decide for every person with consent whether their budget and local window allow a
-   message now: an introduction (opt-out mode, first) or a suggestion.
-3. Rank communities for those people, one workspace at a time, and queue one card each.
+2. One workspace at a time, holding its planning lease (a pass that finds it held by
+   another skips that workspace): decide for every person with consent whether their
+   budget and local window allow a message now — an introduction (opt-out mode, first)
+   or a suggestion — then rank communities for those people and queue one card each.
+   Each card takes a slot of the person's weekly budget in the database
+   (`nudges.policy.budget`), so passes that overlap anyway never exceed it.
 
 Ranking is CPU work, done off the event loop, `CHUNK` people at a time (each chunk's cards
 are written while the next is ranked), and bounded by `budget` seconds per pass and
@@ -14,14 +17,21 @@ passes come every 15 minutes), in a new random order so nobody is always last.
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import socket
 import time
-from collections import Counter, defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from functools import partial
 
+from sqlmodel import col, select
+
 from bot.services import Services
+from bot.storage.models import Workspace
 from nudges.planner.cache import snapshot_cache
 from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
@@ -33,24 +43,77 @@ from nudges.policy.standing import Recipient, load_recipients
 from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import model_for, recommend_many
+from nudges.scheduler.lease import release, try_lead
 
 PASS_BUDGET = 45.0
+PLAN_LEASE = timedelta(minutes=10)
+"""Far longer than a pass; a pass cut short by a crash frees its workspaces after this.
+A pass that ends drops its lease."""
+PROCESS = f"{socket.gethostname()}:{os.getpid()}"
 CHUNK = 10_000
 """People ranked between two looks at the deadline (about 2 s of work at 100k x 5k)."""
 
 
 async def plan(services: Services, budget: float = PASS_BUDGET) -> str:
-    settings = services.settings
     now = services.clock()
     progress = await services.database.write(lambda session: advance(session, now))
-    recipients = await services.database.read(
-        lambda session: load_recipients(
-            session, now, started_only=settings.consent_mode == "opt_in", open_only=True
-        )
+    workspaces = await services.database.read(
+        lambda session: list(session.exec(select(Workspace.id).order_by(col(Workspace.id))))
     )
     verdicts: Counter[Verdict] = Counter()
+    introduced = planned = busy = 0
+    for workspace_id in workspaces:
+        assert workspace_id is not None
+        async with plan_lease(services, workspace_id) as held:
+            if not held:
+                busy += 1
+                continue
+            done = await plan_one(services, workspace_id, now, budget, verdicts)
+        introduced, planned = introduced + done[0], planned + done[1]
+    due = verdicts[Verdict.SUGGEST]
+    return (
+        f"planned {planned} suggestion(s) and {introduced} introduction(s) "
+        f"for {due} person(s) due now ({due - planned} left for the next pass or without "
+        f"a candidate); {progress.delivered} delivered, {progress.ignored} ignored, "
+        f"{progress.paused} paused after ignoring, {progress.joined} joined"
+    ) + (f"; {busy} workspace(s) skipped: another pass is planning them" if busy else "")
+
+
+@asynccontextmanager
+async def plan_lease(services: Services, workspace_id: int) -> AsyncIterator[bool]:
+    """Hold the workspace's planning lease for the block (True), or not at all (False)
+    when another pass holds it: one pass at a time reads budgets, ranks and queues."""
+    name, holder = f"plan:{workspace_id}", f"{PROCESS}:{uuid.uuid4().hex[:8]}"
+    held = await services.database.write(
+        partial(try_lead, holder=holder, now=services.clock(), ttl=PLAN_LEASE, name=name)
+    )
+    try:
+        yield held
+    finally:
+        if held:
+            await services.database.write(partial(release, holder=holder, name=name))
+
+
+async def plan_one(
+    services: Services,
+    workspace_id: int,
+    now: datetime,
+    budget: float,
+    verdicts: Counter[Verdict],
+) -> tuple[int, int]:
+    """Introductions and suggestions for one workspace: (introduced, planned)."""
+    settings = services.settings
+    recipients = await services.database.read(
+        lambda session: load_recipients(
+            session,
+            now,
+            started_only=settings.consent_mode == "opt_in",
+            open_only=True,
+            workspace_id=workspace_id,
+        )
+    )
     introduce: list[Recipient] = []
-    suggest: defaultdict[int, list[Recipient]] = defaultdict(list)
+    suggest: list[Recipient] = []
     for recipient in recipients:
         verdict = decide(
             recipient.standing, now, mode=settings.consent_mode, cap=settings.max_per_week
@@ -59,20 +122,12 @@ async def plan(services: Services, budget: float = PASS_BUDGET) -> str:
         if verdict is Verdict.INTRODUCE:
             introduce.append(recipient)
         elif verdict is Verdict.SUGGEST:
-            suggest[recipient.workspace_id].append(recipient)
+            suggest.append(recipient)
     introduced = await services.database.write(
         lambda session: write_introductions(session, introduce, settings, now)
     )
-    planned = 0
-    for workspace_id, people in suggest.items():
-        planned += await plan_workspace(services, workspace_id, people, now, budget)
-    due = verdicts[Verdict.SUGGEST]
-    return (
-        f"planned {planned} suggestion(s) and {introduced} introduction(s) "
-        f"for {due} person(s) due now ({due - planned} left for the next pass or without "
-        f"a candidate); {progress.delivered} delivered, {progress.ignored} ignored, "
-        f"{progress.paused} paused after ignoring, {progress.joined} joined"
-    )
+    planned = await plan_workspace(services, workspace_id, suggest, now, budget) if suggest else 0
+    return introduced, planned
 
 
 async def plan_workspace(

@@ -25,6 +25,8 @@ from nudges.planner.enqueue import (
 )
 from nudges.planner.messages import introduction_payload
 from nudges.planner.payloads import SuggestionPayloads
+from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
+from nudges.policy.rules import weekly_allowance
 from nudges.policy.standing import INTRODUCTION_KIND, Recipient, introduction_key
 
 
@@ -37,10 +39,12 @@ def write_picks(
     now: datetime,
     payloads: SuggestionPayloads | None = None,
 ) -> int:
-    """Queue one suggestion per pick; return how many were new (not already queued).
+    """Queue one suggestion per pick; return how many were new.
 
-    `payloads` encodes the cards; sharing one across a workspace's batches encodes each
-    distinct card once."""
+    A pick is dropped when its person has no budget slot left this week (another pass
+    took it) or its key is already queued: the budget is claimed in this transaction,
+    so it holds whatever another pass read or wrote meanwhile. `payloads` encodes the
+    cards; sharing one across a workspace's batches encodes each distinct card once."""
     if payloads is None:
         payloads = SuggestionPayloads(context, settings.default_locale)
     rows = [
@@ -56,17 +60,26 @@ def write_picks(
         for p in picks
     ]
     ids = insert_suggestions(session, rows)
-    keys, messages = [], []
+    claims = []
     for p, suggestion_id in zip(picks, ids, strict=True):
-        recipient = recipients[p.person_id]
-        week = recipient.standing.schedule.week(now)
-        keys.append(suggestion_key(p.person_id, p.community_id, week))
-        payload = payloads.text(p, suggestion_id, recipient)
-        messages.append(outbox_text_row(keys[-1], "suggestion", p.person_id, payload, now))
+        standing = recipients[p.person_id].standing
+        allowance = weekly_allowance(standing, settings.max_per_week)
+        period = period_of(standing.schedule, now)
+        claims.append(SlotClaim(suggestion_id, p.person_id, period, allowance))
+    slotted = claim_slots(session, claims)
+    keys, messages = {}, []
+    for p, claim in zip(picks, claims, strict=True):
+        if claim.suggestion_id not in slotted:
+            continue
+        key = keys[claim.suggestion_id] = suggestion_key(p.person_id, p.community_id, claim.period)
+        payload = payloads.text(p, claim.suggestion_id, recipients[p.person_id])
+        messages.append(outbox_text_row(key, "suggestion", p.person_id, payload, now))
     inserted = insert_outbox_text(session, messages)
-    taken = [sid for sid, key in zip(ids, keys, strict=True) if key not in inserted]
-    drop_suggestions(session, taken)
-    return len(ids) - len(taken)
+    queued = {sid for sid, key in keys.items() if key in inserted}
+    dropped = [sid for sid in ids if sid not in queued]
+    release_slots(session, [sid for sid in dropped if sid in slotted])
+    drop_suggestions(session, dropped)
+    return len(queued)
 
 
 async def write_all(

@@ -1,7 +1,10 @@
-"""Consent checked again at send time: the delivery worker asks before every message.
+"""Consent and budget checked again at send time: the delivery worker asks before every
+message.
 
 A person may have said `stop`, paused, dismissed the community or joined it while the
-message waited in the outbox; then it is not sent, and the suggestion is cancelled.
+message waited in the outbox; then it is not sent, and the suggestion is cancelled. So is
+a suggestion beyond the person's weekly budget (one queued before budget slots existed,
+or after the person chose fewer suggestions a week): it is cancelled as over budget.
 """
 
 from __future__ import annotations
@@ -14,18 +17,22 @@ from sqlmodel import Session, select
 
 from bot.clock import as_utc, utcnow
 from bot.settings import Settings
-from bot.storage.models import Dismissal, Membership, Outbox, Preference, Suggestion
-from nudges.policy.rules import Introduction, has_consent
+from bot.storage.models import Dismissal, Membership, Outbox, Person, Preference, Suggestion
+from nudges.outbox.decide import Refusal
+from nudges.policy.budget import release_slots, within_budget
+from nudges.policy.rules import Introduction, allowance, has_consent
 from nudges.policy.standing import introduction_key, introduction_state
+from nudges.policy.window import Schedule
 
-SendCheck = Callable[[Session, int, dict[str, Any]], bool]
+SendCheck = Callable[[Session, int, dict[str, Any]], bool | Refusal]
+OVER_BUDGET = Refusal("over the person's weekly budget")
 
 
 def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> SendCheck:
     """The hook the delivery worker calls, in its own transaction, before each send."""
     mode = settings.consent_mode
 
-    def may_send(session: Session, person_id: int, payload: dict[str, Any]) -> bool:
+    def may_send(session: Session, person_id: int, payload: dict[str, Any]) -> bool | Refusal:
         kind = payload.get("kind")
         preference = session.get(Preference, person_id)
         consent = preference.consent if preference is not None else "unknown"
@@ -35,7 +42,11 @@ def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Se
             return _follows_anything(session, person_id)
         if kind != "suggestion":
             return True
-        allowed = _suggestion_allowed(session, person_id, payload, preference, mode, clock())
+        allowed: bool | Refusal = _suggestion_allowed(
+            session, person_id, payload, preference, mode, clock()
+        )
+        if allowed and not _within_budget(session, payload, preference, settings.max_per_week):
+            allowed = OVER_BUDGET
         if not allowed:
             _cancel(session, payload.get("suggestion_id"))
         return allowed
@@ -72,6 +83,17 @@ def _suggestion_allowed(
     return suggestion is None or suggestion.state == "planned"
 
 
+def _within_budget(
+    session: Session, payload: dict[str, Any], preference: Preference | None, cap: int
+) -> bool:
+    suggestion = session.get(Suggestion, payload.get("suggestion_id"))
+    if suggestion is None:
+        return True
+    person = session.get_one(Person, suggestion.person_id)
+    max_per_week = preference.max_per_week if preference is not None else 1
+    return within_budget(session, suggestion, Schedule(tz=person.tz), allowance(max_per_week, cap))
+
+
 def _introduced(session: Session, person_id: int) -> bool:
     row = session.exec(
         select(Outbox).where(Outbox.dedup_key == introduction_key(person_id))
@@ -87,7 +109,10 @@ def _follows_anything(session: Session, person_id: int) -> bool:
 
 
 def _cancel(session: Session, suggestion_id: object) -> None:
-    suggestion = session.get(Suggestion, suggestion_id) if isinstance(suggestion_id, int) else None
+    if not isinstance(suggestion_id, int):
+        return
+    suggestion = session.get(Suggestion, suggestion_id)
     if suggestion is not None and suggestion.state == "planned":
         suggestion.state = "cancelled"
         session.add(suggestion)
+        release_slots(session, [suggestion_id])

@@ -53,7 +53,12 @@ class Standing:
 
 
 def weekly_allowance(standing: Standing, cap: int) -> int:
-    return max(0, min(standing.max_per_week, cap))
+    return allowance(standing.max_per_week, cap)
+
+
+def allowance(max_per_week: int, cap: int) -> int:
+    """Suggestions a week for someone who chose `max_per_week`, under ENGAGE_MAX_PER_WEEK."""
+    return max(0, min(max_per_week, cap))
 
 
 def has_consent(consent: str, mode: str) -> bool:

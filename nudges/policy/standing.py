@@ -51,12 +51,16 @@ def load_recipients(
     started_only: bool,
     open_only: bool = False,
     person_ids: Iterable[int] | None = None,
+    workspace_id: int | None = None,
 ) -> list[Recipient]:
     """People (not bots, not deleted) with their preferences, history and introduction.
 
     `open_only`: only those whose local window is open at `now` (the planner's question).
+    `workspace_id`: only that workspace's people.
     """
     query = _people_query(started_only)
+    if workspace_id is not None:
+        query = query.where(PERSON.c.workspace_id == workspace_id)
     if person_ids is not None:
         wanted = list(person_ids)
         rows = [
@@ -68,8 +72,8 @@ def load_recipients(
         ]
     else:
         rows = list(session.connection().execute(query))
-    recent = _recent_suggestions(session, now)
-    introductions = {} if started_only else _introductions(session)
+    recent = _recent_suggestions(session, now, workspace_id)
+    introductions = {} if started_only else _introductions(session, workspace_id)
     found = []
     for row in rows:
         schedule = _schedule(row.tz, *(row[-len(SCHEDULE_COLUMNS) :] if row.person_id else ()))
@@ -115,24 +119,36 @@ def _people_query(started_only: bool) -> Select[Any]:
     return query.order_by(PERSON.c.id)
 
 
-def _recent_suggestions(session: Session, now: datetime) -> dict[int, list[datetime]]:
+def _recent_suggestions(
+    session: Session, now: datetime, workspace_id: int | None
+) -> dict[int, list[datetime]]:
     query = select(SUGGESTION.c.person_id, SUGGESTION.c.planned_at).where(
         SUGGESTION.c.planned_at >= now - LOOKBACK, SUGGESTION.c.state.not_in(NOT_COUNTED)
     )
+    if workspace_id is not None:
+        query = query.where(SUGGESTION.c.person_id.in_(_people_of(workspace_id)))
     recent: defaultdict[int, list[datetime]] = defaultdict(list)
     for person_id, planned_at in session.connection().execute(query):
         recent[person_id].append(as_utc(planned_at))
     return recent
 
 
-def _introductions(session: Session) -> dict[int, tuple[Introduction, datetime]]:
+def _introductions(
+    session: Session, workspace_id: int | None
+) -> dict[int, tuple[Introduction, datetime]]:
     query = select(OUTBOX.c.person_id, OUTBOX.c.state, OUTBOX.c.created_at).where(
         OUTBOX.c.kind == INTRODUCTION_KIND
     )
+    if workspace_id is not None:
+        query = query.where(OUTBOX.c.person_id.in_(_people_of(workspace_id)))
     return {
         person_id: (introduction_state(state), as_utc(created))
         for person_id, state, created in session.connection().execute(query)
     }
+
+
+def _people_of(workspace_id: int) -> Select[Any]:
+    return select(PERSON.c.id).where(PERSON.c.workspace_id == workspace_id)
 
 
 def introduction_state(outbox_state: str | None) -> Introduction:

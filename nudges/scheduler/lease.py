@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, case, or_, update
+from sqlalchemy import Table, case, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
@@ -59,5 +59,14 @@ def resign(session: Session, holder: str, now: datetime, name: str = SCHEDULER) 
         update(LEASE)
         .where(LEASE.c.name == name, LEASE.c.holder == holder)
         .values(expires_at=now - timedelta(microseconds=1))
+    )
+    return result.rowcount == 1
+
+
+def release(session: Session, holder: str, name: str) -> bool:
+    """Drop a lease held for one task (such as a planning pass) when the task ends: free
+    at once for anyone, whatever their clock says."""
+    result = session.connection().execute(
+        delete(LEASE).where(LEASE.c.name == name, LEASE.c.holder == holder)
     )
     return result.rowcount == 1

@@ -99,3 +99,50 @@ async def load_live_workspace(services: Services) -> None:
     await services.tracker.record(live_events(now.date()))
     await services.tracker.fold()
     await services.database.write(lambda session: start_everyone(session, now))
+
+
+def crowd_events(today: date, people: int, communities: int) -> list[Event]:
+    """`people` people in #general; community i has three regulars who post every week and
+    is everyone else's candidate, so each person has `communities - 1` or more of them."""
+    start = (today - timedelta(weeks=WEEKS + 1)).isoformat()
+    users = [f"U0CROWD{i:04d}" for i in range(people)]
+    channels = [f"C0CROWD{i:03d}" for i in range(communities)]
+    events: list[Event] = [seen(user, i, start) for i, user in enumerate(users)]
+    events.append(created("C0GENERAL", "general", start))
+    events += [created(channel, f"crowd-{i}", start) for i, channel in enumerate(channels)]
+    events += [join(user, "C0GENERAL", start) for user in users]
+    for i, channel in enumerate(channels):
+        regulars = users[3 * i : 3 * i + 3]
+        events += [join(user, channel, start) for user in regulars]
+        for week in range(1, WEEKS + 1):
+            day = (today - timedelta(weeks=week)).isoformat()
+            events += [post(user, channel, day) for user in regulars[: 1 + (i + week) % 3]]
+    return events
+
+
+def start_crowd(session: Session, now: datetime) -> int:
+    """Everyone of the crowd started, with a send window open now on every day."""
+    crowd = session.exec(select(Person).where(col(Person.external_id).startswith("U0CROWD")))
+    started = 0
+    for person in crowd:
+        assert person.id is not None
+        start, end = window_around(now.astimezone(zone(person.tz)).hour, 1, 2)
+        session.add(
+            Preference(
+                person_id=person.id,
+                consent="in",
+                working_days=EVERY_DAY,
+                window_start=start,
+                window_end=end,
+            )
+        )
+        started += 1
+    return started
+
+
+async def load_live_crowd(services: Services, people: int, communities: int) -> int:
+    """The crowd, folded and started; returns how many people may get a suggestion now."""
+    now = datetime.now(UTC)
+    await services.tracker.record(crowd_events(now.date(), people, communities))
+    await services.tracker.fold()
+    return await services.database.write(lambda session: start_crowd(session, now))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.services import Services
+from bot.storage.models import Preference
 from nudges.jobs import deliver
 from nudges.planner.job import plan
 from nudges.policy.consent import send_check
 from tests.support.clock import FakeClock
 from tests.support.events import join
 from tests.support.gateways import FakeGateway
+from tests.support.outbox import add_community, add_people, add_workspace, queue_suggestion
 from tests.support.suggestions import (
     TUESDAY,
     asker,
@@ -95,3 +99,47 @@ async def test_introduction_only_while_consent_is_unknown(services: Services) ->
     assert await services.database.read(lambda s: check(s, u7, payload))
     await suggestion_router(services).handle(asker("U7"), "stop")
     assert not await services.database.read(lambda s: check(s, u7, payload))
+
+
+async def test_two_suggestions_queued_for_one_week_send_one(services: Services) -> None:
+    """Two suggestions for one person in one week (queued before the budget was enforced
+    by the database): delivery sends the first and cancels the other as over budget."""
+    gateway = FakeGateway()
+    services.gateways = {"slack": gateway}
+
+    def seed(session: Session) -> None:
+        workspace = add_workspace(session)
+        (person,) = add_people(session, workspace, "U0ALICE01")
+        for channel in ("C0GARDEN1", "C0COOKING"):
+            queue_suggestion(session, person, add_community(session, workspace, channel))
+
+    await services.database.write(seed)
+    assert (
+        await deliver(services) == "delivered: 1 sent, 0 to retry, 0 dead, 0 unknown, 1 cancelled"
+    )
+    assert [recipient.person for recipient, _ in gateway.sent] == ["U0ALICE01"]
+    rows = await services.database.read(outbox_rows)
+    assert sorted(row.state for row in rows) == ["cancelled", "sent"]
+    [refused] = [row for row in rows if row.state == "cancelled"]
+    assert "weekly budget" in str(refused.last_error)
+    states = sorted(s.state for s in await services.database.read(suggestions))
+    assert states == ["cancelled", "sent"]
+
+
+async def test_each_suggestion_within_a_larger_budget_is_sent(services: Services) -> None:
+    services.settings.max_per_week = 2
+    gateway = FakeGateway()
+    services.gateways = {"slack": gateway}
+
+    def seed(session: Session) -> None:
+        workspace = add_workspace(session)
+        (person,) = add_people(session, workspace, "U0ALICE01")
+        session.get_one(Preference, person).max_per_week = 2
+        for channel in ("C0GARDEN1", "C0COOKING", "C0RUNNING"):
+            queue_suggestion(session, person, add_community(session, workspace, channel))
+
+    await services.database.write(seed)
+    assert (
+        await deliver(services) == "delivered: 2 sent, 0 to retry, 0 dead, 0 unknown, 1 cancelled"
+    )
+    assert len(gateway.sent) == 2

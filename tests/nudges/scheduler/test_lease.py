@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.services import Services
 from bot.storage.models import SchedulerLease
-from nudges.scheduler.lease import SCHEDULER, resign, try_lead
+from nudges.scheduler.lease import SCHEDULER, release, resign, try_lead
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 TTL = timedelta(seconds=15)
@@ -65,3 +65,16 @@ async def test_many_contenders_at_once_elect_exactly_one(services: Services) -> 
     takeovers = await asyncio.gather(*(lead(services, f"q{i}", later) for i in range(8)))
     assert sum(takeovers) == 1
     assert await services.database.read(_holder) == f"q{takeovers.index(True)}"
+
+
+async def test_a_released_lease_is_free_even_to_a_clock_behind(services: Services) -> None:
+    async def take(holder: str, now: datetime) -> bool:
+        return await services.database.write(
+            lambda session: try_lead(session, holder, now, TTL, name="plan:1")
+        )
+
+    assert await take("a", T0)
+    assert not await take("b", T0 - timedelta(seconds=30))
+    assert not await services.database.write(lambda session: release(session, "b", "plan:1"))
+    assert await services.database.write(lambda session: release(session, "a", "plan:1"))
+    assert await take("b", T0 - timedelta(seconds=30))

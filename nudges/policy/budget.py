@@ -1,0 +1,115 @@
+"""The weekly budget as rows the database keeps unique: one slot per suggestion.
+
+A person's budget period is their local ISO week (`Schedule.week`); its slots are numbered
+1..their weekly allowance. A suggestion counts against the budget only while it holds a
+slot, and `(person, period, slot)` is a primary key, so two planning passes that overlap
+(the leader and an operator's `engage run-job plan`, or a resumed former leader), each
+having read the same budget, cannot both queue a suggestion in the last free slot: the
+second insert conflicts and is skipped. A suggestion that fails or is cancelled gives its
+slot back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Table, delete, select, tuple_
+from sqlmodel import Session
+
+from bot.clock import as_utc
+from bot.storage.insert import insert_ignoring_taken
+from bot.storage.models import BudgetSlot, Suggestion
+from nudges.policy.window import Schedule
+
+SLOT: Table = BudgetSlot.__table__  # type: ignore[attr-defined]
+KEY = ("person_id", "period", "slot")
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SlotClaim:
+    """A suggestion asking for a slot of its person's period, within their allowance."""
+
+    suggestion_id: int
+    person_id: int
+    period: str
+    allowance: int
+
+
+def period_of(schedule: Schedule, moment: datetime) -> str:
+    return schedule.week(moment)
+
+
+def claim_slots(session: Session, claims: Sequence[SlotClaim]) -> set[int]:
+    """Give each claim the lowest slot free in its period, if one is within its allowance;
+    return the suggestions that got one. The caller's transaction holds the slots."""
+    if not claims:
+        return set()
+    taken = _taken(session, {(claim.person_id, claim.period) for claim in claims})
+    rows = []
+    for claim in claims:
+        used = taken[(claim.person_id, claim.period)]
+        free = next((n for n in range(1, claim.allowance + 1) if n not in used), None)
+        if free is not None:
+            used.add(free)
+            rows.append(
+                {
+                    "person_id": claim.person_id,
+                    "period": claim.period,
+                    "slot": free,
+                    "suggestion_id": claim.suggestion_id,
+                }
+            )
+    if not rows:
+        return set()
+    # One order for every writer, so that two passes waiting on each other's slots
+    # (PostgreSQL) never wait in a cycle.
+    rows.sort(key=lambda row: (row["person_id"], row["period"], row["slot"]))
+    connection = session.connection()
+    statement = insert_ignoring_taken(connection, SLOT, KEY).returning(SLOT.c.suggestion_id)
+    return {suggestion_id for (suggestion_id,) in connection.execute(statement, rows)}
+
+
+def release_slots(session: Session, suggestion_ids: Iterable[int]) -> None:
+    """Suggestions that will not reach the person (failed, cancelled, dropped) stop counting."""
+    ids = list(suggestion_ids)
+    connection = session.connection()
+    for start in range(0, len(ids), CHUNK):
+        connection.execute(delete(SLOT).where(SLOT.c.suggestion_id.in_(ids[start : start + CHUNK])))
+
+
+def within_budget(
+    session: Session, suggestion: Suggestion, schedule: Schedule, allowance: int
+) -> bool:
+    """At send time: does the suggestion hold a slot within the person's allowance now?
+
+    One queued without a slot (before budget slots existed) claims the lowest free one
+    now, so that of such suggestions only as many as the budget allows are sent."""
+    assert suggestion.id is not None
+    slot = (
+        session.connection()
+        .execute(select(SLOT.c.slot).where(SLOT.c.suggestion_id == suggestion.id))
+        .scalar_one_or_none()
+    )
+    if slot is not None:
+        return bool(slot <= allowance)
+    period = period_of(schedule, as_utc(suggestion.planned_at))
+    claim = SlotClaim(suggestion.id, suggestion.person_id, period, allowance)
+    # A slot taken by a concurrent claim (PostgreSQL) leaves the next one to try.
+    return any(suggestion.id in claim_slots(session, [claim]) for _ in range(allowance))
+
+
+def _taken(session: Session, keys: set[tuple[int, str]]) -> defaultdict[tuple[int, str], set[int]]:
+    taken: defaultdict[tuple[int, str], set[int]] = defaultdict(set)
+    ordered = sorted(keys)
+    connection = session.connection()
+    for start in range(0, len(ordered), CHUNK):
+        query = select(SLOT.c.person_id, SLOT.c.period, SLOT.c.slot).where(
+            tuple_(SLOT.c.person_id, SLOT.c.period).in_(ordered[start : start + CHUNK])
+        )
+        for person_id, period, slot in connection.execute(query):
+            taken[(person_id, period)].add(slot)
+    return taken
