@@ -1,4 +1,5 @@
-"""Alembic environment: Engage's own engine factory and SQLModel metadata."""
+"""Alembic environment: Engage's own engine factory and SQLModel metadata; one process
+migrates a database at a time (`bot.storage.migrate.migrating_alone`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from sqlmodel import SQLModel
 
 import bot.storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bot.storage.engine import make_engine
+from bot.storage.migrate import SQLITE_MIGRATION_WAIT_MS, migrating_alone
 
 config = context.config
-engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
-with engine.connect() as connection:
+url = config.get_main_option("sqlalchemy.url") or ""
+engine = make_engine(url, busy_timeout_ms=SQLITE_MIGRATION_WAIT_MS)
+with engine.connect() as connection, migrating_alone(connection):
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
