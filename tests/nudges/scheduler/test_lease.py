@@ -65,3 +65,17 @@ async def test_many_contenders_at_once_elect_exactly_one(services: Services) -> 
     takeovers = await asyncio.gather(*(lead(services, f"q{i}", later) for i in range(8)))
     assert sum(takeovers) == 1
     assert await services.database.read(_holder) == f"q{takeovers.index(True)}"
+
+
+async def test_a_holder_alone_on_the_database_takes_a_live_lease_at_once(
+    services: Services,
+) -> None:
+    assert await lead(services, "killed", T0)
+    later = T0 + timedelta(seconds=1)
+    assert not await lead(services, "restarted", later)
+    assert await services.database.write(
+        lambda session: try_lead(session, "restarted", later, TTL, alone=True)
+    )
+    lease = await services.database.read(lambda session: session.get(SchedulerLease, SCHEDULER))
+    assert lease is not None
+    assert (lease.holder, lease.expires_at, lease.acquired_at) == ("restarted", later + TTL, later)
