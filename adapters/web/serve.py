@@ -34,7 +34,9 @@ async def run_until_signal(settings: Settings, *, alone: bool = False) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(
-        create_app(settings, alone=alone), handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
+        create_app(settings, alone=alone),
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
     await runner.setup()
     _freeze_startup_objects()
