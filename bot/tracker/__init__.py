@@ -22,6 +22,8 @@ from bot.tracker.fold import BATCH, INBOX, fold_batch
 from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
 
 BULK_CHUNK = 5000
+STATISTICS_AFTER_EVENTS = 50_000
+"""Events folded between two refreshes of the query planner's statistics."""
 
 
 class Tracker:
@@ -31,8 +33,11 @@ class Tracker:
         *,
         raw_retention_days: int = 30,
         clock: Callable[[], float] = time.monotonic,
+        statistics_after_events: int = STATISTICS_AFTER_EVENTS,
     ) -> None:
         self.database = database
+        self.statistics_after_events = statistics_after_events
+        self._folded_since_statistics = 0
         self.raw_retention = timedelta(days=raw_retention_days)
         self.arrivals = BurstMeter(clock)
         self._inbox = Inbox(database, self.arrivals)
@@ -79,7 +84,8 @@ class Tracker:
         return summary
 
     async def fold(self, limit: int = BATCH, on_batch: Callable[[int], None] | None = None) -> int:
-        """Fold every pending event into rollups; return how many were folded."""
+        """Fold every pending event into rollups; return how many were folded. Once enough
+        events were folded, the planner's statistics are refreshed to match."""
         directory = Directory()
         total = 0
         while True:
@@ -89,7 +95,14 @@ class Tracker:
                 on_batch(folded)
             if folded < limit:
                 self._caught_up = self._clock()
+                await self._count_for_statistics(total)
                 return total
+
+    async def _count_for_statistics(self, folded: int) -> None:
+        self._folded_since_statistics += folded
+        if self._folded_since_statistics >= self.statistics_after_events:
+            await self.database.refresh_statistics()
+            self._folded_since_statistics = 0
 
     def fold_deferred(self, max_delay: float) -> bool:
         """True while events arrive in a burst, so that the scheduler's fold leaves the CPU
