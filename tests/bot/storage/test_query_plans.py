@@ -70,7 +70,7 @@ async def nested_plans(services: Services, workspace: int, community: int) -> di
             await services.database.read(lambda s, q=query: q(s, workspace, community))
         assert statements, name
 
-        def explain(session: Session, recorded: list = statements) -> list[str]:
+        def explain(session: Session, recorded: list[Recorded] = statements) -> list[str]:
             connection = session.connection()
             return [scan for one in recorded for scan in nested_scans(connection, one)]
 
