@@ -34,6 +34,7 @@ async def generate(services: Services, people: int, communities: int, seed: int)
     world = build_world(spec)
     recorded = await services.tracker.record_bulk(world.events())
     await services.tracker.fold()
+    await services.database.refresh_statistics()
     return recorded.new
 
 

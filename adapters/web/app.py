@@ -54,8 +54,11 @@ class Outage:
 OUTAGE = web.AppKey("outage", Outage)
 
 
-def create_app(settings: Settings, *, services: Services | None = None) -> web.Application:
-    """Build the server; nothing connects until the application starts."""
+def create_app(
+    settings: Settings, *, services: Services | None = None, alone: bool = False
+) -> web.Application:
+    """Build the server; nothing connects until the application starts. `alone`: no other
+    server can be using the database (SQLite's lock proves it), so this one leads at once."""
     app = web.Application(middlewares=[_request_metrics(app_registry := CollectorRegistry())])
     app[REGISTRY] = app_registry
     app[QUARANTINED] = Gauge(
@@ -72,7 +75,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
         mount_slack(app, app[SERVICES])
     if Platform.TEAMS in settings.platforms:
         mount_teams(app, app[SERVICES])
-    app[SCHEDULER] = SchedulerService(app[SERVICES])
+    app[SCHEDULER] = SchedulerService(app[SERVICES], alone=alone)
     app.cleanup_ctx.append(_scheduler_lifecycle)
     return app
 

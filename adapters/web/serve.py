@@ -23,18 +23,20 @@ def serve(settings: Settings) -> None:
     """Check settings, take the SQLite lock, migrate, then serve until a stop signal."""
     for warning in check_ready_to_serve(settings):
         log.warning(warning)
-    with single_process_lock(settings.database_url):
+    with single_process_lock(settings.database_url) as alone:
         upgrade(settings.database_url)
-        asyncio.run(run_until_signal(settings))
+        asyncio.run(run_until_signal(settings, alone=alone))
 
 
-async def run_until_signal(settings: Settings) -> None:
+async def run_until_signal(settings: Settings, *, alone: bool = False) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     runner = web.AppRunner(
-        create_app(settings), handle_signals=False, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS
+        create_app(settings, alone=alone),
+        handle_signals=False,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
     await runner.setup()
     _freeze_startup_objects()

@@ -88,6 +88,7 @@ async def _load(settings: Settings, world: World) -> SynthReport:
                 on_batch=lambda count: progress.advance(folding, count)
             )
             progress.update(folding, total=folded)
+        await services.database.refresh_statistics()
     finally:
         await services.stop()
     return SynthReport(recorded, folded, time.perf_counter() - started)

@@ -60,6 +60,7 @@ async def import_slack_export(
             await services.tracker.fold()
             raise
         run.summary.folded = await services.tracker.fold()
+        await services.database.refresh_statistics()
         return run.summary
     finally:
         source.close()

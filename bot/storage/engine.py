@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -28,13 +29,20 @@ def sqlite_path(database_url: str) -> str | None:
     return url.database
 
 
-def make_engine(database_url: str, *, pool_size: int = 8, read_only: bool = False) -> Engine:
+def make_engine(
+    database_url: str,
+    *,
+    pool_size: int = 8,
+    read_only: bool = False,
+    busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+) -> Engine:
+    """`busy_timeout_ms`: how long SQLite waits for another process's write lock."""
     url = normalise_url(database_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms=busy_timeout_ms))
         event.listen(
             engine, "begin", _sqlite_begin_deferred if read_only else _sqlite_begin_immediate
         )
@@ -48,12 +56,12 @@ def make_engine(database_url: str, *, pool_size: int = 8, read_only: bool = Fals
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
     # Let SQLAlchemy own transactions; the begin hook below opens them explicitly.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -1,4 +1,7 @@
-"""One `engage serve` per SQLite file: an exclusive lock on a file beside the database."""
+"""One `engage serve` per SQLite file: an exclusive lock on a file beside the database.
+
+The kernel releases the lock when its process dies, even by SIGKILL, so holding it proves
+that no other server uses the database, whatever a killed one left behind."""
 
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ from bot.storage.engine import sqlite_path
 
 
 @contextmanager
-def single_process_lock(database_url: str) -> Iterator[None]:
-    """Hold the lock for the duration of the block; PostgreSQL needs none."""
+def single_process_lock(database_url: str) -> Iterator[bool]:
+    """Hold the lock for the duration of the block, which is given whether this process is
+    then alone on the database: True on SQLite; PostgreSQL needs no lock and may be shared."""
     path = sqlite_path(database_url)
     if path is None:
-        yield
+        yield False
         return
     lock_path = Path(path).resolve().with_name(Path(path).name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,6 +37,6 @@ def single_process_lock(database_url: str) -> Iterator[None]:
             ) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, str(os.getpid()).encode(), 0)
-        yield
+        yield True
     finally:
         os.close(descriptor)

@@ -25,6 +25,8 @@ from bot.tracker.quarantine import quarantine, reason, unfoldable
 
 BULK_CHUNK = 5000
 log = logging.getLogger("engage.tracker")
+STATISTICS_AFTER_EVENTS = 50_000
+"""Events folded between two refreshes of the query planner's statistics."""
 
 
 class Tracker:
@@ -34,8 +36,11 @@ class Tracker:
         *,
         raw_retention_days: int = 30,
         clock: Callable[[], float] = time.monotonic,
+        statistics_after_events: int = STATISTICS_AFTER_EVENTS,
     ) -> None:
         self.database = database
+        self.statistics_after_events = statistics_after_events
+        self._folded_since_statistics = 0
         self.raw_retention = timedelta(days=raw_retention_days)
         self.arrivals = BurstMeter(clock)
         self._inbox = Inbox(database, self.arrivals)
@@ -85,7 +90,8 @@ class Tracker:
 
     async def fold(self, limit: int = BATCH, on_batch: Callable[[int], None] | None = None) -> int:
         """Fold every pending event into rollups; return how many were folded. Events that
-        cannot be folded are quarantined (`quarantined` counts them) and the rest folded."""
+        cannot be folded are quarantined (`quarantined` counts them) and the rest folded.
+        Once enough events were folded, the planner's statistics are refreshed to match."""
         self.quarantined = 0
         directory = Directory()
         total = 0
@@ -106,6 +112,7 @@ class Tracker:
                 on_batch(folded)
             if taken < limit:
                 self._caught_up = self._clock()
+                await self._count_for_statistics(total)
                 return total
 
     async def _fold_apart(self, ids: list[int]) -> int:
@@ -132,6 +139,12 @@ class Tracker:
                 self.quarantined += 1
                 log.warning("fold: inbox event %d quarantined (%s)", part[0], reason(exc))
         return folded
+
+    async def _count_for_statistics(self, folded: int) -> None:
+        self._folded_since_statistics += folded
+        if self._folded_since_statistics >= self.statistics_after_events:
+            await self.database.refresh_statistics()
+            self._folded_since_statistics = 0
 
     def fold_deferred(self, max_delay: float) -> bool:
         """True while events arrive in a burst, so that the scheduler's fold leaves the CPU

@@ -18,13 +18,12 @@ def driver_rows(connection: Connection, query: Select[Any]) -> Iterator[tuple[An
     """The rows as the driver returns them (SQLite: dates and times as text), without
     SQLAlchemy's processing of each value: seconds saved on a million rows."""
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
+    result = connection.execution_options(no_parameters=True).exec_driver_sql(sql)
     try:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(PART):
+        while rows := result.cursor.fetchmany(PART):
             yield from rows
     finally:
-        cursor.close()
+        result.close()
 
 
 def as_date(value: object) -> date:

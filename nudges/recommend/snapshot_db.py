@@ -3,6 +3,10 @@
 Reads one workspace's communities, current memberships and dismissals, and only the twelve
 ISO weeks of daily rollups before `as_of`, so its cost does not grow with history. State
 changed after `as_of` is rolled back as far as the stored rows tell.
+
+Memberships and rollups are read per community and filtered to humans here, not joined to
+`person` in SQL: with such a join and no planner statistics (a fresh SQLite database),
+SQLite read every person of the workspace once per community.
 """
 
 from __future__ import annotations
@@ -54,11 +58,12 @@ async def load_snapshot(database: Database, workspace_id: int, as_of: datetime) 
 def read_snapshot(session: Session, workspace_id: int, as_of: datetime) -> LoadedSnapshot:
     reader = _Reader(session.connection(), workspace_id, as_of)
     communities, labels = reader.communities()
+    humans = reader.humans()
     snapshot = Snapshot(
         as_of,
         communities,
-        [m for m in reader.memberships() if m.community in communities],
-        [a for a in reader.activity() if a.community in communities],
+        [m for m in reader.memberships() if m.community in communities and m.person in humans],
+        [a for a in reader.activity() if a.community in communities and a.person in humans],
         [d for d in reader.dismissals() if d.community in communities],
     )
     return LoadedSnapshot(snapshot, reader.people(), labels)
@@ -69,7 +74,7 @@ class _Reader:
         self.connection = connection
         self.as_of = as_of
         self.in_workspace = COMMUNITY.c.workspace_id == workspace_id
-        self.humans = and_(PERSON.c.workspace_id == workspace_id, PERSON.c.is_bot.is_(False))
+        self.is_human = and_(PERSON.c.workspace_id == workspace_id, PERSON.c.is_bot.is_(False))
 
     def communities(self) -> tuple[dict[int, CommunityInfo], dict[int, tuple[str, str]]]:
         infos: dict[int, CommunityInfo] = {}
@@ -82,9 +87,12 @@ class _Reader:
                 labels[row.id] = (row.external_id, row.name)
         return infos, labels
 
+    def humans(self) -> set[int]:
+        return {row[0] for row in self.connection.execute(select(PERSON.c.id).where(self.is_human))}
+
     def people(self) -> dict[int, str]:
         query = select(PERSON.c.id, PERSON.c.external_id).where(
-            self.humans, PERSON.c.deleted.is_(False)
+            self.is_human, PERSON.c.deleted.is_(False)
         )
         return {row.id: row.external_id for row in self.connection.execute(query)}
 
@@ -98,8 +106,7 @@ class _Reader:
                 MEMBERSHIP.c.joined_at,
             )
             .join(COMMUNITY, COMMUNITY.c.id == MEMBERSHIP.c.community_id)
-            .join(PERSON, PERSON.c.id == MEMBERSHIP.c.person_id)
-            .where(self.in_workspace, self.humans)
+            .where(self.in_workspace)
         )
         moment = Moments()
         found = (
@@ -114,8 +121,7 @@ class _Reader:
         query = (
             select(DAILY.c.day, DAILY.c.community_id, DAILY.c.person_id, *DAILY_COUNTS)
             .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
-            .join(PERSON, PERSON.c.id == DAILY.c.person_id)
-            .where(self.in_workspace, self.humans, DAILY.c.day >= first, DAILY.c.day <= last)
+            .where(self.in_workspace, DAILY.c.day >= first, DAILY.c.day <= last)
         )
         days: dict[object, date] = {}
         found = []

@@ -10,6 +10,9 @@ that cannot renew steps down at once, so it stops scheduling before a successor'
 begins. Times come from the processes' clocks: keep hosts NTP-synchronised, far within
 the lease. Every job is idempotent, so the brief overlap of a frozen, then resumed,
 leader (at most one renewal interval) does no harm.
+
+A process that knows it is alone on the database (SQLite's single-process lock) takes
+the lease whoever holds it: a lease left by a killed predecessor is stale by definition.
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ SCHEDULER = "scheduler"
 
 
 def try_lead(
-    session: Session, holder: str, now: datetime, ttl: timedelta, name: str = SCHEDULER
+    session: Session,
+    holder: str,
+    now: datetime,
+    ttl: timedelta,
+    name: str = SCHEDULER,
+    *,
+    alone: bool = False,
 ) -> bool:
     """Take or renew the lease; True when `holder` leads until `now + ttl`."""
     connection = session.connection()
@@ -41,9 +50,10 @@ def try_lead(
     )
     if created.first() is not None:
         return True
+    takeable = [] if alone else [or_(LEASE.c.holder == holder, LEASE.c.expires_at < now)]
     renewed = connection.execute(
         update(LEASE)
-        .where(LEASE.c.name == name, or_(LEASE.c.holder == holder, LEASE.c.expires_at < now))
+        .where(LEASE.c.name == name, *takeable)
         .values(
             holder=holder,
             expires_at=now + ttl,

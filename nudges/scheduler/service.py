@@ -32,9 +32,16 @@ STOP_GRACE_SECONDS = 10.0
 
 class SchedulerService:
     def __init__(
-        self, services: Services, jobs: Mapping[str, Job] | None = None, holder: str = ""
+        self,
+        services: Services,
+        jobs: Mapping[str, Job] | None = None,
+        holder: str = "",
+        *,
+        alone: bool = False,
     ) -> None:
+        """`alone`: no other process can use the database (see `try_lead`)."""
         self.services = services
+        self.alone = alone
         self.jobs = dict(all_jobs() if jobs is None else jobs)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.ttl = timedelta(seconds=services.settings.leader_lease_seconds)
@@ -61,7 +68,7 @@ class SchedulerService:
         now = self.services.clock()
         try:
             leading = await self.services.database.write(
-                partial(try_lead, holder=self.holder, now=now, ttl=self.ttl)
+                partial(try_lead, holder=self.holder, now=now, ttl=self.ttl, alone=self.alone)
             )
         except Exception:
             log.exception("scheduler: cannot reach the lease; not leading")

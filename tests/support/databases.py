@@ -1,7 +1,8 @@
 """Isolated databases for tests: a migrated template, copied for each test.
 
 SQLite: the template file is copied. PostgreSQL (`ENGAGE_TEST_DATABASE_URL`): each test
-gets `CREATE DATABASE … TEMPLATE …`, dropped afterwards.
+gets `CREATE DATABASE … TEMPLATE …`, dropped afterwards. `empty` gives a database that no
+migration has touched yet.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class SqliteTemplates:
         shutil.copyfile(self.template, target)
         yield f"sqlite:///{target}"
 
+    @contextmanager
+    def empty(self, directory: Path) -> Iterator[str]:
+        yield f"sqlite:///{directory / 'engage-empty.db'}"
+
 
 class PostgresTemplates:
     def __init__(self, server_url: str) -> None:
@@ -59,6 +64,15 @@ class PostgresTemplates:
     def fresh(self, _directory: Path) -> Iterator[str]:
         name = f"engage_t_{uuid.uuid4().hex[:12]}"
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        try:
+            yield self._url_for(name)
+        finally:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    @contextmanager
+    def empty(self, _directory: Path) -> Iterator[str]:
+        name = f"engage_e_{uuid.uuid4().hex[:12]}"
+        self._admin(f'CREATE DATABASE "{name}"')
         try:
             yield self._url_for(name)
         finally:

@@ -16,6 +16,7 @@ import aiohttp
 from tests.support.processes import EngageProcess, start_engage
 
 LEASE_SECONDS = 2.0
+LONG_LEASE_SECONDS = 60.0
 ROLE = re.compile(r"scheduler: (leader|standby)")
 
 
@@ -75,3 +76,34 @@ async def _second_refuses(first: EngageProcess, database_url: str, tmp_path: Pat
     first_code, first_log = await first.finish()
     assert first_code == 0
     assert "scheduler: resigned" in first_log
+
+
+async def test_a_server_restarted_after_sigkill_leads_at_once_when_alone(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The killed leader's lease is still valid for a minute. On SQLite the restarted server
+    holds the single-process lock, which proves the lease stale: it leads at once. On
+    PostgreSQL another replica may hold it, so the lease is honoured."""
+    env = {
+        "ENGAGE_DATABASE_URL": database_url,
+        "ENGAGE_PORT": "0",
+        "ENGAGE_LEADER_LEASE_SECONDS": str(LONG_LEASE_SECONDS),
+    }
+    killed = await start_engage("serve", env=env, cwd=str(tmp_path))
+    assert (await killed.wait_for_line(ROLE)).group(1) == "leader"
+    killed.process.send_signal(signal.SIGKILL)
+    await killed.process.wait()
+    restarted_at = time.monotonic()
+
+    restarted = await start_engage("serve", env=env, cwd=str(tmp_path))
+    try:
+        role = (await restarted.wait_for_line(ROLE)).group(1)
+        port = await restarted.port()
+        expected = "leader" if database_url.startswith("sqlite") else "standby"
+        assert role == expected
+        assert await health_role(port) == expected
+        assert time.monotonic() - restarted_at < LONG_LEASE_SECONDS / 2
+    finally:
+        restarted.process.send_signal(signal.SIGTERM)
+        code, log = await restarted.finish()
+    assert code == 0, log

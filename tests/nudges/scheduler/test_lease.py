@@ -78,3 +78,17 @@ async def test_a_released_lease_is_free_even_to_a_clock_behind(services: Service
     assert not await services.database.write(lambda session: release(session, "b", "plan:1"))
     assert await services.database.write(lambda session: release(session, "a", "plan:1"))
     assert await take("b", T0 - timedelta(seconds=30))
+
+
+async def test_a_holder_alone_on_the_database_takes_a_live_lease_at_once(
+    services: Services,
+) -> None:
+    assert await lead(services, "killed", T0)
+    later = T0 + timedelta(seconds=1)
+    assert not await lead(services, "restarted", later)
+    assert await services.database.write(
+        lambda session: try_lead(session, "restarted", later, TTL, alone=True)
+    )
+    lease = await services.database.read(lambda session: session.get(SchedulerLease, SCHEDULER))
+    assert lease is not None
+    assert (lease.holder, lease.expires_at, lease.acquired_at) == ("restarted", later + TTL, later)
