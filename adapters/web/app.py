@@ -13,6 +13,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 import bot
 from adapters.slack import mount_slack
 from adapters.teams.endpoint import mount_teams
+from adapters.web.rejections import REJECTIONS, Rejections
 from bot.errors import DatabaseError
 from bot.gateways import install_gateways
 from bot.services import Services
@@ -29,6 +30,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> web.A
     """Build the server; nothing connects until the application starts."""
     app = web.Application(middlewares=[_request_metrics(app_registry := CollectorRegistry())])
     app[REGISTRY] = app_registry
+    app[REJECTIONS] = Rejections(app_registry)
     app[SERVICES] = services or Services.build(settings)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
