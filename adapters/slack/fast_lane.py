@@ -122,6 +122,8 @@ class FastLane:
         for name in ("authorizations", "actions"):
             if not all(isinstance(item, dict) for item in payload.get(name) or ()):
                 raise RefusedError(200, "malformed")
+        if payload.get("type") == "block_actions" and not payload.get("actions"):
+            raise RefusedError(200, "malformed")
         return payload
 
     def _plain_event(self, payload: dict[str, Any]) -> bool:

@@ -106,6 +106,9 @@ class TeamsBot:
         return web.Response(status=status)
 
     async def _turn(self, auth: Any, activity: Json) -> web.StreamResponse:
+        """A turn answers in the activity's conversation, through its service URL."""
+        if not text_field(activity, "conversation", "id") or not text_field(activity, "serviceUrl"):
+            return self._refuse(_unusable_status(activity), "malformed")
         try:
             parsed = Activity().deserialize(activity)
         except ValueError:  # msrest's DeserializationError: a field of the wrong type
