@@ -56,6 +56,12 @@ BOLT_READS: dict[str, tuple[type, ...]] = {
     "command": (str,),
 }
 
+EVENT_READS: dict[str, tuple[type, ...]] = {
+    "type": (str,),
+    "subtype": (str, type(None)),
+    "channel_type": (str, type(None)),
+}
+
 
 class RefusedError(Exception):
     def __init__(self, status: int, reason: str) -> None:
@@ -116,13 +122,19 @@ class FastLane:
             raise RefusedError(400, "undecodable") from None
         if not isinstance(payload, dict):
             raise RefusedError(400, "undecodable")
-        for name, types in BOLT_READS.items():
-            if name in payload and not isinstance(payload[name], types):
+        event = payload.get("event") or {}
+        for fields, read in ((BOLT_READS, payload), (EVENT_READS, event)):
+            if any(
+                name in read and not isinstance(read[name], types) for name, types in fields.items()
+            ):
                 raise RefusedError(200, "malformed")
         for name in ("authorizations", "actions"):
             if not all(isinstance(item, dict) for item in payload.get(name) or ()):
                 raise RefusedError(200, "malformed")
-        if payload.get("type") == "block_actions" and not payload.get("actions"):
+        actions = payload.get("actions") or ()
+        if payload.get("type") == "block_actions" and not (
+            actions and all(isinstance(action.get("action_id"), str) for action in actions)
+        ):
             raise RefusedError(200, "malformed")
         return payload
 

@@ -55,8 +55,8 @@ class Ingest(AsyncMiddleware):
 
 
 def _bot_tokens_revoked(req: AsyncBoltRequest) -> bool:
-    tokens = _event(req.body).get("tokens") or {}
-    return bool(tokens.get("bot"))
+    tokens = _event(req.body).get("tokens")
+    return isinstance(tokens, Mapping) and bool(tokens.get("bot"))
 
 
 class LookUpPeople(AsyncMiddleware):

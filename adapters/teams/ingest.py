@@ -49,14 +49,16 @@ class UnusableActivityError(ValueError):
 
 def events_from(activity: Json) -> list[Event]:
     """The neutral events one activity stands for (empty for kinds Engage does not track).
-    Every kind it tracks names its sender: without one, UnusableActivityError."""
+    Every kind it tracks has an id and names its sender: else UnusableActivityError."""
     translate = TRANSLATORS.get(text_field(activity, "type"))
     if translate is None:
         return []
     sender = activity.get("from")
     if not person_key(sender):
         raise UnusableActivityError("no_sender")
-    if not tenant(activity) or not text_field(activity, "id"):
+    if not text_field(activity, "id"):  # what makes a redelivery harmless
+        raise UnusableActivityError("malformed")
+    if not tenant(activity):
         return []
     events = translate(activity)
     if not is_bot_account(sender):

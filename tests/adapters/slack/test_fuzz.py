@@ -21,7 +21,7 @@ from tests.adapters.slack.conftest import FIXTURES, Slack, fixture
 INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 EVENTS = sorted(path.stem for path in (FIXTURES / "events").glob("*.json"))
 FUZZ = settings(
-    max_examples=60,
+    max_examples=100,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
