@@ -28,7 +28,12 @@ from adapters.teams.activity import (
     tenant,
     text_field,
 )
-from adapters.teams.auth import Authenticator, AuthUnavailableError, UnauthorizedError
+from adapters.teams.auth import (
+    Authenticator,
+    AuthUnavailableError,
+    UnauthorizedError,
+    claimed_service_url,
+)
 from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
@@ -72,13 +77,17 @@ class TeamsBot:
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """The token is checked before the activity is read: only its channel and service
-        URL, which the token must match, are taken from the body first."""
+        URL, which the token must match, are taken from the body first (from the token
+        itself when the body cannot be read, which then gets its 400)."""
         activity = _decoded(await request.read())
+        header = request.headers.get("Authorization")
         try:
             auth = await self.authenticator.authenticate(
                 text_field(activity, "channelId"),
-                text_field(activity, "serviceUrl"),
-                request.headers.get("Authorization"),
+                claimed_service_url(header)
+                if activity is None
+                else text_field(activity, "serviceUrl"),
+                header,
             )
         except UnauthorizedError:
             return self._refuse(401, "signature")
