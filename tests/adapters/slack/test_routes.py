@@ -134,3 +134,20 @@ async def test_garbage_is_refused_before_bolt_reads_it(
     assert 'engage_requests_rejected_total{platform="slack",reason="undecodable"} 1.0' in metrics
     assert [record for record in caplog.records if record.exc_info] == []
     assert await inbox(services) == []
+
+
+async def test_socket_mode_acknowledges_an_unusable_event_and_stores_nothing(
+    database_url: str, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(
+        env_file=None, database_url=database_url, platforms="slack", slack_mode="socket",
+        slack_app_token=APP_TOKEN, slack_bot_token=BOT_TOKEN, slack_api_url=fake_slack.api_url,
+    )  # fmt: skip
+    services = Services.build(settings)
+    async with TestClient(TestServer(create_app(settings, services=services))):
+        envelope = {"envelope_id": "e-1", "type": "events_api", "payload": _message(ts="abc")}
+        ack = await fake_slack.send_envelope(envelope)
+        recorded = await inbox(services)
+    assert ack == {"envelope_id": "e-1"}
+    assert recorded == []
+    assert [record for record in caplog.records if record.exc_info] == []
