@@ -122,19 +122,7 @@ class FastLane:
             raise RefusedError(400, "undecodable") from None
         if not isinstance(payload, dict):
             raise RefusedError(400, "undecodable")
-        event = payload.get("event") or {}
-        for fields, read in ((BOLT_READS, payload), (EVENT_READS, event)):
-            if any(
-                name in read and not isinstance(read[name], types) for name, types in fields.items()
-            ):
-                raise RefusedError(200, "malformed")
-        for name in ("authorizations", "actions"):
-            if not all(isinstance(item, dict) for item in payload.get(name) or ()):
-                raise RefusedError(200, "malformed")
-        actions = payload.get("actions") or ()
-        if payload.get("type") == "block_actions" and not (
-            actions and all(isinstance(action.get("action_id"), str) for action in actions)
-        ):
+        if not _readable_by_bolt(payload):
             raise RefusedError(200, "malformed")
         return payload
 
@@ -164,3 +152,20 @@ class FastLane:
         bots = Envelope(payload).bot_users | {None, ""}
         people = {event.get(field) for field in PEOPLE_FIELDS} - bots
         return all(self._people.known(workspace, str(person)) for person in people)
+
+
+def _readable_by_bolt(payload: dict[str, Any]) -> bool:
+    """Whether Bolt can route this payload without failing on a field of the wrong type."""
+    if not _typed(payload, BOLT_READS) or not _typed(payload.get("event") or {}, EVENT_READS):
+        return False
+    for name in ("authorizations", "actions"):
+        if not all(isinstance(item, dict) for item in payload.get(name) or ()):
+            return False
+    actions = payload.get("actions") or ()
+    return payload.get("type") != "block_actions" or bool(
+        actions and all(isinstance(action.get("action_id"), str) for action in actions)
+    )
+
+
+def _typed(data: dict[str, Any], types: dict[str, tuple[type, ...]]) -> bool:
+    return all(name not in data or isinstance(data[name], kinds) for name, kinds in types.items())
