@@ -6,7 +6,7 @@ file names or any other content, so an adapter has nowhere to put it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import ClassVar
 
@@ -125,3 +125,24 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     PersonSeen,
 )
 EVENT_BY_KIND: dict[str, type[Event]] = {event.kind: event for event in ALL_EVENTS}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "str | None": (str, type(None)),
+    "bool": (bool,),
+    "datetime": (datetime,),
+}
+_IDENTIFIERS = ("workspace", "key", "person", "community")
+
+
+def malformed_field(event: Event) -> str | None:
+    """The first field whose value is not of its declared type, or an empty identifier
+    (an adapter refuses such an event: it would make a nameless person or community)."""
+    for item in fields(event):
+        value = getattr(event, item.name)
+        if not isinstance(value, _TYPES[str(item.type)]):
+            return item.name
+        if item.name in _IDENTIFIERS and not value:
+            return item.name
+    return None

@@ -1,4 +1,5 @@
-"""Logging set-up for the CLI and the server: one line per record on stderr, secrets redacted."""
+"""Logging set-up for the CLI and the server: one line per record on stderr, secrets and
+request bodies redacted."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from bot.settings import Settings
 REDACTED = "[redacted]"
 _SLACK_TOKEN = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+")
 _SHORTEST_SECRET = 6
+# Libraries dump what they receive or send, message text and user ids included: Bolt's
+# "Invalid request signature detected (…, body: …)", "Unhandled request ({…})" and
+# "Responding with status: … body: …", slack_sdk's "body_params: …, json_body: …" and
+# "Received the following response - …, body: …" at DEBUG. Everything from the marker on
+# goes (in a traceback, to the end of its line).
+_MARKER = r"(\b(?:body|body_params|json_body|payload|data|activity)\s*[:=]\s*|\brequest \()"
+_BODY, _BODY_IN_LINE = re.compile(_MARKER + "(?s:.+)"), re.compile(_MARKER + ".+")
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces Slack tokens and the configured secret values in every record it sees."""
+    """Replaces Slack tokens, the configured secret values and request bodies in every
+    record it sees."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -22,10 +31,10 @@ class RedactSecrets(logging.Filter):
             {value for value in secrets if len(value) >= _SHORTEST_SECRET}, key=len, reverse=True
         )
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, body: re.Pattern[str] = _BODY) -> str:
         for secret in self.secrets:
             text = text.replace(secret, REDACTED)
-        return _SLACK_TOKEN.sub(REDACTED, text)
+        return body.sub(rf"\g<1>{REDACTED}", _SLACK_TOKEN.sub(REDACTED, text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -35,7 +44,7 @@ class RedactSecrets(logging.Filter):
         if record.exc_info and record.exc_text is None:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
+            record.exc_text = self.redact(record.exc_text, _BODY_IN_LINE)
         return True
 
 

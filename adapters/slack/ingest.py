@@ -8,6 +8,7 @@ failed commit answers 500 and Slack retries; retries are duplicates by key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -17,9 +18,10 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack.credentials import Credentials
 from adapters.slack.people import People
-from adapters.slack.translate import translate
+from adapters.slack.translate import UnusableEventError, translate
 from bot.tracker import Tracker
 
+log = logging.getLogger("engage.slack.ingest")
 Next = Callable[[], Awaitable[BoltResponse]]
 PEOPLE_FIELDS = ("user", "item_user")
 
@@ -39,7 +41,11 @@ class Ingest(AsyncMiddleware):
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
     ) -> BoltResponse | None:
-        events = translate(req.body)
+        try:
+            events = translate(req.body)
+        except UnusableEventError as exc:  # over HTTP, `FastLane` answered it before Bolt
+            log.warning("Slack event not usable: %s", exc)
+            return BoltResponse(status=200, body="")
         if events:
             await self._tracker.record(events)
         kind = _event(req.body).get("type")
@@ -49,8 +55,8 @@ class Ingest(AsyncMiddleware):
 
 
 def _bot_tokens_revoked(req: AsyncBoltRequest) -> bool:
-    tokens = _event(req.body).get("tokens") or {}
-    return bool(tokens.get("bot"))
+    tokens = _event(req.body).get("tokens")
+    return isinstance(tokens, Mapping) and bool(tokens.get("bot"))
 
 
 class LookUpPeople(AsyncMiddleware):

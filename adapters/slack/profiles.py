@@ -43,7 +43,7 @@ def person_seen(workspace: str, user: Payload, fallback: datetime) -> PersonSeen
 
 def profile_event(envelope: Envelope, event: Payload) -> list[Event]:
     user = event.get("user")
-    if not isinstance(user, Mapping) or not user.get("id"):
+    if not isinstance(user, Mapping) or not isinstance(user.get("id"), str):
         return []
     return [person_seen(envelope.workspace, user, envelope.when())]
 

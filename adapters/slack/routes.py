@@ -14,6 +14,8 @@ from adapters.slack.factory import build_slack, uses_oauth
 from adapters.slack.fast_lane import FastLane
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.runtime import SlackRuntime
+from adapters.slack.translate import MISREAD
+from adapters.web.rejections import rejections_of
 from bot.errors import EngageError
 from bot.services import Services
 from bot.settings import Settings
@@ -46,7 +48,9 @@ def mount_slack(app: web.Application, services: Services) -> None:
     app[BOLT], app[SLACK] = bolt, runtime
     services.gateways[runtime.gateway.platform] = runtime.gateway
     if settings.slack_signing_secret:
-        app[FAST_LANE] = FastLane(settings.slack_signing_secret, services.tracker, runtime.people)
+        app[FAST_LANE] = FastLane(
+            settings.slack_signing_secret, services.tracker, runtime.people, rejections_of(app)
+        )
         app.router.add_post(EVENTS_PATH, _dispatch)
     if uses_oauth(settings):
         app.router.add_get(INSTALL_PATH, _install)
@@ -58,8 +62,12 @@ async def _dispatch(request: web.Request) -> web.Response:
     status = await request.app[FAST_LANE].answer(await request.read(), request.headers)
     if status is not None:
         return web.Response(status=status, content_type="text/plain")  # as Bolt's ack
-    bolt = request.app[BOLT]
-    return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+    try:
+        bolt_request = await to_bolt_request(request)
+    except MISREAD:  # authentic, but Bolt cannot build its context from these field types
+        request.app[FAST_LANE].rejections.count("slack", "malformed")
+        return web.Response(status=200, content_type="text/plain")
+    return await to_aiohttp_response(await request.app[BOLT].async_dispatch(bolt_request))
 
 
 async def _install(request: web.Request) -> web.Response:

@@ -6,22 +6,55 @@ same (see `activity`, `channels`, `profiles`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from adapters.slack import activity, channels, profiles
 from adapters.slack.envelope import Envelope, Payload
-from bot.events import CommunityArchived, CommunityDeleted, CommunityUnarchived, Event
+from bot.events import (
+    CommunityArchived,
+    CommunityDeleted,
+    CommunityUnarchived,
+    Event,
+    malformed_field,
+)
+
+# What reading a field of the wrong type raises (`int("abc")`, `"C1".get`, `{}["id"]`…).
+MISREAD = (AttributeError, KeyError, TypeError, ValueError, OverflowError)
+
+
+class UnusableEventError(ValueError):
+    """An `event_callback` that cannot be read as it stands: retrying it would not help."""
 
 
 def translate(body: Payload) -> list[Event]:
-    """The neutral events in one Events API request body (none for other requests)."""
+    """The neutral events in one Events API request body (none for other requests);
+    UnusableEventError when a field it needs has the wrong type or an id is empty."""
     if body.get("type") != "event_callback":
         return []
-    envelope = Envelope(body)
-    translator = TRANSLATORS.get(envelope.event.get("type", ""))
-    if translator is None or not envelope.workspace:
-        return []
-    return translator(envelope)
+    try:
+        envelope = Envelope(body)
+        _check_people(envelope.event)
+        kind = envelope.event.get("type")
+        translator = TRANSLATORS.get(kind) if isinstance(kind, str) else None
+        if translator is None or not envelope.workspace:
+            return []
+        events = translator(envelope)
+    except MISREAD as exc:
+        raise UnusableEventError(f"{type(exc).__name__} reading the event") from None
+    for event in events:
+        if (name := malformed_field(event)) is not None:
+            raise UnusableEventError(f"{event.kind}.{name} is missing or mistyped")
+    return events
+
+
+def _check_people(event: Payload) -> None:
+    """Any event's people, as Bolt's middleware reads them: ids, or a profile with an id."""
+    user = event.get("user")
+    if isinstance(user, Mapping):
+        user = user.get("id")
+    for person in (user, event.get("item_user")):
+        if person is not None and not isinstance(person, str):
+            raise TypeError("a person that is not an id")
 
 
 def _nothing(_envelope: Envelope, _event: Payload) -> list[Event]:

@@ -76,18 +76,22 @@ def occurred_at(activity: Json) -> datetime:
     stamp = text_field(activity, "timestamp")
     try:
         return as_utc(datetime.fromisoformat(stamp.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):  # not ISO 8601, or out of range once in UTC
         return utcnow()
 
 
+def objects(activity: Json, name: str) -> list[Json]:
+    """The objects of a list field (`entities`, `membersAdded`…); none when it is no list."""
+    items = activity.get(name)
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
 def added_members(activity: Json) -> list[Json]:
-    members = activity.get("membersAdded")
-    return [member for member in members if isinstance(member, dict)] if members else []
+    return objects(activity, "membersAdded")
 
 
 def removed_members(activity: Json) -> list[Json]:
-    members = activity.get("membersRemoved")
-    return [member for member in members if isinstance(member, dict)] if members else []
+    return objects(activity, "membersRemoved")
 
 
 def bot_is_among(members: list[Json], activity: Json) -> bool:
@@ -99,7 +103,7 @@ def mentions_recipient(activity: Json) -> bool:
     bot = text_field(activity, "recipient", "id")
     return any(
         text_field(entity, "type") == "mention" and text_field(entity, "mentioned", "id") == bot
-        for entity in activity.get("entities") or []
+        for entity in objects(activity, "entities")
     )
 
 
@@ -107,7 +111,7 @@ def command_text(activity: Json) -> str:
     """The words typed to the bot: its own @mention removed, channel mentions as channel ids."""
     text = text_field(activity, "text")
     bot = text_field(activity, "recipient", "id")
-    for entity in activity.get("entities") or []:
+    for entity in objects(activity, "entities"):
         if text_field(entity, "type") != "mention" or not text_field(entity, "text"):
             continue
         mentioned = text_field(entity, "mentioned", "id")

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import Any
 
+import jwt
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -58,3 +59,16 @@ class Authenticator:
 
     def _check_blocking(self, probe: Activity, header: str) -> Any:
         return asyncio.run(self.authentication.authenticate_request(probe, header))
+
+
+def claimed_service_url(header: str | None) -> str:
+    """The service URL a bearer token names, read without checking the token: the one to
+    check it against when the body, which should name it, cannot be read. Checking the
+    token then verifies its signature, issuer, audience and lifetime as always."""
+    _, _, token = (header or "").partition(" ")
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return ""
+    value = claims.get("serviceurl")
+    return value if isinstance(value, str) else ""

@@ -9,6 +9,7 @@ invoke's response is built here from `process_activity`, never through `process(
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -27,14 +28,25 @@ from adapters.teams.activity import (
     tenant,
     text_field,
 )
-from adapters.teams.auth import Authenticator, AuthUnavailableError, UnauthorizedError
+from adapters.teams.auth import (
+    Authenticator,
+    AuthUnavailableError,
+    UnauthorizedError,
+    claimed_service_url,
+)
 from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
 from adapters.teams.gateway import TeamsGateway
-from adapters.teams.ingest import events_from, is_bot_installed, is_bot_removed
+from adapters.teams.ingest import (
+    UnusableActivityError,
+    events_from,
+    is_bot_installed,
+    is_bot_removed,
+)
 from adapters.teams.references import facts_from
 from adapters.teams.turns import Turns
+from adapters.web.rejections import Rejections, rejections_of
 from bot.errors import ConfigError
 from bot.services import Services
 from nudges.commands import full_router
@@ -50,9 +62,10 @@ class TeamsBot:
     contacts: ContactBook
     gateway: TeamsGateway
     turns: Turns
+    rejections: Rejections
 
     @classmethod
-    def build(cls, services: Services) -> TeamsBot:
+    def build(cls, services: Services, rejections: Rejections) -> TeamsBot:
         config = bot_framework_config(services.settings)
         authenticator = Authenticator(config)
         adapter = authenticator.cloud_adapter()
@@ -60,28 +73,34 @@ class TeamsBot:
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
         turns = Turns(services, full_router(services), contacts, gateway)
         register_campaign_form(turns)
-        return cls(services, authenticator, adapter, contacts, gateway, turns)
+        return cls(services, authenticator, adapter, contacts, gateway, turns, rejections)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
-        if request.content_type != "application/json":
-            return web.Response(status=415)
-        try:
-            activity = await request.json()
-        except ValueError:
-            return web.Response(status=400)
-        if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
-            return web.Response(status=400)
+        """The token is checked before the activity is read: only its channel and service
+        URL, which the token must match, are taken from the body first (from the token
+        itself when the body cannot be read, which then gets its 400)."""
+        activity = _decoded(await request.read())
+        header = request.headers.get("Authorization")
         try:
             auth = await self.authenticator.authenticate(
                 text_field(activity, "channelId"),
-                text_field(activity, "serviceUrl"),
-                request.headers.get("Authorization"),
+                claimed_service_url(header)
+                if activity is None
+                else text_field(activity, "serviceUrl"),
+                header,
             )
         except UnauthorizedError:
-            return web.Response(status=401)
+            return self._refuse(401, "signature")
         except AuthUnavailableError:
             return web.Response(status=503)
-        events = events_from(activity)
+        if request.content_type != "application/json":
+            return web.Response(status=415)
+        if activity is None or not isinstance(activity.get("type"), str):
+            return self._refuse(400, "undecodable")
+        try:
+            events = events_from(activity)
+        except UnusableActivityError as unusable:
+            return self._refuse(_unusable_status(activity), unusable.reason)
         new = await self.services.tracker.record(events) if events else 0
         await self.contacts.remember(facts_from(activity))
         if is_bot_removed(activity) and team_id(activity):
@@ -91,12 +110,21 @@ class TeamsBot:
             return web.Response(status=200)
         return await self._turn(auth, activity)
 
+    def _refuse(self, status: int, reason: str) -> web.Response:
+        self.rejections.count(PLATFORM, reason)
+        return web.Response(status=status)
+
     async def _turn(self, auth: Any, activity: Json) -> web.StreamResponse:
+        """A turn answers in the activity's conversation, through its service URL."""
+        if not text_field(activity, "conversation", "id") or not text_field(activity, "serviceUrl"):
+            return self._refuse(_unusable_status(activity), "malformed")
+        try:
+            parsed = Activity().deserialize(activity)
+        except ValueError:  # msrest's DeserializationError: a field of the wrong type
+            return self._refuse(_unusable_status(activity), "malformed")
         try:
             response = await self.adapter.process_activity(
-                auth,
-                Activity().deserialize(activity),
-                lambda turn_context: self.turns.run(turn_context, activity),
+                auth, parsed, lambda turn_context: self.turns.run(turn_context, activity)
             )
         except Exception:
             log.exception("Teams turn failed for a %s activity", activity["type"])
@@ -104,6 +132,20 @@ class TeamsBot:
         if response is not None:
             return web.json_response(response.body, status=int(response.status))
         return web.Response(status=200)
+
+
+def _decoded(body: bytes) -> Json | None:
+    try:
+        activity = json.loads(body)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested beyond reason
+        return None
+    return activity if isinstance(activity, dict) else None
+
+
+def _unusable_status(activity: Json) -> int:
+    """An unusable activity is acknowledged, so that it is not sent again; an invoke, whose
+    sender waits for an answer, is told it was a bad request."""
+    return 400 if activity.get("type") == "invoke" else 200
 
 
 def needs_turn(activity: Json) -> bool:
@@ -130,7 +172,7 @@ def mount_teams(app: web.Application, services: Services) -> TeamsBot:
         if settings.env == "prod":
             raise ConfigError("ENGAGE_ENV=prod refuses an empty MicrosoftAppId for Teams")
         log.warning("MicrosoftAppId is empty: /api/messages is not authenticated (dev only)")
-    bot = TeamsBot.build(services)
+    bot = TeamsBot.build(services, rejections_of(app))
     services.gateways[PLATFORM] = bot.gateway
     app[TEAMS] = bot
     app.router.add_post("/api/messages", bot.messages)

@@ -15,6 +15,7 @@ from adapters.teams.activity import (
     channel_id,
     is_bot_account,
     is_personal,
+    objects,
     occurred_at,
     person_key,
     root_message_id,
@@ -28,19 +29,42 @@ from adapters.teams.ingest_updates import (
     is_bot_installed,
     is_bot_removed,
 )
-from bot.events import Event, MessagePosted, PersonSeen, ReactionAdded, ReactionRemoved
+from bot.events import (
+    Event,
+    MessagePosted,
+    PersonSeen,
+    ReactionAdded,
+    ReactionRemoved,
+    malformed_field,
+)
+
+
+class UnusableActivityError(ValueError):
+    """An authentic activity Engage cannot use: `no_sender` or `malformed` (its `reason`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def events_from(activity: Json) -> list[Event]:
-    """The neutral events one activity stands for (empty for kinds Engage does not track)."""
-    if not tenant(activity) or not text_field(activity, "id"):
+    """The neutral events one activity stands for (empty for kinds Engage does not track).
+    Every kind it tracks has an id and names its sender: else UnusableActivityError."""
+    translate = TRANSLATORS.get(text_field(activity, "type"))
+    if translate is None:
         return []
-    kind = text_field(activity, "type")
-    translate = TRANSLATORS.get(kind)
-    events = translate(activity) if translate else []
     sender = activity.get("from")
-    if kind in TRANSLATORS and sender and not is_bot_account(sender):
+    if not person_key(sender):
+        raise UnusableActivityError("no_sender")
+    if not text_field(activity, "id"):  # what makes a redelivery harmless
+        raise UnusableActivityError("malformed")
+    if not tenant(activity):
+        return []
+    events = translate(activity)
+    if not is_bot_account(sender):
         events.append(_person_seen(activity, primary=not events))
+    if any(malformed_field(event) is not None for event in events):
+        raise UnusableActivityError("malformed")
     return events
 
 
@@ -92,11 +116,11 @@ def _reactions(activity: Json) -> list[Event]:
     root = root_message_id(activity)
     thread = f"{channel}:{root}" if root else None
     events: list[Event] = []
-    for index, reaction in enumerate(activity.get("reactionsAdded") or []):
+    for index, reaction in enumerate(objects(activity, "reactionsAdded")):
         key = f"react:{channel}:{activity['id']}:{index}:{text_field(reaction, 'type')}:+"
         shared = common(activity, key)
         events.append(ReactionAdded(**shared, person=person, community=channel, thread_key=thread))
-    for index, reaction in enumerate(activity.get("reactionsRemoved") or []):
+    for index, reaction in enumerate(objects(activity, "reactionsRemoved")):
         key = f"react:{channel}:{activity['id']}:{index}:{text_field(reaction, 'type')}:-"
         shared = common(activity, key)
         events.append(
@@ -114,4 +138,4 @@ TRANSLATORS: dict[str, Translate] = {
     "invoke": lambda _activity: [],
 }
 
-__all__ = ["events_from", "is_bot_installed", "is_bot_removed"]
+__all__ = ["UnusableActivityError", "events_from", "is_bot_installed", "is_bot_removed"]

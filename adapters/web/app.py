@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import bot
 from adapters.slack import mount_slack
 from adapters.teams.endpoint import mount_teams
+from adapters.web.rejections import REJECTIONS, Rejections
 from bot.errors import DatabaseError
 from bot.gateways import install_gateways
 from bot.services import Services
@@ -66,6 +67,7 @@ def create_app(
         "Inbox events that could not be folded, kept aside (engage stats --health)",
         registry=app_registry,
     )
+    app[REJECTIONS] = Rejections(app_registry)
     app[SERVICES] = services or Services.build(settings)
     app[OUTAGE] = Outage()
     app.router.add_get("/healthz", healthz)

@@ -42,3 +42,26 @@ def test_tokens_and_secrets_are_redacted_at_debug(
     for secret in (TOKEN, "xoxp-1-2-abc", PASSWORD, settings.slack_client_secret):
         assert secret not in err
     assert err.count(REDACTED) == 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Invalid request signature detected (signature: v0=1, timestamp: 2, body: {text})",
+        "Unhandled request ({{'type': 'event_callback', 'value': '{text}'}})",
+        "Sending a request - url: https://slack.test/api/chat.postMessage, query_params: {{}}, "
+        "body_params: {{'text': '{text}'}}, files: {{}}, json_body: None",
+        "Received the following response - status: 200, body: {{'user': '{user}'}}",
+        'Responding with status: 200 body: "{text}\n{user}" (3 millis)',
+    ],
+    ids=["bolt-signature", "bolt-unhandled", "sdk-request", "sdk-response", "bolt-response"],
+)
+def test_request_bodies_logged_by_libraries_are_redacted(
+    restored_logging: None, capsys: pytest.CaptureFixture[str], line: str
+) -> None:
+    configure_logging("DEBUG")
+    logging.getLogger("slack_bolt.AsyncApp").info(line.format(text="canary-3c9d", user="U0CANARY"))
+    err = capsys.readouterr().err
+    assert REDACTED in err
+    assert "canary-3c9d" not in err
+    assert "U0CANARY" not in err

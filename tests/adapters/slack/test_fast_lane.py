@@ -1,4 +1,5 @@
-"""The fast lane: plain events from known people recorded without Bolt; the rest left to Bolt."""
+"""The fast lane: refusals and plain events from known people answered without Bolt; the
+rest left to Bolt."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 
 from adapters.slack.fast_lane import FastLane
 from adapters.slack.people import People
+from adapters.web.rejections import Rejections
 from bot.services import Services
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture, inbox
 from tests.support.fake_slack import TEAM
@@ -29,7 +31,7 @@ def lane_knowing(services: Services, *people: str) -> FastLane:
     known = People(services.tracker)
     for person in people:
         known.remember(TEAM, {"id": person})
-    return FastLane(SIGNING_SECRET, services.tracker, known)
+    return FastLane(SIGNING_SECRET, services.tracker, known, Rejections())
 
 
 async def test_a_plain_event_from_known_people_is_recorded_before_the_answer(
@@ -55,8 +57,6 @@ LEFT_TO_BOLT: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         _with_event("events/reaction_added", item_user="U404"),
         {},
     ),
-    "bad signature": (fixture("events/message"), {"secret": "0" * 32}),
-    "signed 301 seconds ago": (fixture("events/message"), {"age": 301}),
     "own listener": (fixture("events/app_home_opened"), {}),
     "uninstall": (fixture("events/app_uninstalled"), {}),
     "url verification": (fixture("url_verification"), {}),
@@ -73,13 +73,49 @@ async def test_other_requests_are_left_to_bolt_untouched(services: Services, cas
     assert await inbox(services) == []
 
 
-async def test_unsigned_and_form_requests_are_left_to_bolt(services: Services) -> None:
+async def test_signed_form_requests_are_left_to_bolt(services: Services) -> None:
     lane = lane_knowing(services, "U1")
-    body = json.dumps(fixture("events/message"))
-    assert await lane.answer(body.encode(), {}) is None
     form = "payload=%7B%7D"
     assert await lane.answer(form.encode(), signed(form)) is None
     assert await inbox(services) == []
+
+
+@pytest.mark.parametrize(
+    ("signing", "status"),
+    [
+        ({"secret": "0" * 32}, 401),
+        ({"age": 301}, 401),
+        (None, 401),
+        ({}, 200),
+    ],
+    ids=["bad-signature", "signed-301-seconds-ago", "unsigned", "signed"],
+)
+async def test_requests_are_verified_before_anything_else(
+    services: Services, signing: dict[str, Any] | None, status: int
+) -> None:
+    lane = lane_knowing(services, "U1")
+    body = json.dumps(fixture("events/message"))
+    headers = {} if signing is None else signed(body, **signing)
+    assert await lane.answer(body.encode(), headers) == status
+    assert len(await inbox(services)) == (1 if status == 200 else 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ('{"type": "event_callback", "event": {', "application/json"),
+        ("[1, 2]", "application/json"),
+        ('{"a": ' * 100_000 + "1" + "}" * 100_000, "application/json"),
+        ("payload=%7Bnot", "application/x-www-form-urlencoded"),
+    ],
+    ids=["truncated-json", "json-array", "nested-too-deep", "form-payload-not-json"],
+)
+async def test_an_authentic_body_that_cannot_be_decoded_gets_400(
+    services: Services, body: tuple[str, str]
+) -> None:
+    lane = lane_knowing(services, "U1")
+    text, content_type = body
+    assert await lane.answer(text.encode(), signed(text) | {"Content-Type": content_type}) == 400
 
 
 async def test_an_event_that_cannot_be_stored_answers_500(services: Services) -> None:

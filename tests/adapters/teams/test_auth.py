@@ -171,3 +171,19 @@ async def test_a_token_signed_by_another_key_is_refused(
         activity("channel_message", connector.url), {"Authorization": f"Bearer {token}"}
     )
     assert answer.status == 401
+
+
+async def test_a_body_that_cannot_be_read_is_a_400_only_behind_a_valid_token(
+    secured: TeamsServer, connector: FakeConnector, issuer: Issuer
+) -> None:
+    async def post(headers: dict[str, str]) -> int:
+        headers = {"Content-Type": "application/json", **headers}
+        async with secured.session.post(
+            f"{secured.url}api/messages", data=b'{"type": "message", "text', headers=headers
+        ) as response:
+            return response.status
+
+    valid = {"Authorization": f"Bearer {issuer.token(connector.url)}"}
+    impostor = {"Authorization": f"Bearer {Issuer().token(connector.url)}"}
+    assert [await post(valid), await post(impostor), await post({})] == [400, 401, 401]
+    assert await recorded(secured) == 0

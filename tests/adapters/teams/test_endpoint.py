@@ -285,3 +285,64 @@ async def test_a_channel_renamed_with_a_nul_folds_under_its_name_without_it(
         return [*session.execute(query).scalars(), *session.execute(home).scalars()]
 
     assert await teams.services.database.read(names) == ["Seed exchange", "Seed exchange"]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("channel_message", {"entities": 5}),
+        ("channel_mention", {"entities": {"type": "mention"}}),
+        ("members_added", {"membersAdded": "29:someone"}),
+        ("members_removed", {"membersRemoved": 7}),
+        ("reaction_added", {"reactionsAdded": {"type": "like"}}),
+        ("personal_message", {"entities": 5, "text": "help"}),
+        ("card_action_invoke", {"entities": "x", "membersAdded": 3}),
+        ("channel_message", {"timestamp": "0001-01-01T00:00:00+01:00"}),
+    ],
+    ids=[
+        "entities-a-number",
+        "entities-an-object",
+        "members-added-a-string",
+        "members-removed-a-number",
+        "reactions-an-object",
+        "personal-entities-a-number",
+        "invoke-with-odd-lists",
+        "timestamp-out-of-range",
+    ],
+)
+async def test_fields_of_the_wrong_type_never_get_a_500(
+    name: str,
+    changes: dict[str, Any],
+    teams: TeamsServer,
+    connector: FakeConnector,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    answer = await teams.post(activity(name, connector.url, **changes))
+    assert answer.status in (200, 400)
+    assert [record for record in caplog.records if record.exc_info] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "sender", "status"),
+    [
+        ("channel_message", None, 200),
+        ("channel_message", {"id": "", "name": "Nobody"}, 200),
+        ("reaction_added", "29:not-an-account", 200),
+        ("members_added", {}, 200),
+        ("personal_message", {"name": "Nobody"}, 200),
+        ("card_action_invoke", None, 400),
+    ],
+    ids=["message", "empty-id", "sender-a-string", "members-added", "personal", "invoke"],
+)
+async def test_an_activity_without_a_sender_is_refused_and_creates_nobody(
+    name: str, sender: Any, status: int, teams: TeamsServer, connector: FakeConnector
+) -> None:
+    sent = activity(name, connector.url)
+    if sender is None:
+        del sent["from"]
+    else:
+        sent["from"] = sender
+    answer = await teams.post(sent)
+    assert answer.status == status
+    assert await inbox(teams.services) == []
+    assert connector.requests == []
