@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.clients import shared_session
 from adapters.slack.factory import build_slack, uses_oauth
 from adapters.slack.fast_lane import FastLane
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
@@ -77,7 +78,7 @@ async def _oauth_redirect(request: web.Request) -> web.Response:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SLACK].services.settings
     # One connection pool for every Web API call Bolt makes (each request copies the client).
-    session = app[BOLT].client.session = ClientSession()
+    session = app[BOLT].client.session = shared_session(settings)
     socket: AsyncSocketModeHandler | None = None
     try:
         if settings.slack_mode == "socket":
@@ -86,7 +87,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     finally:
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
-        await app[SLACK].people.close()
+        await app[SLACK].close()
         await session.close()
 
 

@@ -1,0 +1,88 @@
+"""Every Slack Web API call is bounded by ENGAGE_API_TIMEOUT_SECONDS, and none is awaited
+before Slack gets its acknowledgement: tested against a Slack API that never answers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import Session
+
+from adapters.slack.credentials import SingleWorkspace
+from adapters.slack.gateway import SlackGateway
+from bot.services import Services
+from bot.settings import Settings, load_settings
+from nudges.outbox.worker import DeliveryWorker
+from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture, inbox
+from tests.support.black_hole import BlackHole
+from tests.support.fake_slack import BOT_TOKEN
+from tests.support.logs import LogWatch
+from tests.support.outbox import add_community, add_people, add_workspace, outbox, queue_suggestion
+
+# Slack's own limit for an acknowledgement; the lookups behind it may take as long.
+TIMEOUT = 3.0
+
+
+@pytest.fixture
+async def black_hole() -> AsyncIterator[BlackHole]:
+    async with BlackHole() as hole:
+        yield hole
+
+
+@pytest.fixture
+def settings(database_url: str, black_hole: BlackHole) -> Settings:
+    return load_settings(
+        env_file=None,
+        database_url=database_url,
+        port=0,
+        platforms="slack",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_bot_token=BOT_TOKEN,
+        slack_api_url=black_hole.url,
+        api_timeout_seconds=TIMEOUT,
+    )
+
+
+async def test_an_unknown_person_is_acknowledged_while_slack_does_not_answer(
+    slack: Slack, services: Services, black_hole: BlackHole
+) -> None:
+    with LogWatch("engage.slack") as logs:
+        answer = await asyncio.wait_for(slack.event(fixture("events/message")), TIMEOUT)
+        lookup_over_at_ack = logs.seen("users.info")
+        stored = [row.event_key for row in await inbox(services)]
+        await black_hole.wait_for_connections()
+        failure = await logs.wait_for("users.info got no answer", within=TIMEOUT + 10)
+        reaction = await asyncio.wait_for(slack.event(fixture("events/reaction_added")), TIMEOUT)
+    assert answer.status == 200
+    assert not lookup_over_at_ack
+    assert stored == ["C1:1774360931.000200"]
+    assert failure.startswith("users.info got no answer for U1: ")
+    assert "canary" not in " ".join(logs.messages)
+    assert reaction.status == 200
+    assert len(await inbox(services)) == 2
+
+
+async def test_a_send_slack_never_answers_is_retried_later(
+    settings: Settings, black_hole: BlackHole
+) -> None:
+    # The worker gives a send half the lease; past it, the message is `unknown` for good.
+    services = Services.build(settings.model_copy(update={"delivery_lease_seconds": 4 * TIMEOUT}))
+    services.gateways["slack"] = SlackGateway(settings, SingleWorkspace(BOT_TOKEN))
+
+    def seed(session: Session) -> int:
+        workspace = add_workspace(session)
+        (person,) = add_people(session, workspace, "U0ALICE01")
+        queue_suggestion(session, person, add_community(session, workspace))
+        return person
+
+    try:
+        person = await services.database.write(seed)
+        outcomes = await DeliveryWorker(services).run()
+        row = (await services.database.read(outbox))[person]
+    finally:
+        await services.stop()
+    assert black_hole.accepted == 1
+    assert dict(outcomes) == {"pending": 1}
+    assert (row.state, row.attempts) == ("pending", 1)
+    assert "Timeout" in str(row.last_error)
