@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -82,7 +83,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     socket: AsyncSocketModeHandler | None = None
     try:
         if settings.slack_mode == "socket":
-            socket = await _connect_socket_mode(app[BOLT], settings.slack_app_token)
+            socket = await _connect_socket_mode(app[BOLT], settings)
         yield
     finally:
         if socket is not None:
@@ -91,13 +92,15 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await session.close()
 
 
-async def _connect_socket_mode(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
-    socket = AsyncSocketModeHandler(bolt, app_token, logger=_socket_log())
+async def _connect_socket_mode(bolt: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, logger=_socket_log())
     try:
-        await socket.connect_async()  # type: ignore[no-untyped-call]
+        async with asyncio.timeout(settings.api_timeout_seconds):
+            await socket.connect_async()  # type: ignore[no-untyped-call]
     except Exception as exc:
         await socket.close_async()  # type: ignore[no-untyped-call]
-        raise EngageError(f"Slack Socket Mode could not connect: {exc}") from None
+        reason = str(exc) or type(exc).__name__
+        raise EngageError(f"Slack Socket Mode could not connect: {reason}") from None
     log.info("Slack Socket Mode connected")
     return socket
 

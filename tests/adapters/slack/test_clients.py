@@ -7,10 +7,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp.test_utils import TestServer
 from sqlmodel import Session
 
 from adapters.slack.credentials import SingleWorkspace
 from adapters.slack.gateway import SlackGateway
+from adapters.web.app import create_app
+from bot.errors import EngageError
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from nudges.outbox.worker import DeliveryWorker
@@ -86,3 +89,21 @@ async def test_a_send_slack_never_answers_is_retried_later(
     assert dict(outcomes) == {"pending": 1}
     assert (row.state, row.attempts) == ("pending", 1)
     assert "Timeout" in str(row.last_error)
+
+
+async def test_socket_mode_gives_up_connecting_to_a_slack_that_never_answers(
+    settings: Settings, black_hole: BlackHole
+) -> None:
+    socket_mode = settings.model_copy(
+        update={"slack_mode": "socket", "slack_app_token": "xapp-1-A07ENGAGE01-7081264813-4c1d9a"}
+    )
+    services = Services.build(socket_mode)
+    server = TestServer(create_app(socket_mode, services=services), host="127.0.0.1", port=0)
+    try:
+        with pytest.raises(EngageError) as refused:
+            await asyncio.wait_for(server.start_server(), 3 * TIMEOUT)
+    finally:
+        await server.close()
+        await services.stop()
+    assert black_hole.accepted == 1
+    assert str(refused.value) == "Slack Socket Mode could not connect: TimeoutError"
