@@ -17,7 +17,7 @@ from adapters.slack.gateway import SlackGateway, credentials_for
 from adapters.slack.home import register_home
 from adapters.slack.ingest import Ingest, LookUpPeople
 from adapters.slack.installs import OAuthInstalls
-from adapters.slack.oauth import InstalledAuthorize, OAuthStates, oauth_settings
+from adapters.slack.oauth import InstalledAuthorize, OAuthStates, oauth_flow
 from adapters.slack.people import People
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import ConfigError
@@ -48,7 +48,7 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
             "client": web_client(settings),
             "authorize": InstalledAuthorize(credentials),
             "installation_store": credentials,
-            "oauth_settings": oauth_settings(settings, credentials, states),
+            "oauth_flow": oauth_flow(settings, credentials, states),
         }
     else:
         authorize = SingleTokenAuthorize(settings.slack_bot_token)

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session
 
 from adapters.slack.credentials import SingleWorkspace
@@ -107,3 +107,35 @@ async def test_socket_mode_gives_up_connecting_to_a_slack_that_never_answers(
         await services.stop()
     assert black_hole.accepted == 1
     assert str(refused.value) == "Slack Socket Mode could not connect: TimeoutError"
+
+
+async def test_an_install_slack_never_confirms_fails_within_the_timeout(
+    settings: Settings, black_hole: BlackHole
+) -> None:
+    with_oauth = settings.model_copy(
+        update={
+            "slack_bot_token": "",
+            "slack_client_id": "2478213.7081264813",
+            "slack_client_secret": "5c1e0f7b9d2a4c6e8f0a1b3c5d7e9f01",
+            "secret_key": "q8vZ3k1Yp0tW6mB2xR7cN4sL9dF5hJ0a",
+        }
+    )
+    services = Services.build(with_oauth)
+    try:
+        async with TestClient(TestServer(create_app(with_oauth, services=services))) as web:
+            page = await web.get("/slack/install")
+            state = page.cookies["slack-app-oauth-state"].value
+            with LogWatch("engage.slack.oauth") as logs:
+                done = await asyncio.wait_for(
+                    web.get(
+                        "/slack/oauth_redirect",
+                        params={"code": "7081264813.2478213.abc", "state": state},
+                        headers={"Cookie": f"slack-app-oauth-state={state}"},
+                    ),
+                    3 * TIMEOUT,
+                )
+    finally:
+        await services.stop()
+    assert black_hole.accepted == 1
+    assert done.status == 401
+    assert logs.seen("oauth.v2.access got no answer: ")
