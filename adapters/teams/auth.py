@@ -17,6 +17,7 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity
 
 from adapters.teams.config import BotFrameworkConfig
+from adapters.teams.connector import BoundedConnectors
 
 log = logging.getLogger("engage.teams.auth")
 
@@ -29,16 +30,35 @@ class AuthUnavailableError(Exception):
     """The token could not be checked (OpenID metadata unreachable): worth a retry."""
 
 
+class BoundedAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """Proactive sends and new conversations get bounded connector clients."""
+
+    def __init__(self, config: BotFrameworkConfig, timeout: float) -> None:
+        super().__init__(config)
+        self.timeout = timeout
+
+    def create_connector_factory(self, claims_identity: Any) -> BoundedConnectors:
+        return BoundedConnectors(super().create_connector_factory(claims_identity), self.timeout)
+
+
 class Authenticator:
-    def __init__(self, config: BotFrameworkConfig) -> None:
+    def __init__(self, config: BotFrameworkConfig, *, timeout: float) -> None:
         self.config = config
-        self.authentication = ConfigurationBotFrameworkAuthentication(config)
+        self.authentication = BoundedAuthentication(config, timeout)
 
     def cloud_adapter(self) -> CloudAdapter:
         return CloudAdapter(self.authentication)
 
     async def authenticate(self, channel_id: str, service_url: str, header: str | None) -> Any:
-        """An `AuthenticateRequestResult` for the activity, or UnauthorizedError."""
+        """An `AuthenticateRequestResult` for the activity (its turns' connector clients
+        bounded), or UnauthorizedError."""
+        result = await self._authenticate(channel_id, service_url, header)
+        result.connector_factory = BoundedConnectors(
+            result.connector_factory, self.authentication.timeout
+        )
+        return result
+
+    async def _authenticate(self, channel_id: str, service_url: str, header: str | None) -> Any:
         probe = Activity(channel_id=channel_id, service_url=service_url)
         if not self.config.authenticates:
             return await self.authentication.authenticate_request(probe, None)

@@ -28,6 +28,7 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.auth import Authenticator, AuthUnavailableError, UnauthorizedError
+from adapters.teams.beside import Beside
 from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
@@ -50,17 +51,18 @@ class TeamsBot:
     contacts: ContactBook
     gateway: TeamsGateway
     turns: Turns
+    beside: Beside
 
     @classmethod
     def build(cls, services: Services) -> TeamsBot:
         config = bot_framework_config(services.settings)
-        authenticator = Authenticator(config)
+        authenticator = Authenticator(config, timeout=services.settings.api_timeout_seconds)
         adapter = authenticator.cloud_adapter()
         contacts = ContactBook(services.database)
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
         turns = Turns(services, full_router(services), contacts, gateway)
         register_campaign_form(turns)
-        return cls(services, authenticator, adapter, contacts, gateway, turns)
+        return cls(services, authenticator, adapter, contacts, gateway, turns, Beside())
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         if request.content_type != "application/json":
@@ -89,7 +91,10 @@ class TeamsBot:
         redelivered = bool(events) and new == 0 and activity["type"] != "invoke"
         if redelivered or not needs_turn(activity):
             return web.Response(status=200)
-        return await self._turn(auth, activity)
+        if activity["type"] == "invoke":
+            return await self._turn(auth, activity)
+        self.beside.start(lambda: self._turn(auth, activity), f"{activity['type']} turn")
+        return web.Response(status=200)
 
     async def _turn(self, auth: Any, activity: Json) -> web.StreamResponse:
         try:
@@ -141,5 +146,9 @@ def mount_teams(app: web.Application, services: Services) -> TeamsBot:
         except SQLAlchemyError as exc:  # start anyway: /healthz says 503 until the database is back
             log.warning("Teams channel links not loaded at start: %s", exc)
 
+    async def finish_answers(_app: web.Application) -> None:
+        await bot.beside.close(grace=settings.api_timeout_seconds)
+
     app.on_startup.append(load_channels)
+    app.on_shutdown.append(finish_answers)
     return bot
