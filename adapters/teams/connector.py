@@ -10,7 +10,8 @@ from botframework.connector.auth import ConnectorFactory
 
 
 def bounded(client: Any, timeout: float) -> Any:
-    """Turn off msrest's own retries so `retry.RetryPolicy` alone decides, with Retry-After."""
+    """One attempt per call, so `retry.RetryPolicy` alone decides (with Retry-After); each
+    attempt gives up after `timeout` seconds without an answer."""
     policy = client.config.retry_policy
     policy.retries = 0
     policy.policy.status_forcelist = []

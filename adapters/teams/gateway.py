@@ -21,7 +21,6 @@ from botbuilder.schema import (
 from adapters.teams.activity import PLATFORM, Json
 from adapters.teams.auth import Authenticator
 from adapters.teams.config import bot_framework_config
-from adapters.teams.connector import turn_client
 from adapters.teams.contacts import Contact, ContactBook
 from adapters.teams.files import card_activity
 from adapters.teams.limits import SendLimiter
@@ -133,7 +132,6 @@ class TeamsGateway:
             sent: list[str | None] = []
 
             async def callback(turn_context: TurnContext) -> None:
-                turn_client(turn_context)
                 activity = card_activity(card)
                 if message_id is None:
                     response: Any = await turn_context.send_activity(activity)
