@@ -16,13 +16,14 @@ import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
 )
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticationConstants, JwtTokenExtractor
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 
 from adapters.teams.config import BotFrameworkConfig
-from adapters.teams.connector import BoundedConnectors
+from adapters.teams.connector import BoundedConnectors, BoundedTokens
 
 log = logging.getLogger("engage.teams.auth")
 
@@ -57,7 +58,8 @@ class BoundedAuthentication(ConfigurationBotFrameworkAuthentication):  # type: i
     new conversations."""
 
     def __init__(self, config: BotFrameworkConfig, timeout: float) -> None:
-        super().__init__(config)
+        tokens = BoundedTokens(ConfigurationServiceClientCredentialFactory(config), timeout)
+        super().__init__(config, credentials_factory=tokens)
         self.timeout = timeout
         urls = (
             config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL

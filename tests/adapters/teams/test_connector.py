@@ -4,20 +4,27 @@ before Teams gets its acknowledgement: tested against a connector that never ans
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import Session, select
 
+from adapters.teams.auth import Authenticator
+from adapters.teams.config import bot_framework_config
+from adapters.teams.contacts import ContactBook
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.references import facts_from
 from adapters.teams.retry import RetryPolicy
+from bot.cards import Card, Paragraph
+from bot.delivery import Recipient, TransientFailure
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.models import InboxEvent, Person
 from nudges.outbox.worker import DeliveryWorker
-from tests.adapters.teams.activities import ALICE, activity
+from tests.adapters.teams.activities import ALICE, APP_ID, TENANT, activity
 from tests.adapters.teams.conftest import serve_teams
+from tests.adapters.teams.fake_connector import FakeConnector
 from tests.support.black_hole import BlackHole
 from tests.support.logs import LogWatch
 from tests.support.outbox import add_community, outbox, queue_suggestion
@@ -94,3 +101,34 @@ async def test_a_send_the_connector_never_answers_is_retried_later(
     assert (row.state, row.attempts) == ("pending", 1)
     assert row.last_error == "teams:network:ClientRequestError"
     assert black_hole.accepted == RetryPolicy().attempts
+
+
+async def test_a_token_microsoft_never_issues_fails_the_send_and_stalls_nothing(
+    settings: Settings, services: Services, black_hole: BlackHole, connector: FakeConnector
+) -> None:
+    timeout = 1.0
+    with_app = settings.model_copy(
+        update={
+            "teams_app_id": APP_ID,
+            "teams_app_password": "a-real-looking-client-secret",
+            "teams_openid_metadata_url": "http://127.0.0.1:9/v1/.well-known/openidconfiguration",
+        }
+    )
+    # MSAL only speaks https: the black hole never completes the TLS handshake either.
+    login = black_hole.url.replace("http://", "https://") + "adfs"
+    config = dataclasses.replace(
+        bot_framework_config(with_app), TO_CHANNEL_FROM_BOT_LOGIN_URL=login
+    )
+    contacts = ContactBook(services.database)
+    await contacts.remember(facts_from(activity("personal_install", connector.url)))
+    adapter = Authenticator(config, timeout=timeout).cloud_adapter()
+    gateway = TeamsGateway(adapter, contacts, APP_ID, policy=RetryPolicy(attempts=1))
+    card = Card((Paragraph("Hello from Engage"),))
+    sending = asyncio.create_task(gateway.send_card(Recipient("teams", TENANT, ALICE), card))
+    # The black hole accepts on this event loop: only a free loop sees the token request.
+    await black_hole.wait_for_connections()
+    sending_meanwhile = not sending.done()
+    result = await asyncio.wait_for(sending, 10 * timeout)
+    assert sending_meanwhile
+    assert result == TransientFailure("teams:network:ClientRequestError")
+    assert connector.sent == []
