@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = _env(6, "ENGAGE_DELIVERY_MAX_ATTEMPTS")
     delivery_backoff_seconds: float = _env(30.0, "ENGAGE_DELIVERY_BACKOFF_SECONDS")
     leader_lease_seconds: float = _env(15.0, "ENGAGE_LEADER_LEASE_SECONDS")
+    api_timeout_seconds: float = _env(10.0, "ENGAGE_API_TIMEOUT_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
 
@@ -137,6 +138,7 @@ class Settings(BaseSettings):
         "delivery_max_attempts",
         "delivery_backoff_seconds",
         "leader_lease_seconds",
+        "api_timeout_seconds",
     )
     @classmethod
     def _positive(cls, value: float) -> float:

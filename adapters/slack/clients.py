@@ -1,4 +1,4 @@
-"""Slack Web API clients: our base URL, and short rate-limit waits only.
+"""Slack Web API clients: our base URL, `ENGAGE_API_TIMEOUT_SECONDS`, short rate-limit waits.
 
 A 429 whose Retry-After is short is retried in place once; a longer one is left to the
 caller, who gets a `RetryAfter` result and schedules the retry without blocking anyone.
@@ -6,9 +6,11 @@ caller, who gets a `RetryAfter` result and schedules the retry without blocking 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from aiohttp import ClientSession, ClientTimeout
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.http_retry.request import HttpRequest
@@ -19,7 +21,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.settings import Settings
 
 SHORT_WAIT_SECONDS = 2
-TIMEOUT_SECONDS = 10
 
 
 def retry_after(headers: Mapping[str, Any]) -> float | None:
@@ -67,6 +68,11 @@ def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
 def configure(client: AsyncWebClient, settings: Settings) -> AsyncWebClient:
     """Point a client (ours, or the one Bolt built) at our base URL, timeout and retries."""
     client.base_url = settings.slack_api_url
-    client.timeout = TIMEOUT_SECONDS
+    client.timeout = math.ceil(settings.api_timeout_seconds)
     client.retry_handlers = retry_handlers()
     return client
+
+
+def shared_session(settings: Settings) -> ClientSession:
+    """One connection pool for many clients, bounded: slack_sdk ignores `client.timeout` then."""
+    return ClientSession(timeout=ClientTimeout(total=settings.api_timeout_seconds))

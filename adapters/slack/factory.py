@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from adapters.slack.authorize import SingleTokenAuthorize
 from adapters.slack.campaign_form import register_campaign_form
 from adapters.slack.clients import configure, web_client
 from adapters.slack.commands import register_commands
@@ -16,7 +17,7 @@ from adapters.slack.gateway import SlackGateway, credentials_for
 from adapters.slack.home import register_home
 from adapters.slack.ingest import Ingest, LookUpPeople
 from adapters.slack.installs import OAuthInstalls
-from adapters.slack.oauth import InstalledAuthorize, OAuthStates, oauth_settings
+from adapters.slack.oauth import InstalledAuthorize, OAuthStates, oauth_flow
 from adapters.slack.people import People
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import ConfigError
@@ -40,22 +41,25 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
     credentials = credentials_for(services)
     if credentials is None:
         raise ConfigError("Slack needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
-    # One workspace: Bolt builds its client from the token (passing a client too makes it warn).
-    options: dict[str, Any] = {"token": settings.slack_bot_token}
+    authorize: SingleTokenAuthorize | None = None
     if isinstance(credentials, OAuthInstalls):
         states = OAuthStates(services.database)
-        options = {
+        options: dict[str, Any] = {
             "client": web_client(settings),
             "authorize": InstalledAuthorize(credentials),
             "installation_store": credentials,
-            "oauth_settings": oauth_settings(settings, credentials, states),
+            "oauth_flow": oauth_flow(settings, credentials, states),
         }
+    else:
+        authorize = SingleTokenAuthorize(settings.slack_bot_token)
+        options = {"client": web_client(settings, settings.slack_bot_token), "authorize": authorize}
     runtime = SlackRuntime(
         services=services,
         router=full_router(services),
         people=People(services.tracker),
         credentials=credentials,
         gateway=SlackGateway(settings, credentials),
+        authorize=authorize,
     )
     app = AsyncApp(
         name="engage",

@@ -7,10 +7,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete
 from sqlmodel import Session
@@ -91,6 +94,21 @@ class InstalledAuthorize(AsyncAuthorize):
             bot_scopes=bot.bot_scopes,
             user_id=user_id,
         )
+
+
+class OAuthFlow(AsyncOAuthFlow):
+    """Bolt's flow, with a Slack that does not answer in time treated as a failed exchange."""
+
+    async def run_installation(self, code: str) -> Installation | None:
+        try:
+            return await super().run_installation(code)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("oauth.v2.access got no answer: %s", type(error).__name__)
+            return None
+
+
+def oauth_flow(settings: Settings, installs: OAuthInstalls, states: OAuthStates) -> OAuthFlow:
+    return OAuthFlow(settings=oauth_settings(settings, installs, states), logger=log)
 
 
 def oauth_settings(

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -104,6 +105,10 @@ class People:
             await sync_admin(self._tracker.database, workspace, payload)
         except SlackApiError as error:
             log.warning("users.info failed for %s: %s", user, error.response.get("error"))
+            self._store(key, None, self._failure_ttl)
+            return None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("users.info got no answer for %s: %s", user, type(error).__name__)
             self._store(key, None, self._failure_ttl)
             return None
         except Exception:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from adapters.slack.clients import shared_session
 from adapters.slack.factory import build_slack, uses_oauth
 from adapters.slack.fast_lane import FastLane
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
@@ -85,26 +87,28 @@ async def _oauth_redirect(request: web.Request) -> web.Response:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SLACK].services.settings
     # One connection pool for every Web API call Bolt makes (each request copies the client).
-    session = app[BOLT].client.session = ClientSession()
+    session = app[BOLT].client.session = shared_session(settings)
     socket: AsyncSocketModeHandler | None = None
     try:
         if settings.slack_mode == "socket":
-            socket = await _connect_socket_mode(app[BOLT], settings.slack_app_token)
+            socket = await _connect_socket_mode(app[BOLT], settings)
         yield
     finally:
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
-        await app[SLACK].people.close()
+        await app[SLACK].close()
         await session.close()
 
 
-async def _connect_socket_mode(bolt: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
-    socket = AsyncSocketModeHandler(bolt, app_token, logger=_socket_log())
+async def _connect_socket_mode(bolt: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    socket = AsyncSocketModeHandler(bolt, settings.slack_app_token, logger=_socket_log())
     try:
-        await socket.connect_async()  # type: ignore[no-untyped-call]
+        async with asyncio.timeout(settings.api_timeout_seconds):
+            await socket.connect_async()  # type: ignore[no-untyped-call]
     except Exception as exc:
         await socket.close_async()  # type: ignore[no-untyped-call]
-        raise EngageError(f"Slack Socket Mode could not connect: {exc}") from None
+        reason = str(exc) or type(exc).__name__
+        raise EngageError(f"Slack Socket Mode could not connect: {reason}") from None
     log.info("Slack Socket Mode connected")
     return socket
 

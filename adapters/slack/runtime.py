@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
+from adapters.slack.authorize import SingleTokenAuthorize
 from adapters.slack.credentials import Credentials
 from adapters.slack.gateway import SlackGateway
 from adapters.slack.people import People
@@ -22,6 +23,13 @@ class SlackRuntime:
     people: People
     credentials: Credentials
     gateway: SlackGateway
+    authorize: SingleTokenAuthorize | None
+
+    async def close(self) -> None:
+        """Cancel the lookups still running beside requests."""
+        await self.people.close()
+        if self.authorize is not None:
+            await self.authorize.close()
 
     async def asker(self, context: AsyncBoltContext, community: str | None = None) -> Asker:
         """The person behind a command or click, in their Slack language when known."""

@@ -1,23 +1,30 @@
 """Who may post to `/api/messages`: Bot Framework JWT validation, on whenever an app id is set.
 
 botframework-connector fetches its OpenID metadata with blocking `requests` calls, so a
-token is validated on a worker thread (with its own event loop) and never stalls the server.
+token is validated on a worker thread (with its own event loop) and never stalls the server;
+those fetches give up after `ENGAGE_API_TIMEOUT_SECONDS` (botframework sets no timeout).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 import jwt
+import requests
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
 )
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticationConstants, JwtTokenExtractor
+from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 
 from adapters.teams.config import BotFrameworkConfig
+from adapters.teams.connector import BoundedConnectors, BoundedTokens
 
 log = logging.getLogger("engage.teams.auth")
 
@@ -30,16 +37,63 @@ class AuthUnavailableError(Exception):
     """The token could not be checked (OpenID metadata unreachable): worth a retry."""
 
 
+class BoundedOpenIdMetadata(_OpenIdMetadata):  # type: ignore[misc]
+    """botframework's OpenID metadata and signing keys, fetched with a timeout."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        super().__init__(url)
+        self.timeout = timeout
+
+    async def _refresh(self) -> None:
+        # Runs on the worker thread's own event loop (see `_check_blocking`): blocking is fine.
+        response = requests.get(self.url, timeout=self.timeout)  # noqa: ASYNC210
+        response.raise_for_status()
+        keys = requests.get(response.json()["jwks_uri"], timeout=self.timeout)  # noqa: ASYNC210
+        keys.raise_for_status()
+        self.last_updated = datetime.now()
+        self.keys = keys.json()["keys"]
+
+
+class BoundedAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """Bounded OpenID metadata fetches; bounded connector clients for proactive sends and
+    new conversations."""
+
+    def __init__(self, config: BotFrameworkConfig, timeout: float) -> None:
+        tokens = BoundedTokens(ConfigurationServiceClientCredentialFactory(config), timeout)
+        super().__init__(config, credentials_factory=tokens)
+        self.timeout = timeout
+        urls = (
+            config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+            config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            or AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL,
+        )
+        # botframework keeps one metadata object per URL in this process-wide cache.
+        for url in urls:
+            JwtTokenExtractor.metadataCache[url] = BoundedOpenIdMetadata(url, timeout)
+
+    def create_connector_factory(self, claims_identity: Any) -> BoundedConnectors:
+        return BoundedConnectors(super().create_connector_factory(claims_identity), self.timeout)
+
+
 class Authenticator:
-    def __init__(self, config: BotFrameworkConfig) -> None:
+    def __init__(self, config: BotFrameworkConfig, *, timeout: float) -> None:
         self.config = config
-        self.authentication = ConfigurationBotFrameworkAuthentication(config)
+        self.authentication = BoundedAuthentication(config, timeout)
 
     def cloud_adapter(self) -> CloudAdapter:
         return CloudAdapter(self.authentication)
 
     async def authenticate(self, channel_id: str, service_url: str, header: str | None) -> Any:
-        """An `AuthenticateRequestResult` for the activity, or UnauthorizedError."""
+        """An `AuthenticateRequestResult` for the activity (its turns' connector clients
+        bounded), or UnauthorizedError."""
+        result = await self._authenticate(channel_id, service_url, header)
+        result.connector_factory = BoundedConnectors(
+            result.connector_factory, self.authentication.timeout
+        )
+        return result
+
+    async def _authenticate(self, channel_id: str, service_url: str, header: str | None) -> Any:
         probe = Activity(channel_id=channel_id, service_url=service_url)
         if not self.config.authenticates:
             return await self.authentication.authenticate_request(probe, None)

@@ -34,6 +34,7 @@ from adapters.teams.auth import (
     UnauthorizedError,
     claimed_service_url,
 )
+from adapters.teams.beside import Beside
 from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
@@ -63,17 +64,18 @@ class TeamsBot:
     gateway: TeamsGateway
     turns: Turns
     rejections: Rejections
+    beside: Beside
 
     @classmethod
     def build(cls, services: Services, rejections: Rejections) -> TeamsBot:
         config = bot_framework_config(services.settings)
-        authenticator = Authenticator(config)
+        authenticator = Authenticator(config, timeout=services.settings.api_timeout_seconds)
         adapter = authenticator.cloud_adapter()
         contacts = ContactBook(services.database)
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
         turns = Turns(services, full_router(services), contacts, gateway)
         register_campaign_form(turns)
-        return cls(services, authenticator, adapter, contacts, gateway, turns, rejections)
+        return cls(services, authenticator, adapter, contacts, gateway, turns, rejections, Beside())
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """The token is checked before the activity is read: only its channel and service
@@ -108,20 +110,19 @@ class TeamsBot:
         redelivered = bool(events) and new == 0 and activity["type"] != "invoke"
         if redelivered or not needs_turn(activity):
             return web.Response(status=200)
-        return await self._turn(auth, activity)
+        parsed = _turnable(activity)
+        if parsed is None:
+            return self._refuse(_unusable_status(activity), "malformed")
+        if activity["type"] == "invoke":
+            return await self._turn(auth, activity, parsed)
+        self.beside.start(lambda: self._turn(auth, activity, parsed), f"{activity['type']} turn")
+        return web.Response(status=200)
 
     def _refuse(self, status: int, reason: str) -> web.Response:
         self.rejections.count(PLATFORM, reason)
         return web.Response(status=status)
 
-    async def _turn(self, auth: Any, activity: Json) -> web.StreamResponse:
-        """A turn answers in the activity's conversation, through its service URL."""
-        if not text_field(activity, "conversation", "id") or not text_field(activity, "serviceUrl"):
-            return self._refuse(_unusable_status(activity), "malformed")
-        try:
-            parsed = Activity().deserialize(activity)
-        except ValueError:  # msrest's DeserializationError: a field of the wrong type
-            return self._refuse(_unusable_status(activity), "malformed")
+    async def _turn(self, auth: Any, activity: Json, parsed: Activity) -> web.StreamResponse:
         try:
             response = await self.adapter.process_activity(
                 auth, parsed, lambda turn_context: self.turns.run(turn_context, activity)
@@ -132,6 +133,17 @@ class TeamsBot:
         if response is not None:
             return web.json_response(response.body, status=int(response.status))
         return web.Response(status=200)
+
+
+def _turnable(activity: Json) -> Activity | None:
+    """The activity as botbuilder reads it, or None when no turn can answer it: a turn
+    answers in the activity's conversation, through its service URL."""
+    if not text_field(activity, "conversation", "id") or not text_field(activity, "serviceUrl"):
+        return None
+    try:
+        return Activity().deserialize(activity)
+    except ValueError:  # msrest's DeserializationError: a field of the wrong type
+        return None
 
 
 def _decoded(body: bytes) -> Json | None:
@@ -183,5 +195,9 @@ def mount_teams(app: web.Application, services: Services) -> TeamsBot:
         except SQLAlchemyError as exc:  # start anyway: /healthz says 503 until the database is back
             log.warning("Teams channel links not loaded at start: %s", exc)
 
+    async def finish_answers(_app: web.Application) -> None:
+        await bot.beside.close(grace=settings.api_timeout_seconds)
+
     app.on_startup.append(load_channels)
+    app.on_shutdown.append(finish_answers)
     return bot

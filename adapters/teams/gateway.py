@@ -21,7 +21,6 @@ from botbuilder.schema import (
 from adapters.teams.activity import PLATFORM, Json
 from adapters.teams.auth import Authenticator
 from adapters.teams.config import bot_framework_config
-from adapters.teams.connector import single_attempt, turn_client
 from adapters.teams.contacts import Contact, ContactBook
 from adapters.teams.files import card_activity
 from adapters.teams.limits import SendLimiter
@@ -103,7 +102,7 @@ class TeamsGateway:
         async def create() -> str:
             claims = self.adapter.create_claims_identity(self.app_id)
             factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = single_attempt(await factory.create(reference["serviceUrl"], None))
+            client = await factory.create(reference["serviceUrl"], None)
             created = await client.conversations.create_conversation(parameters)
             return str(created.id)
 
@@ -133,7 +132,6 @@ class TeamsGateway:
             sent: list[str | None] = []
 
             async def callback(turn_context: TurnContext) -> None:
-                turn_client(turn_context)
                 activity = card_activity(card)
                 if message_id is None:
                     response: Any = await turn_context.send_activity(activity)
@@ -168,5 +166,5 @@ def build_gateway(services: Services) -> TeamsGateway | None:
     config = bot_framework_config(services.settings)
     if not config.APP_ID and services.settings.env == "prod":
         return None
-    adapter = Authenticator(config).cloud_adapter()
+    adapter = Authenticator(config, timeout=services.settings.api_timeout_seconds).cloud_adapter()
     return TeamsGateway(adapter, ContactBook(services.database), config.APP_ID)

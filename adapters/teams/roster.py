@@ -23,7 +23,7 @@ from adapters.teams.activity import (
     tenant,
     text_field,
 )
-from adapters.teams.connector import turn_client
+from adapters.teams.connector import bounded, turn_client
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.events import CommunityRenamed, Event, MemberJoined
@@ -97,8 +97,7 @@ async def _import_channels(
 def _teams_client(client: Any, turn_context: TurnContext) -> Any:
     """botbuilder's Teams client is synchronous: only ever called on a worker thread."""
     teams = TeamsConnectorClient(client.config.credentials, turn_context.activity.service_url)
-    teams.config.retry_policy.retries = 0
-    return teams
+    return bounded(teams, client.config.connection.timeout)
 
 
 def _team_details(client: Any, turn_context: TurnContext, team: str) -> Any:

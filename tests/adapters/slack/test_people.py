@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
+from adapters.slack.routes import BOLT, SLACK
 from bot.services import Services
 from tests.adapters.slack.conftest import Slack, fixture, inbox
 from tests.support.fake_slack import slack_user
@@ -27,6 +29,26 @@ async def test_people_seen_in_events_are_looked_up_once(slack: Slack, services: 
     assert [(row.person, (row.attrs or {}).get("locale")) for row in profiles][:1] == [
         ("U1", "fr-FR")
     ]
+
+
+async def test_a_new_persons_event_is_stored_at_once_and_their_profile_after(
+    slack: Slack, services: Services
+) -> None:
+    answer = await slack.event(fixture("events/message"))
+    at_ack = [row.kind for row in await inbox(services)]
+    app = slack.client.server.app
+    profile = await asyncio.wait_for(
+        app[SLACK].people.profile(app[BOLT].client, "T024BE7LD", "U1"), 10
+    )
+    rows = {row.kind: row for row in await inbox(services)}
+    assert answer.status == 200
+    assert at_ack[0] == "message"
+    assert profile is not None
+    assert (profile.locale, profile.tz) == ("en-US", "Europe/London")
+    assert (rows["person_seen"].person, (rows["person_seen"].attrs or {}).get("display_name")) == (
+        "U1",
+        "Person U1",
+    )
 
 
 async def test_user_change_refreshes_the_language_without_a_call(slack: Slack) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -42,6 +43,14 @@ class TeamsServer:
     session: aiohttp.ClientSession
 
     async def post(self, activity: dict[str, Any], headers: dict[str, str] | None = None) -> Answer:
+        """Post an activity, then wait for the answer it started after its acknowledgement."""
+        answer = await self.acknowledge(activity, headers)
+        await asyncio.wait_for(self.bot.beside.settled(), 30)
+        return answer
+
+    async def acknowledge(
+        self, activity: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> Answer:
         async with self.session.post(
             f"{self.url}api/messages", json=activity, headers=headers or {}
         ) as response:

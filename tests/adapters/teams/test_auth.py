@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from bot.settings import load_settings
 from tests.adapters.teams.activities import APP_ID, activity
 from tests.adapters.teams.conftest import TeamsServer, serve_teams
 from tests.adapters.teams.fake_connector import FakeConnector
+from tests.support.black_hole import BlackHole
 
 ISSUER = "https://api.botframework.com"
 KEY_ID = "engage-test-key"
@@ -120,6 +122,38 @@ async def test_unreachable_openid_metadata_is_a_503_not_a_401(
     finally:
         await services.stop()
     assert answer.status == 503
+
+
+async def test_openid_metadata_that_never_answers_is_a_503_within_the_timeout(
+    database_url: str, connector: FakeConnector, issuer: Issuer
+) -> None:
+    timeout = 2.0
+    async with BlackHole() as black_hole:
+        settings = load_settings(
+            env_file=None,
+            database_url=database_url,
+            teams_app_id=APP_ID,
+            teams_app_password="a-real-looking-client-secret",
+            teams_openid_metadata_url=black_hole.url,
+            api_timeout_seconds=timeout,
+        )
+        services = Services.build(settings)
+        try:
+            async with serve_teams(services) as server:
+                token = issuer.token(connector.url)
+                answer = await asyncio.wait_for(
+                    server.post(
+                        activity("channel_message", connector.url),
+                        {"Authorization": f"Bearer {token}"},
+                    ),
+                    3 * timeout,
+                )
+                stored = await recorded(server)
+        finally:
+            await services.stop()
+    assert black_hole.accepted == 1
+    assert answer.status == 503
+    assert stored == 0
 
 
 async def test_without_authorization_the_request_is_refused(
