@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import create_engine
+
+from bot.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 5
@@ -31,6 +34,7 @@ def sqlite_path(database_url: str) -> str | None:
 def make_engine(database_url: str, *, pool_size: int = 8, read_only: bool = False) -> Engine:
     url = normalise_url(database_url)
     if url.get_backend_name() == "sqlite":
+        _require_directory(database_url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )
@@ -46,6 +50,15 @@ def make_engine(database_url: str, *, pool_size: int = 8, read_only: bool = Fals
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+
+
+def _require_directory(database_url: str) -> None:
+    path = sqlite_path(database_url)
+    if path is not None and not Path(path).parent.is_dir():
+        raise DatabaseError(
+            f"database unavailable: the directory of the SQLite file {path} does not exist; "
+            "create it or fix ENGAGE_DATABASE_URL"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
