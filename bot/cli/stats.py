@@ -9,11 +9,10 @@ from datetime import date
 import typer
 from sqlmodel import Session
 
-from bot.cli.context import settings_from
+from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
 from bot.cli.workspaces import choose_workspace
-from bot.clock import utcnow
 from bot.commands.context import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
@@ -40,7 +39,7 @@ def stats_command(
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
     settings = settings_from()
-    day = _parse_day(as_of)
+    day = day_option(as_of)
     if funnel:
         print_funnel(settings, workspace, community, day, as_json)
         return
@@ -94,12 +93,3 @@ def _compute(
     assert found.id is not None
     stats = community_stats(session, found.id, day, minimum)
     return CommunityReport(day, found.external_id, found.name, stats)
-
-
-def _parse_day(text: str | None) -> date:
-    if text is None:
-        return utcnow().date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise EngageError(f"--as-of needs a date like 2026-03-31, not {text!r}") from None
