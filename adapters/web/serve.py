@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
+import os
 import signal
 import socket
 from contextlib import closing
@@ -62,10 +64,11 @@ def _listen(host: str, port: int) -> socket.socket:
         family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
         return socket.create_server((host, port), family=family)
     except OSError as error:
-        raise EngageError(
-            f"cannot listen on {host}:{port}: {error.strerror or error}; "
-            "stop what uses it or choose another --port (ENGAGE_PORT)"
-        ) from None
+        in_use = error.errno == errno.EADDRINUSE
+        bind = (error.errno or 0) > 0  # a negative errno is a host name lookup's
+        reason = os.strerror(error.errno or 0) if bind else error.strerror or str(error)
+        hint = "stop what uses it or choose another --port" if in_use else "check --host, --port"
+        raise EngageError(f"cannot listen on {host}:{port}: {reason}; {hint}") from None
 
 
 def _freeze_startup_objects() -> None:
