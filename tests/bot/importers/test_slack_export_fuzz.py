@@ -104,9 +104,8 @@ def exports(draw: st.DrawFn) -> tuple[dict[str, bytes], str]:
 
 
 def write(files: dict[str, bytes], packing: str, directory: Path) -> Path:
-    root = write_export(directory / "export", days={}, users=[], channels=[])
-    for stale in root.rglob("*.json"):
-        stale.unlink()
+    root = directory / "export"
+    root.mkdir()
     for name, data in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
