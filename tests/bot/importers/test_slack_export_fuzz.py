@@ -41,6 +41,7 @@ JSON = st.recursive(
     max_leaves=12,
 )
 Files = dict[str, Any]
+rarely = st.integers(0, 7).map(lambda one_in_eight: one_in_eight == 0)
 
 
 def sample_files() -> Files:
@@ -74,33 +75,27 @@ def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 @st.composite
 def exports(draw: st.DrawFn) -> tuple[dict[str, bytes], str]:
-    """Files of an export (mutated JSON, raw bytes, odd encodings) and how it is packed."""
+    """Files of an export and how it is packed: mostly values of any JSON type in place of
+    the sample's, sometimes a file missing or added, raw bytes, an odd encoding, a damaged zip."""
     files = sample_files()
-    for _ in range(draw(st.integers(1, 3))):
+    for _ in range(draw(st.integers(0, 3))):
         name = draw(st.sampled_from(sorted(files)))
-        path = draw(st.sampled_from(places(files[name])))
+        path = draw(st.sampled_from(places(files[name])[1:] or [()]))
         files[name] = replaced(files[name], path, draw(JSON))
-    if draw(st.booleans()):
+    if draw(rarely):
         files.pop(draw(st.sampled_from(sorted(files))))
-    if draw(st.booleans()):
-        files[draw(st.sampled_from(["general/2016-07-03.json", "datajam/9999-99-99.json"]))] = draw(
-            JSON
-        )
+    if draw(rarely):
+        added = draw(st.sampled_from(["general/2016-07-03.json", "datajam/9999-99-99.json"]))
+        files[added] = draw(JSON)
     encoded = {name: json.dumps(value).encode() for name, value in files.items()}
-    if draw(st.booleans()):
+    if encoded and draw(rarely):
         name = draw(st.sampled_from(sorted(encoded)))
-        text = json.dumps(files.get(name), ensure_ascii=False) + draw(TEXT)
-        encoded[name] = draw(
-            st.sampled_from(
-                [
-                    text.encode("utf-16"),
-                    text.encode("latin-1", errors="replace"),
-                    encoded[name][: len(encoded[name]) // 2],
-                ]
-            )
-            | st.binary(max_size=64)
-        )
-    return encoded, draw(st.sampled_from(["directory", "zip", "damaged zip"]))
+        text = json.dumps(files[name], ensure_ascii=False) + draw(TEXT)
+        damaged = [text.encode("utf-16"), text.encode("latin-1", errors="replace")]
+        damaged.append(encoded[name][: len(encoded[name]) // 2])
+        encoded[name] = draw(st.sampled_from(damaged) | st.binary(max_size=64))
+    packing = "damaged zip" if draw(rarely) else draw(st.sampled_from(["directory", "zip"]))
+    return encoded, packing
 
 
 def write(files: dict[str, bytes], packing: str, directory: Path) -> Path:
