@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sqlite3
 import sys
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 import pytest
+import yaml
+from alembic.util import CommandError
+from sqlalchemy.exc import OperationalError
 
+from bot.cli.failures import describe_failure
 from bot.services import Services
 from tests.support.processes import engage_env, run_engage
 from tests.support.slack_export import corrupt_member, write_export, zip_export
@@ -202,3 +210,38 @@ async def test_a_bug_is_one_line_naming_it_and_debug_shows_the_traceback(tmp_pat
     assert code != 0
     assert "Traceback" in err
     assert err.splitlines()[-1] == "ZeroDivisionError: division by zero"
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            PermissionError(13, "Permission denied", "/srv/report.html"),
+            "error: Permission denied: /srv/report.html; check the path, its directory and "
+            "permissions",
+        ),
+        (
+            UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte"),
+            "error: cannot decode the input ('utf-8' codec can't decode byte 0xe9 in position 0: "
+            "invalid continuation byte); files must be UTF-8",
+        ),
+        (zlib.error("Error -3 while decompressing data"), "error: damaged archive (Error -3"),
+        (zipfile.BadZipFile("Bad CRC-32 for file 'x.json'"), "error: damaged archive (Bad CRC"),
+        (yaml.YAMLError("unacceptable character #x0000\n  in <file>"), "error: not valid YAML"),
+        (CommandError("Can't locate revision identified by 'x'"), "error: migration: Can't"),
+        (OverflowError("date value out of range"), "error: a value is out of range or malformed"),
+        (
+            OperationalError("SELECT 1", {}, sqlite3.OperationalError("no such table: person")),
+            "error: the database has no Engage schema (no such table: person): run `engage db "
+            "upgrade` first",
+        ),
+        (psycopg.errors.StringDataRightTruncation("value too long"), "error: the database refused"),
+        (psycopg.OperationalError("connection refused"), "error: database unavailable: connection"),
+        (KeyError("oops"), "internal error: KeyError: 'oops' (please report it; ENGAGE_DEBUG=1"),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else "",
+)
+def test_each_exception_family_is_one_line_with_a_hint(error: Exception, expected: str) -> None:
+    described = describe_failure(error)
+    assert described.startswith(expected)
+    assert "\n" not in described
