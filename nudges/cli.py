@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.context import settings_from
+from bot.cli.context import day_option, settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.clock import utcnow
 from bot.errors import EngageError
@@ -39,7 +39,11 @@ def suggest_command(
         raise EngageError("give either --person EXTERNAL_ID or --all")
     settings = settings_from()
     require_person_views(settings)
-    moment = _moment(as_of)
+    moment = (
+        utcnow()
+        if as_of is None
+        else datetime.combine(day_option(as_of) + timedelta(days=1), time(), UTC)
+    )
     database = Database(settings.database_url, threads=1)
     try:
         result = database.read_sync(
@@ -59,16 +63,6 @@ def suggest_command(
         typer.echo(json.dumps(result.as_data(), indent=2, ensure_ascii=False))
     else:
         _print(result)
-
-
-def _moment(text: str | None) -> datetime:
-    if text is None:
-        return utcnow()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise EngageError(f"--as-of needs a date like 2026-03-31, not {text!r}") from None
-    return datetime.combine(day + timedelta(days=1), time(), UTC)
 
 
 def _print(result: Preview) -> None:

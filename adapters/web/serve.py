@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
+import os
 import signal
+import socket
+from contextlib import closing
 
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from adapters.web.app import create_app
+from bot.errors import EngageError
 from bot.settings import Settings, check_ready_to_serve
 from bot.storage.lock import single_process_lock
 from bot.storage.migrate import upgrade
@@ -33,24 +38,39 @@ async def run_until_signal(settings: Settings, *, alone: bool = False) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    runner = web.AppRunner(
-        create_app(settings, alone=alone),
-        handle_signals=False,
-        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
-    )
-    await runner.setup()
-    _freeze_startup_objects()
-    try:
-        site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
-        for address in runner.addresses:
-            host, port = address[0], address[1]
-            log.info("Engage listening on http://%s:%s (database %s)", host, port, _safe(settings))
-        await stop.wait()
-        log.info("stopping: finishing requests in flight")
-    finally:
-        await runner.cleanup()
+    with closing(_listen(settings.host, settings.port)) as listening:
+        runner = web.AppRunner(
+            create_app(settings, alone=alone),
+            handle_signals=False,
+            shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+        )
+        await runner.setup()
+        _freeze_startup_objects()
+        try:
+            await web.SockSite(runner, listening).start()
+            for address in runner.addresses:
+                host, port = address[0], address[1]
+                log.info(
+                    "Engage listening on http://%s:%s (database %s)", host, port, _safe(settings)
+                )
+            await stop.wait()
+            log.info("stopping: finishing requests in flight")
+        finally:
+            await runner.cleanup()
     log.info("stopped")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before anything starts (scheduler, jobs), so a port in use stops nothing but us."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family)
+    except OSError as error:
+        in_use = error.errno == errno.EADDRINUSE
+        bind = (error.errno or 0) > 0  # a negative errno is a host name lookup's
+        reason = os.strerror(error.errno or 0) if bind else error.strerror or str(error)
+        hint = "stop what uses it or choose another --port" if in_use else "check --host, --port"
+        raise EngageError(f"cannot listen on {host}:{port}: {reason}; {hint}") from None
 
 
 def _freeze_startup_objects() -> None:

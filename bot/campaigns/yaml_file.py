@@ -56,8 +56,11 @@ class IndentedDumper(yaml.SafeDumper):
 
 class YamlError(EngageError):
     def __init__(self, source: str, lines: list[str]) -> None:
-        heading = f"{source}: nothing was saved; {len(lines)} problem(s):"
-        super().__init__("\n".join([heading, *(f"  {line}" for line in lines)]))
+        if len(lines) == 1:
+            super().__init__(f"{lines[0].rstrip('.')}; nothing was saved")
+        else:
+            heading = f"{source}: nothing was saved; {len(lines)} problem(s):"
+            super().__init__("\n".join([heading, *(f"  {line}" for line in lines)]))
         self.lines = lines
 
 

@@ -10,6 +10,7 @@ import typer
 import bot
 from bot.cli.campaigns import campaign_app
 from bot.cli.db import db_app
+from bot.cli.failures import debugging, describe_failure
 from bot.cli.imports import import_app
 from bot.cli.jobs import run_job_command
 from bot.cli.privacy import privacy_app
@@ -47,8 +48,8 @@ def _register_plugins() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: expected failures print one line and exit non-zero, never a traceback."""
-    _register_plugins()
     try:
+        _register_plugins()
         code = app(args=argv, prog_name="engage", standalone_mode=False)
     except EngageError as exc:
         typer.echo(f"engage: error: {exc}", err=True)
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.TyperException as exc:
         return _usage_error(exc)
+    except Exception as exc:
+        if debugging():
+            raise
+        typer.echo(f"engage: {describe_failure(exc)}", err=True)
+        return 1
     return code if isinstance(code, int) else 0
 
 

@@ -18,8 +18,10 @@ from bot.campaigns.view import CampaignView, load_view
 from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaigns
 from bot.cli.campaign_io import campaign_of, run
 from bot.cli.campaign_render import list_table, view_data, view_tables
+from bot.cli.context import output_path
 from bot.clock import utcnow
 from bot.commands.format import figure
+from bot.errors import EngageError
 from bot.i18n import Translator
 from bot.settings import Settings
 from bot.storage.models import Campaign
@@ -128,6 +130,8 @@ def export_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Every campaign as YAML, ready for `engage campaign apply`."""
+    if out is not None:
+        output_path(out)
     text = run(
         lambda s, _, a: export_campaigns(s, a.workspace_id), workspace=workspace, write=False
     )
@@ -148,6 +152,10 @@ def apply_command(
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise typer.BadParameter(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EngageError(
+            f"{path.name} is not UTF-8 text (byte {error.start}): save it as UTF-8 YAML"
+        ) from None
     now = utcnow()
 
     def apply(session: Session, settings: Settings, actor: Actor) -> ApplyReport:

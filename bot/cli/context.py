@@ -1,11 +1,17 @@
-"""Helpers every CLI command shares: settings with command-line overrides."""
+"""Helpers every CLI command shares: settings with command-line overrides, checked options."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
 from typing import Any
 
+from bot.clock import utcnow
+from bot.errors import EngageError
 from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings
+
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 
 
 def settings_from(**overrides: Any) -> Settings:
@@ -15,3 +21,27 @@ def settings_from(**overrides: Any) -> Settings:
     )
     configure_logging(settings.log_level, secret_values(settings))
     return settings
+
+
+def day_option(text: str | None, option: str = "--as-of") -> date:
+    """A YYYY-MM-DD option within the years Engage can compute on; today (UTC) when absent."""
+    if text is None:
+        return utcnow().date()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise EngageError(f"{option} needs a date like 2026-03-31, not {text!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise EngageError(f"{option} must be between {EARLIEST_DAY} and {LATEST_DAY}, not {day}")
+    return day
+
+
+def output_path(path: Path, option: str = "--out") -> Path:
+    """Refuse, before any work, a file that cannot be created: no directory, or a directory."""
+    if path.is_dir():
+        raise EngageError(f"{option} {path} is a directory: give a file name")
+    if not path.parent.is_dir():
+        raise EngageError(
+            f"{option} {path}: the directory {path.parent} does not exist; create it first"
+        )
+    return path

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import typer
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 
 from bot.cli.context import settings_from
-from bot.storage.migrate import upgrade
+from bot.errors import EngageError
+from bot.storage.migrate import alembic_config, upgrade
 
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
 
@@ -17,6 +20,14 @@ def upgrade_command(
 ) -> None:
     """Apply every pending migration (engage serve does this at start)."""
     settings = settings_from()
-    upgrade(settings.database_url, revision)
+    try:
+        upgrade(settings.database_url, revision)
+    except CommandError as refused:
+        scripts = ScriptDirectory.from_config(alembic_config(settings.database_url))
+        known = ", ".join(sorted(script.revision for script in scripts.walk_revisions()))
+        reason = str(refused).strip().splitlines()[0]
+        raise EngageError(
+            f"cannot upgrade to {revision!r}: {reason}; give head or one of {known}"
+        ) from None
     safe = make_url(settings.database_url).render_as_string(hide_password=True)
     typer.echo(f"database {safe} is at revision {revision}")

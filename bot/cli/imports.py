@@ -48,9 +48,11 @@ async def _import(settings: Settings, path: Path, workspace: str | None) -> Impo
     services = Services.build(settings)
     bar = _Bar()
     try:
-        return await import_slack_export(services, path, workspace=workspace, progress=bar)
-    finally:
+        summary = await import_slack_export(services, path, workspace=workspace, progress=bar)
         bar.close()
+        return summary
+    finally:
+        bar.close(failed=True)
         await services.stop()
 
 
@@ -58,12 +60,13 @@ class _Bar:
     """A progress bar over day files on stderr, shown once the export is known to be readable."""
 
     def __init__(self) -> None:
+        self._console = Console(stderr=True)
         self._progress = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=self._console,
         )
         self._task: TaskID | None = None
 
@@ -75,9 +78,14 @@ class _Bar:
         if self._task is not None:
             self._progress.advance(self._task)
 
-    def close(self) -> None:
-        if self._task is not None:
-            self._progress.stop()
+    def close(self, *, failed: bool = False) -> None:
+        """After a failure, a log or a pipe gets the error line alone, not the bar's last frame."""
+        if self._task is None:
+            return
+        if failed and not self._console.is_terminal:
+            self._console.quiet = True
+        self._progress.stop()
+        self._task = None
 
 
 def _print_summary(summary: ImportSummary, seconds: float) -> None:

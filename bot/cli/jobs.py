@@ -52,8 +52,9 @@ def run_job_command(
 
     async def run() -> str:
         services = Services.build(settings)
-        install_gateways(services)
         try:
+            await services.database.check()
+            install_gateways(services)
             return await job(services)
         finally:
             await services.stop()

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from sqlmodel import Session, select
 
-from bot.cli.context import settings_from
+from bot.cli.context import output_path, settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.errors import EngageError
 from bot.privacy.erase import erase_person
@@ -39,6 +39,8 @@ def export_command(
     out: Path | None = typer.Option(None, help="Write the JSON here instead of printing it."),
 ) -> None:
     """Everything about one person, as JSON (right of access)."""
+    if out is not None:
+        output_path(out)
     database = Database(settings_from().database_url, threads=1)
     try:
         data = database.read_sync(lambda s: export_person(s, _person_id(s, workspace, person)))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import typer
 from sqlmodel import Session
 
-from bot.cli.context import settings_from
+from bot.cli.context import day_option, output_path, settings_from
 from bot.cli.workspaces import choose_workspace
-from bot.clock import utcnow
 from bot.commands.context import CommandError
 from bot.errors import EngageError
 from bot.i18n import Translator, language_for
@@ -21,9 +19,7 @@ from bot.storage.database import Database
 def report_command(
     out: Path = typer.Option(..., "--out", help="Where to write the HTML page."),
     community: str | None = typer.Option(None, "--community", "-c", help="Community id or name."),
-    as_of: datetime | None = typer.Option(
-        None, "--as-of", formats=["%Y-%m-%d"], help="Compute as of this date (YYYY-MM-DD)."
-    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="Compute as of this date (YYYY-MM-DD)."),
     lang: str = typer.Option("en", "--lang", help="Language of the page: en or fr."),
     workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
 ) -> None:
@@ -31,8 +27,9 @@ def report_command(
     if lang not in ("en", "fr"):
         raise EngageError(f"--lang must be en or fr, not {lang!r}")
     language = language_for(lang)
+    output_path(out)
+    day = day_option(as_of)
     settings = settings_from()
-    day = as_of.date() if as_of else utcnow().date()
     database = Database(settings.database_url, threads=1)
 
     def build(session: Session) -> str:

@@ -10,11 +10,10 @@ import typer
 from sqlmodel import Session
 
 from bot.animators.audit import Actor
-from bot.cli.context import settings_from
+from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
 from bot.cli.workspaces import choose_workspace
-from bot.clock import utcnow
 from bot.commands.context import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
@@ -48,7 +47,7 @@ def stats_command(
     if health:
         print_health(settings.database_url, as_json)
         return
-    day = _parse_day(as_of)
+    day = day_option(as_of)
     if funnel:
         print_funnel(settings, workspace, community, day, as_json)
         return
@@ -123,12 +122,3 @@ def print_health(database_url: str, as_json: bool) -> None:
             "  they could not be folded and are left out of the figures; each is kept in "
             "inbox_event with its quarantine_reason (see README, Quarantined events)"
         )
-
-
-def _parse_day(text: str | None) -> date:
-    if text is None:
-        return utcnow().date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise EngageError(f"--as-of needs a date like 2026-03-31, not {text!r}") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -13,8 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from bot.cli.context import settings_from
-from bot.clock import utcnow
+from bot.cli.context import day_option, settings_from
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.migrate import upgrade
@@ -35,10 +34,8 @@ def synth_command(
     days: Annotated[int, typer.Option(help="How many days of activity.")] = 120,
     seed: Annotated[int, typer.Option(help="Same seed, same workspace.")] = 0,
     end: Annotated[
-        datetime | None,
-        typer.Option(
-            formats=["%Y-%m-%d"], help="Activity stops before this day (default: today, UTC)."
-        ),
+        str | None,
+        typer.Option(help="Activity stops before this day, YYYY-MM-DD (default: today, UTC)."),
     ] = None,
     events: Annotated[
         int | None,
@@ -51,13 +48,14 @@ def synth_command(
     and silent members, each in their own time zone and working hours.
     The same seed gives the same workspace: running it again adds nothing.
     """
+    last = day_option(end, "--end")
     settings = settings_from()
     spec = SynthSpec(
         people=people,
         communities=communities,
         days=days,
         seed=seed,
-        end=(end or utcnow()).date(),
+        end=last,
         events=events,
     )
     upgrade(settings.database_url)

@@ -3,6 +3,10 @@
 Only metadata fields are declared; everything else (text, files, attachments, topics,
 purposes) is dropped while parsing, so it never reaches the rest of Engage. Validation
 errors are reported by position and reason, never with the offending value.
+
+Bounds keep every value storable as it is on both databases: ids and names fit the event
+keys built from them (`<channel>:<ts>:reaction:<name>:<user>` within 200 characters), time
+zones and locales fit their columns, and times stay within the years a datetime holds.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from bot.importers.slack_source import ExportError
 
-Timestamp = Annotated[str, Field(pattern=r"^\d{1,12}(\.\d{1,9})?$")]
+Timestamp = Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,9})?$")]
+Seconds = Annotated[int, Field(ge=0, le=9_999_999_999)]
+Id = Annotated[str, Field(min_length=1, max_length=32)]
+ReactionName = Annotated[str, Field(min_length=1, max_length=100)]
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -27,39 +34,39 @@ class SlackProfile(_Shape):
 
 
 class SlackUser(_Shape):
-    id: str
+    id: Id
     name: str = ""
     real_name: str | None = None
     deleted: bool = False
     is_bot: bool = False
-    tz: str | None = None
-    locale: str | None = None
-    updated: int | None = None
+    tz: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+    updated: Seconds | None = None
     profile: SlackProfile | None = None
 
 
 class SlackChannel(_Shape):
-    id: str
+    id: Id
     name: str
-    created: int
-    creator: str | None = None
+    created: Seconds
+    creator: str | None = Field(default=None, max_length=32)
     is_archived: bool = False
-    members: list[str] = Field(default_factory=list)
+    members: list[Id] = Field(default_factory=list)
 
 
 class SlackReaction(_Shape):
-    name: str
-    users: list[str] = Field(default_factory=list)
+    name: ReactionName
+    users: list[Id] = Field(default_factory=list)
 
 
 class SlackComment(_Shape):
-    user: str | None = None
+    user: Id | None = None
 
 
 class SlackMessage(_Shape):
     type: str | None = None
     subtype: str | None = None
-    user: str | None = None
+    user: Id | None = None
     bot_id: str | None = None
     ts: Timestamp
     thread_ts: Timestamp | None = None

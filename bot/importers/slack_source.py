@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -11,6 +13,16 @@ from bot.errors import EngageError
 
 DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 REQUIRED = ("channels.json", "users.json")
+# What reading a damaged, truncated, encrypted or exotic archive member raises.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+)
 
 
 class ExportError(EngageError):
@@ -52,9 +64,15 @@ class ExportSource:
 
     def read(self, name: str) -> bytes:
         stored = self._files[name]
-        if self._archive is not None:
-            return self._archive.read(stored)
-        return (self.path / stored).read_bytes()
+        try:
+            if self._archive is not None:
+                return self._archive.read(stored)
+            return (self.path / stored).read_bytes()
+        except UNREADABLE as error:
+            raise ExportError(
+                f"{self.path}: cannot read {name} ({_reason(error)}): the export is damaged; "
+                "export or unzip it again"
+            ) from None
 
     def day_files(self) -> list[DayFile]:
         """Every `<folder>/<YYYY-MM-DD>.json`, in date order, then folder order."""
@@ -74,7 +92,10 @@ def open_export(path: Path) -> ExportSource:
         raise ExportError(f"{path}: no such directory or .zip file")
     if not zipfile.is_zipfile(path):
         raise ExportError(f"{path}: neither a directory nor a .zip file")
-    archive = zipfile.ZipFile(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except UNREADABLE as error:
+        raise ExportError(f"{path}: a damaged .zip file ({_reason(error)})") from None
     try:
         return ExportSource(path, archive)
     except BaseException:
@@ -97,3 +118,8 @@ def _root_prefix(files: list[str]) -> str:
     nested = [PurePosixPath(name) for name in files if PurePosixPath(name).name == "channels.json"]
     tops = {path.parent for path in nested if len(path.parts) == 2}
     return f"{tops.pop()}/" if len(tops) == 1 else ""
+
+
+def _reason(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import create_engine
+
+from bot.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_SECONDS = 5
@@ -39,6 +42,7 @@ def make_engine(
     """`busy_timeout_ms`: how long SQLite waits for another process's write lock."""
     url = normalise_url(database_url)
     if url.get_backend_name() == "sqlite":
+        _require_directory(database_url)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
@@ -54,6 +58,15 @@ def make_engine(
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+
+
+def _require_directory(database_url: str) -> None:
+    path = sqlite_path(database_url)
+    if path is not None and not Path(path).parent.is_dir():
+        raise DatabaseError(
+            f"database unavailable: the directory of the SQLite file {path} does not exist; "
+            "create it or fix ENGAGE_DATABASE_URL"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:

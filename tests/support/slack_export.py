@@ -170,3 +170,15 @@ def zip_export(directory: Path, archive: Path, *, folder: str = "") -> Path:
             if path.is_file():
                 zipped.write(path, folder + path.relative_to(directory).as_posix())
     return archive
+
+
+def corrupt_member(archive: Path, name: str) -> Path:
+    """Scramble the middle of one member's compressed bytes, as a damaged download would."""
+    with zipfile.ZipFile(archive) as zipped:
+        info = zipped.getinfo(name)
+    data = bytearray(archive.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    data[middle : middle + 8] = bytes(255 - byte for byte in data[middle : middle + 8])
+    archive.write_bytes(bytes(data))
+    return archive

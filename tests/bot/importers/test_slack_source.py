@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.importers.slack_source import DayFile, ExportError, open_export
-from tests.support.slack_export import write_export, zip_export
+from tests.support.slack_export import corrupt_member, write_export, zip_export
 
 EXPECTED_DAYS = [
     DayFile("datajam", "2016-07-01", "datajam/2016-07-01.json"),
@@ -51,3 +51,14 @@ def test_zip_without_users_json_names_it(tmp_path: Path) -> None:
     (export / "users.json").unlink()
     with pytest.raises(ExportError, match=r"users.json is missing"):
         open_export(zip_export(export, tmp_path / "houston.zip"))
+
+
+def test_a_damaged_member_is_an_export_error_naming_it(tmp_path: Path) -> None:
+    archive = zip_export(write_export(tmp_path / "export"), tmp_path / "export.zip")
+    corrupt_member(archive, "datajam/2016-07-02.json")
+    with open_export(archive) as source:
+        assert source.read("users.json")
+        with pytest.raises(ExportError) as failure:
+            source.read("datajam/2016-07-02.json")
+    assert str(failure.value).startswith(f"{archive}: cannot read datajam/2016-07-02.json (")
+    assert str(failure.value).endswith("): the export is damaged; export or unzip it again")
