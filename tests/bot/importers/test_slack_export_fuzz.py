@@ -25,9 +25,9 @@ from tests.support.slack_export import corrupt_member, write_export, zip_export
 
 # NUL and lone surrogates are the inbox's to clean on every path (issue #15, item 2), not the
 # export parser's; everything else any JSON text may hold is fair game here.
-TEXT = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=40
-) | st.sampled_from(["", "U" * 5000, "1467331300.000002", "9" * 12, "-1", "C061A0WJG"])
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["", "U" * 5000, "1467331300.000002", "9" * 12, "-1", "C061A0WJG"]
+)
 SCALARS = (
     st.none()
     | st.booleans()
@@ -128,6 +128,7 @@ def test_any_export_imports_or_fails_in_one_line_and_changes_nothing_stored(
 
             @hypothesis_settings(
                 max_examples=40,
+                derandomize=True,
                 deadline=None,
                 database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
