@@ -115,7 +115,8 @@ async def test_authentic_but_unusable_events_get_200_counted_and_nothing_stored(
     assert rejected in metrics
     assert [record for record in caplog.records if record.exc_info] == []
     assert (await slack.event(fixture("events/message"))).status == 200
-    assert [row.event_key for row in await inbox(services)] == ["C1:1774360931.000200"]
+    stored = await inbox(services)  # beside, perhaps, the new sender's profile looked up
+    assert [row.event_key for row in stored if row.kind == "message"] == ["C1:1774360931.000200"]
 
 
 async def test_garbage_is_refused_before_bolt_reads_it(
