@@ -134,15 +134,21 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "datetime": (datetime,),
 }
 _IDENTIFIERS = ("workspace", "key", "person", "community")
+LONGEST_IDENTIFIER = {"workspace": 64, "person": 128, "community": 128, "receiver": 128}
+"""What the inbox's columns store whole (PostgreSQL's casts would cut a longer id, so that
+two people could become one); longer keys are hashed when stored instead."""
 
 
 def malformed_field(event: Event) -> str | None:
-    """The first field whose value is not of its declared type, or an empty identifier
-    (an adapter refuses such an event: it would make a nameless person or community)."""
+    """The first field whose value is not of its declared type, or an empty or over-long
+    identifier (an adapter refuses such an event: it would make a nameless person or
+    community, or merge two)."""
     for item in fields(event):
         value = getattr(event, item.name)
         if not isinstance(value, _TYPES[str(item.type)]):
             return item.name
         if item.name in _IDENTIFIERS and not value:
+            return item.name
+        if isinstance(value, str) and len(value) > LONGEST_IDENTIFIER.get(item.name, len(value)):
             return item.name
     return None

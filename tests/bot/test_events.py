@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from bot.events import CommunityCreated, MessagePosted, PersonSeen, malformed_field
+from bot.events import (
+    LONGEST_IDENTIFIER,
+    CommunityCreated,
+    MessagePosted,
+    PersonSeen,
+    ReactionAdded,
+    malformed_field,
+)
+from bot.storage.models import InboxEvent
 
 WHEN = datetime(2026, 3, 24, 14, 2, tzinfo=UTC)
 COMMON: dict[str, Any] = {
@@ -33,9 +41,25 @@ def test_a_well_formed_event_has_nothing_wrong() -> None:
         (PersonSeen(**COMMON, person="U1", is_bot="yes"), "is_bot"),  # type: ignore[arg-type]
         (CommunityCreated(**COMMON | {"workspace": ""}, community="C1", name="x"), "workspace"),
         (CommunityCreated(**COMMON | {"occurred_at": 0}, community="C", name="x"), "occurred_at"),
+        (PersonSeen(**COMMON, person="U" * 129), "person"),
+        (MessagePosted(**COMMON | {"workspace": "T" * 65}, person="U", community="C"), "workspace"),
+        (MessagePosted(**COMMON, person="U1", community="C" * 129), "community"),
+        (ReactionAdded(**COMMON, person="U1", community="C1", receiver="U" * 129), "receiver"),
     ],
     ids=["empty-person", "empty-community", "community-a-number", "name-a-list", "flag-a-string",
-         "empty-workspace", "moment-a-number"],
+         "empty-workspace", "moment-a-number", "person-too-long", "workspace-too-long",
+         "community-too-long", "receiver-too-long"],
 )  # fmt: skip
 def test_a_mistyped_field_or_an_empty_id_is_named(event: Any, field: str) -> None:
     assert malformed_field(event) == field
+
+
+def test_the_longest_identifiers_are_what_the_inbox_stores() -> None:
+    columns = InboxEvent.__table__.c  # type: ignore[attr-defined]
+    stored = {"workspace": "workspace", "person": "person", "community": "community",
+              "receiver": "target_person"}  # fmt: skip
+    assert {field: columns[column].type.length for field, column in stored.items()} == (
+        LONGEST_IDENTIFIER
+    )
+    longest = MessagePosted(**COMMON | {"workspace": "T" * 64}, person="U" * 128, community="C1")
+    assert malformed_field(longest) is None

@@ -99,6 +99,8 @@ UNUSABLE: dict[str, dict[str, Any]] = {
     "profile-without-id": fixture("events/user_change") | {"event": {
         "type": "user_change", "user": {"id": 7, "profile": {}}}},
     "view-a-number": {"type": "block_actions", "view": 5, "team": {"id": "T024BE7LD"}},
+    "user-longer-than-stored": fixture("events/message") | {"event": {
+        **fixture("events/message")["event"], "user": "U" * 5000}},
 }  # fmt: skip
 
 
