@@ -9,7 +9,6 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from adapters.slack.authorize import SingleTokenAuthorize
 from adapters.slack.campaign_form import register_campaign_form
 from adapters.slack.clients import configure, web_client
 from adapters.slack.commands import register_commands
@@ -17,7 +16,7 @@ from adapters.slack.gateway import SlackGateway, credentials_for
 from adapters.slack.home import register_home
 from adapters.slack.ingest import Ingest, LookUpPeople
 from adapters.slack.installs import OAuthInstalls
-from adapters.slack.oauth import InstalledAuthorize, OAuthStates, oauth_flow
+from adapters.slack.oauth import InstalledAuthorize, OAuthStates, SingleTokenAuthorize, oauth_flow
 from adapters.slack.people import People
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import ConfigError

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
-from adapters.slack.authorize import SingleTokenAuthorize
 from adapters.slack.credentials import Credentials
 from adapters.slack.gateway import SlackGateway
+from adapters.slack.oauth import SingleTokenAuthorize
 from adapters.slack.people import People
 from bot.commands import Asker, Router
 from bot.services import Services

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Insert, Table, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -113,6 +114,14 @@ def refresh_statistics(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
     connection.exec_driver_sql("ANALYZE")
+
+
+def insert_ignoring_taken(connection: Connection, table: Table, keys: Sequence[str]) -> Insert:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING`. On PostgreSQL a row whose key another
+    transaction is inserting waits for it, then is skipped if that one commits."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
 def describe_db_error(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlmodel import Session
 
 from bot.clock import as_utc
-from bot.storage.insert import insert_ignoring_taken
+from bot.storage.database import insert_ignoring_taken
 from bot.storage.models import BudgetSlot, Suggestion
 from nudges.policy.window import Schedule
 
