@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
         "MultiTenant", "MicrosoftAppType", "MICROSOFT_APP_TYPE"
     )
     teams_openid_metadata_url: str = _env("", "ENGAGE_TEAMS_OPENID_METADATA_URL")
+    secrets_dir: str = _env("", "ENGAGE_SECRETS_DIR")
 
     @field_validator("platforms", mode="before")
     @classmethod
@@ -169,9 +171,15 @@ class Settings(BaseSettings):
 
 
 def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
-    """Build settings from the environment (and `.env`), with keyword overrides on top."""
+    """Build settings from the environment (and `.env`), with keyword overrides on top;
+    then from the files of `ENGAGE_SECRETS_DIR` for whatever those left unset."""
     try:
-        return Settings(_env_file=env_file, **overrides)
+        settings = Settings(_env_file=env_file, **overrides)
+        if not settings.secrets_dir:
+            return settings
+        if not Path(settings.secrets_dir).is_dir():
+            raise ConfigError(f"ENGAGE_SECRETS_DIR: {settings.secrets_dir!r} is not a directory")
+        return Settings(_env_file=env_file, _secrets_dir=settings.secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"

@@ -29,7 +29,7 @@ def serve(settings: Settings) -> None:
     for warning in check_ready_to_serve(settings):
         log.warning(warning)
     with single_process_lock(settings.database_url) as alone:
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, tolerate_newer=True)
         asyncio.run(run_until_signal(settings, alone=alone))
 
 

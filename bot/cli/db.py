@@ -1,27 +1,52 @@
-"""`engage db …`: schema management."""
+"""`engage db …`: schema management and backups."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.engine import make_url
 
-from bot.cli.context import settings_from
+from bot.cli.context import output_path, settings_from
 from bot.errors import EngageError
-from bot.storage.migrate import alembic_config, upgrade
+from bot.storage.backup import dump, restore
+from bot.storage.migrate import (
+    Migration,
+    SchemaState,
+    alembic_config,
+    check_schema,
+    database_revisions,
+    upgrade,
+)
 
-db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Create, upgrade, check, dump and restore the database.", no_args_is_help=True
+)
+CHECK_EXIT_CODES = {
+    SchemaState.CURRENT: 0,
+    SchemaState.BEHIND: 1,
+    SchemaState.AHEAD: 2,
+    SchemaState.UNKNOWN: 3,
+}
+
+
+def _safe(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 @db_app.command("upgrade")
 def upgrade_command(
     revision: str = typer.Argument("head", help="Target revision."),
+    yes: bool = typer.Option(
+        False, "--yes", help="Also apply destructive migrations (stop every replica first)."
+    ),
 ) -> None:
-    """Apply every pending migration (engage serve does this at start)."""
+    """Apply every pending migration (engage serve does this at start, additive ones only)."""
     settings = settings_from()
     try:
-        upgrade(settings.database_url, revision)
+        upgrade(settings.database_url, revision, allow_destructive=yes)
     except CommandError as refused:
         scripts = ScriptDirectory.from_config(alembic_config(settings.database_url))
         known = ", ".join(sorted(script.revision for script in scripts.walk_revisions()))
@@ -29,5 +54,67 @@ def upgrade_command(
         raise EngageError(
             f"cannot upgrade to {revision!r}: {reason}; give head or one of {known}"
         ) from None
-    safe = make_url(settings.database_url).render_as_string(hide_password=True)
-    typer.echo(f"database {safe} is at revision {revision}")
+    typer.echo(f"database {_safe(settings.database_url)} is at revision {revision}")
+
+
+@db_app.command("check")
+def check_command() -> None:
+    """Tell whether the schema matches this version (exit 0 current, 1 behind, 2 ahead, 3 unknown)."""
+    settings = settings_from()
+    check = check_schema(settings.database_url)
+    name, at = _safe(settings.database_url), ", ".join(check.database) or "none (empty)"
+    if check.state is SchemaState.CURRENT:
+        typer.echo(f"database {name} is current: revision {at}, as this version expects")
+    elif check.state is SchemaState.BEHIND:
+        typer.echo(
+            f"database {name} is behind: at revision {at}, this version expects {check.code}; "
+            f"{len(check.pending)} pending migration(s):"
+        )
+        for step in check.pending:
+            typer.echo(_describe(step))
+        destructive = any(step.destructive for step in check.pending)
+        typer.echo(
+            "run engage db upgrade --yes after stopping every replica and backing up"
+            if destructive
+            else "run engage db upgrade (all are additive: running replicas may stay up)"
+        )
+    elif check.state is SchemaState.AHEAD:
+        typer.echo(
+            f"database {name} is ahead: at revision {at}, newer than this version "
+            f"(which knows up to {check.code}); run the newer version of Engage"
+        )
+    else:
+        typer.echo(
+            f"database {name} is at an unknown revision {at}, not one of this version's "
+            f"(up to {check.code}): is it another application's database?"
+        )
+    raise typer.Exit(CHECK_EXIT_CODES[check.state])
+
+
+def _describe(step: Migration) -> str:
+    marker = " [destructive]" if step.destructive else ""
+    return f"  {step.revision}{marker} {step.title}"
+
+
+@db_app.command("dump")
+def dump_command(
+    file: Path = typer.Argument(..., help="Dump file to write (replaced if it exists)."),
+) -> None:
+    """Write a consistent backup: pg_dump's custom format, or a copy of the SQLite file."""
+    settings = settings_from()
+    dump(settings.database_url, output_path(file, "FILE"))
+    typer.echo(f"database {_safe(settings.database_url)} dumped to {file}")
+
+
+@db_app.command("restore")
+def restore_command(
+    file: Path = typer.Argument(..., help="A file written by engage db dump."),
+) -> None:
+    """Load a dump into the configured database, which must be new and empty."""
+    settings = settings_from()
+    restore(file, settings.database_url)
+    at = ", ".join(database_revisions(settings.database_url)) or "none"
+    typer.echo(
+        f"{file} restored into {_safe(settings.database_url)} (revision {at}); "
+        "engage db check tells whether it needs engage db upgrade"
+    )

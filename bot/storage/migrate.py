@@ -4,6 +4,10 @@ Processes that upgrade one database at once (replicas starting together, an oper
 `engage db upgrade` beside them) take turns, and the later ones find the schema at its
 target: on PostgreSQL the migration connection holds an advisory lock for the whole
 upgrade; on SQLite the whole upgrade is one `BEGIN IMMEDIATE` transaction.
+
+A migration is additive unless its module says `destructive = True` (it drops or rewrites
+something the previous version of Engage still reads): `upgrade` applies a destructive one
+only when the operator allows it (`engage db upgrade --yes`), never from `engage serve`.
 """
 
 from __future__ import annotations
@@ -11,16 +15,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import RevisionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import DatabaseError
+from bot.errors import DatabaseError, EngageError
 from bot.storage.database import describe_db_error
-from bot.storage.engine import normalise_url
+from bot.storage.engine import make_engine, normalise_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK = 0x656E67616765  # "engage" in ASCII; advisory locks are per database
@@ -29,18 +39,134 @@ SQLITE_MIGRATION_WAIT_MS = 15 * 60 * 1000
 log = logging.getLogger("engage.migrate")
 
 
-def alembic_config(database_url: str) -> Config:
+def alembic_config(database_url: str, scripts: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(scripts))
     url = normalise_url(database_url).render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logging"] = False
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+class SchemaState(StrEnum):
+    CURRENT = "current"
+    BEHIND = "behind"
+    AHEAD = "ahead"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Migration:
+    revision: str
+    title: str
+    destructive: bool
+
+
+@dataclass(frozen=True)
+class SchemaCheck:
+    state: SchemaState
+    database: tuple[str, ...]
+    """The revisions recorded in the database (none before the first migration)."""
+    code: str
+    """The newest revision this version of Engage knows."""
+    pending: tuple[Migration, ...] = ()
+
+
+class DestructiveMigrationError(EngageError):
+    pass
+
+
+class NewerSchemaError(EngageError):
+    pass
+
+
+def _migration(script: Script) -> Migration:
+    title = (script.doc or "").strip().splitlines()[0] if script.doc else ""
+    return Migration(script.revision, title, getattr(script.module, "destructive", False) is True)
+
+
+def migrations(scripts: Path = MIGRATIONS) -> list[Migration]:
+    """Every migration this version knows, oldest first."""
+    directory = ScriptDirectory.from_config(alembic_config("sqlite://", scripts))
+    return [_migration(script) for script in reversed(list(directory.walk_revisions()))]
+
+
+def database_revisions(database_url: str) -> tuple[str, ...]:
+    engine = make_engine(database_url)
     try:
-        command.upgrade(alembic_config(database_url), revision)
+        with engine.connect() as connection:
+            return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
+    except SQLAlchemyError as exc:
+        raise DatabaseError(describe_db_error(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def check_schema(database_url: str, scripts: Path = MIGRATIONS) -> SchemaCheck:
+    """Whether the database's schema is the one this version of Engage expects."""
+    return _compare(database_url, "head", scripts)
+
+
+def _compare(database_url: str, target: str, scripts: Path) -> SchemaCheck:
+    directory = ScriptDirectory.from_config(alembic_config(database_url, scripts))
+    head = directory.get_current_head() or ""
+    current = database_revisions(database_url)
+    unknown = [revision for revision in current if not _known(directory, revision)]
+    if unknown:
+        # Revision ids are numbered in order, so an unknown larger one comes from a newer Engage.
+        newer = all(revision > head for revision in unknown)
+        return SchemaCheck(SchemaState.AHEAD if newer else SchemaState.UNKNOWN, current, head)
+    try:
+        steps = list(directory.iterate_revisions(target, current or "base"))
+    except RevisionError as exc:
+        raise CommandError(str(exc)) from None
+    pending = tuple(_migration(script) for script in reversed(steps) if script is not None)
+    state = SchemaState.BEHIND if pending else SchemaState.CURRENT
+    return SchemaCheck(state, current, head, pending)
+
+
+def _known(directory: ScriptDirectory, revision: str) -> bool:
+    try:
+        return directory.get_revision(revision) is not None
+    except RevisionError:
+        return False
+
+
+def upgrade(
+    database_url: str,
+    revision: str = "head",
+    *,
+    allow_destructive: bool = False,
+    tolerate_newer: bool = False,
+    scripts: Path = MIGRATIONS,
+) -> None:
+    """Apply the pending migrations up to `revision`. A destructive one is refused unless
+    `allow_destructive`; a database migrated by a newer Engage is refused, or left as it
+    is with a warning when `tolerate_newer` (an older replica during a rolling upgrade)."""
+    check = _compare(database_url, revision, scripts)
+    if check.state in (SchemaState.AHEAD, SchemaState.UNKNOWN):
+        at = ", ".join(check.database)
+        if check.state is SchemaState.AHEAD and tolerate_newer:
+            log.warning(
+                "migrations: the database is at revision %s, newer than this version of "
+                "Engage (%s); serving it unchanged",
+                at,
+                check.code,
+            )
+            return
+        raise NewerSchemaError(
+            f"the database is at revision {at}, which this version of Engage does not know "
+            f"(it knows up to {check.code}): run a version that does"
+        )
+    destructive = [step.revision for step in check.pending if step.destructive]
+    if destructive and not allow_destructive:
+        raise DestructiveMigrationError(
+            f"migration {', '.join(destructive)} is destructive: it removes or rewrites data "
+            "that running replicas of the previous version may still use; stop every "
+            "replica, back up (engage db dump FILE), then run engage db upgrade --yes"
+        )
+    try:
+        command.upgrade(alembic_config(database_url, scripts), revision)
     except SQLAlchemyError as exc:
         raise DatabaseError(describe_db_error(exc)) from None
 

@@ -179,3 +179,37 @@ def test_prod_checks_oauth_secrets_and_accepts_strong_ones() -> None:
         check_ready_to_serve(weak)
     strong = weak.model_copy(update={"slack_client_secret": "5c1e0f7b9d2a4c6e8f0a1b3c5d7e9f01"})
     assert check_ready_to_serve(strong) == []
+
+
+def test_secrets_dir_files_fill_what_the_environment_leaves_unset(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secrets = tmp_path_factory.mktemp("secrets")
+    (secrets / "SLACK_SIGNING_SECRET").write_text("from-the-file-8c1f\n")
+    (secrets / "MicrosoftAppPassword").write_text("teams-from-file")
+    (secrets / "ENGAGE_DATABASE_URL").write_text("postgresql+psycopg://engage:pw@db/engage\n")
+    monkeypatch.setenv("ENGAGE_SECRETS_DIR", str(secrets))
+    monkeypatch.setenv("MicrosoftAppPassword", "teams-from-env")
+    settings = load_settings(env_file=None)
+    assert settings.slack_signing_secret == "from-the-file-8c1f"
+    assert settings.database_url == "postgresql+psycopg://engage:pw@db/engage"
+    assert settings.teams_app_password == "teams-from-env"
+
+
+def test_secrets_dir_must_exist(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    missing = tmp_path_factory.mktemp("secrets") / "absent"
+    monkeypatch.setenv("ENGAGE_SECRETS_DIR", str(missing))
+    with pytest.raises(ConfigError, match="ENGAGE_SECRETS_DIR: .* is not a directory"):
+        load_settings(env_file=None)
+
+
+def test_a_bad_value_in_a_secret_file_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    secrets = tmp_path_factory.mktemp("secrets")
+    (secrets / "ENGAGE_DATABASE_URL").write_text("mysql://db/x")
+    monkeypatch.setenv("ENGAGE_SECRETS_DIR", str(secrets))
+    with pytest.raises(ConfigError, match="ENGAGE_DATABASE_URL: only sqlite"):
+        load_settings(env_file=None)
