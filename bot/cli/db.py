@@ -59,7 +59,7 @@ def upgrade_command(
 
 @db_app.command("check")
 def check_command() -> None:
-    """Tell whether the schema matches this version (exit 0 current, 1 behind, 2 ahead, 3 unknown)."""
+    """Compare the schema with this version: exit 0 current, 1 behind, 2 ahead, 3 unknown."""
     settings = settings_from()
     check = check_schema(settings.database_url)
     name, at = _safe(settings.database_url), ", ".join(check.database) or "none (empty)"

@@ -113,8 +113,7 @@ def _compare(database_url: str, target: str, scripts: Path) -> SchemaCheck:
     current = database_revisions(database_url)
     unknown = [revision for revision in current if not _known(directory, revision)]
     if unknown:
-        # Revision ids are numbered in order, so an unknown larger one comes from a newer Engage.
-        newer = all(revision > head for revision in unknown)
+        newer = all(_numbered_after(revision, head) for revision in unknown)
         return SchemaCheck(SchemaState.AHEAD if newer else SchemaState.UNKNOWN, current, head)
     try:
         steps = list(directory.iterate_revisions(target, current or "base"))
@@ -125,10 +124,15 @@ def _compare(database_url: str, target: str, scripts: Path) -> SchemaCheck:
     return SchemaCheck(state, current, head, pending)
 
 
+def _numbered_after(revision: str, head: str) -> bool:
+    """Engage numbers its revisions in order: an unknown larger number is a newer Engage's."""
+    return revision.isdigit() and head.isdigit() and int(revision) > int(head)
+
+
 def _known(directory: ScriptDirectory, revision: str) -> bool:
     try:
         return directory.get_revision(revision) is not None
-    except RevisionError:
+    except (RevisionError, CommandError):
         return False
 
 

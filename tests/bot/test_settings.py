@@ -201,7 +201,7 @@ def test_secrets_dir_must_exist(
 ) -> None:
     missing = tmp_path_factory.mktemp("secrets") / "absent"
     monkeypatch.setenv("ENGAGE_SECRETS_DIR", str(missing))
-    with pytest.raises(ConfigError, match="ENGAGE_SECRETS_DIR: .* is not a directory"):
+    with pytest.raises(ConfigError, match=r"ENGAGE_SECRETS_DIR: .* is not a directory"):
         load_settings(env_file=None)
 
 

@@ -1,20 +1,33 @@
-"""Processes migrating one fresh database at once take turns, and all of them succeed."""
+"""Processes migrating one fresh database at once take turns, and all of them succeed.
+Migrations are additive unless marked destructive, and a destructive one needs --yes."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import signal
 from pathlib import Path
 
 import aiohttp
 import psycopg
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot.storage.engine import normalise_url
-from bot.storage.migrate import MIGRATION_LOCK, alembic_config
+from bot.storage.migrate import (
+    MIGRATION_LOCK,
+    MIGRATIONS,
+    DestructiveMigrationError,
+    NewerSchemaError,
+    SchemaState,
+    alembic_config,
+    check_schema,
+    migrations,
+    upgrade,
+)
 from tests.support.databases import PostgresTemplates, SqliteTemplates
 from tests.support.processes import LISTENING, EngageProcess, run_engage, start_engage
 
@@ -122,3 +135,134 @@ async def _one_serves_the_other_refuses(url: str, env: dict[str, str], tmp_path:
     assert refused_code != 0
     assert "Traceback" not in refused_log
     assert serving.process.returncode == 0
+
+
+Columns = dict[str, dict[str, tuple[bool, bool]]]
+"""table -> column -> (nullable, has a server default)"""
+
+
+def columns(database_url: str) -> Columns:
+    engine = create_engine(normalise_url(database_url))
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            return {
+                table: {
+                    column["name"]: (bool(column["nullable"]), column.get("default") is not None)
+                    for column in inspector.get_columns(table)
+                }
+                for table in inspector.get_table_names()
+                if table != "alembic_version"
+            }
+    finally:
+        engine.dispose()
+
+
+def not_additive(before: Columns, after: Columns) -> list[str]:
+    """What a step did that the previous version of Engage, still running, could trip on."""
+    problems = []
+    for table, old in before.items():
+        if table not in after:
+            problems.append(f"dropped table {table}")
+            continue
+        for name, (nullable, _) in old.items():
+            if name not in after[table]:
+                problems.append(f"dropped column {table}.{name}")
+            elif nullable and not after[table][name][0]:
+                problems.append(f"made {table}.{name} NOT NULL")
+        for name, (nullable, has_default) in after[table].items():
+            if name not in old and not nullable and not has_default:
+                problems.append(f"added {table}.{name} NOT NULL without a server default")
+    return problems
+
+
+async def test_every_migration_is_additive_unless_marked_destructive(
+    database_templates: SqliteTemplates | PostgresTemplates, tmp_path: Path
+) -> None:
+    """A replica of the previous version keeps working beside the new one during a rolling
+    upgrade only if no step drops or tightens what it reads and writes."""
+    steps = migrations()
+    assert steps, "no migrations found"
+    with database_templates.empty(tmp_path) as url:
+        before = columns(url)
+        for step in steps:
+            upgrade(url, step.revision)
+            after = columns(url)
+            if not step.destructive:
+                assert not_additive(before, after) == [], step.revision
+            before = after
+
+
+def test_the_additive_check_sees_a_dropped_column_and_a_new_required_one() -> None:
+    before: Columns = {"person": {"id": (False, False), "name": (True, False)}}
+    after: Columns = {"person": {"id": (False, False), "dept": (False, False)}}
+    assert not_additive(before, after) == [
+        "dropped column person.name",
+        "added person.dept NOT NULL without a server default",
+    ]
+
+
+DESTRUCTIVE_STEP = """\"""drop the audit table (a test's destructive migration)
+
+Revision ID: 9001
+Revises: {head}
+\"""
+
+from alembic import op
+
+revision = "9001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+destructive = True
+
+
+def upgrade() -> None:
+    op.drop_table("audit")
+
+
+def downgrade() -> None:
+    raise NotImplementedError
+"""
+
+
+@pytest.fixture
+def with_destructive_step(tmp_path: Path) -> Path:
+    """This version's migrations plus a destructive one after them, in a scratch directory."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    step = DESTRUCTIVE_STEP.format(head=head())
+    (scripts / "versions" / "9001_drop_audit.py").write_text(step)
+    return scripts
+
+
+def test_upgrade_refuses_a_destructive_migration_unless_allowed(
+    database_url: str, with_destructive_step: Path
+) -> None:
+    check = check_schema(database_url, with_destructive_step)
+    assert check.state is SchemaState.BEHIND
+    assert [(step.revision, step.destructive) for step in check.pending] == [("9001", True)]
+    with pytest.raises(DestructiveMigrationError, match=r"9001 is destructive.*--yes"):
+        upgrade(database_url, scripts=with_destructive_step)
+    versions, tables = schema(database_url)
+    assert versions == [head()]
+    assert "audit" in tables
+    upgrade(database_url, allow_destructive=True, scripts=with_destructive_step)
+    versions, tables = schema(database_url)
+    assert versions == ["9001"]
+    assert "audit" not in tables
+
+
+async def test_a_database_migrated_by_a_newer_version_is_ahead(
+    database_url: str, with_destructive_step: Path, tmp_path: Path
+) -> None:
+    upgrade(database_url, allow_destructive=True, scripts=with_destructive_step)
+    check = check_schema(database_url)
+    assert (check.state, check.database, check.code) == (SchemaState.AHEAD, ("9001",), head())
+    with pytest.raises(NewerSchemaError, match="9001, which this version of Engage does not"):
+        upgrade(database_url)
+    upgrade(database_url, tolerate_newer=True)  # an older replica during a rolling upgrade
+    assert schema(database_url)[0] == ["9001"]
+    code, out, err = await run_engage("db", "check", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 2, err
+    assert "is ahead: at revision 9001" in out
