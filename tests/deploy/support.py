@@ -12,7 +12,9 @@ from bot.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 ENGAGE_VARIABLE = re.compile(r"\bENGAGE_[A-Z0-9_]+\b")
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|_KEY\b|DATABASE_URL", re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"SECRET(?!S_DIR)|PASSWORD(?!_FILE)|TOKEN|_KEY\b|DATABASE_URL", re.IGNORECASE
+)
 
 
 def setting_variables() -> set[str]:
