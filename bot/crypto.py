@@ -1,14 +1,17 @@
 """Secrets at rest: platform tokens sealed with Fernet under a key derived from ENGAGE_SECRET_KEY.
 
 Sealed values carry a `fernet:` prefix; without a key, values are stored as given, so a
-key can be added later (new tokens are sealed, old ones still read).
+key can be added later (new tokens are sealed, old ones still read). Fallback keys
+(ENGAGE_SECRET_KEY_FALLBACKS) still open what they sealed, so the key can be rotated:
+`reseal` moves a stored value under the current key.
 """
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -26,8 +29,9 @@ def _fernet(secret_key: str) -> Fernet:
 
 
 class TokenCipher:
-    def __init__(self, secret_key: str) -> None:
-        self._fernet = _fernet(secret_key) if secret_key else None
+    def __init__(self, secret_key: str, fallbacks: Sequence[str] = ()) -> None:
+        keys = [secret_key, *(key for key in fallbacks if key and key != secret_key)]
+        self._fernet = MultiFernet([_fernet(key) for key in keys]) if secret_key else None
 
     @property
     def encrypts(self) -> bool:
@@ -46,4 +50,11 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
         except InvalidToken:
-            raise ConfigError("ENGAGE_SECRET_KEY cannot decrypt the stored tokens") from None
+            raise ConfigError(
+                "ENGAGE_SECRET_KEY (or ENGAGE_SECRET_KEY_FALLBACKS) cannot decrypt the stored "
+                "tokens"
+            ) from None
+
+    def reseal(self, stored: str) -> str:
+        """The stored value sealed under the current key (as given when there is no key)."""
+        return self.seal(self.open(stored))

@@ -57,6 +57,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.slack_app_token,
         settings.slack_client_secret,
         settings.teams_app_password,
+        *settings.secret_key_fallbacks,
     ]
 
 

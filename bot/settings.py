@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     )
     teams_openid_metadata_url: str = _env("", "ENGAGE_TEAMS_OPENID_METADATA_URL")
     secrets_dir: str = _env("", "ENGAGE_SECRETS_DIR")
+    secret_key_fallbacks: Annotated[tuple[str, ...], NoDecode] = _env(
+        (), "ENGAGE_SECRET_KEY_FALLBACKS"
+    )
 
     @field_validator("platforms", mode="before")
     @classmethod
@@ -108,7 +111,7 @@ class Settings(BaseSettings):
             return tuple(part.strip().lower() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("admins", mode="before")
+    @field_validator("admins", "secret_key_fallbacks", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -97,7 +97,8 @@ def credentials_for(services: Services) -> Credentials | None:
     """The installs (OAuth) or the single bot token; None when Slack is not configured."""
     settings = services.settings
     if settings.slack_client_id and settings.slack_client_secret:
-        return OAuthInstalls(services.database, TokenCipher(settings.secret_key))
+        cipher = TokenCipher(settings.secret_key, settings.secret_key_fallbacks)
+        return OAuthInstalls(services.database, cipher)
     if settings.slack_bot_token:
         return SingleWorkspace(settings.slack_bot_token)
     return None

@@ -118,6 +118,22 @@ class OAuthInstalls(AsyncInstallationStore):
         self._cache.clear()
         log.info("Slack install disabled for team %s", team_id or enterprise_id)
 
+    async def reseal(self) -> int:
+        """Seal every stored token under the current key (after a rotation); all or none."""
+
+        def reseal_rows(session: Session) -> int:
+            rows = session.exec(select(SlackInstallation)).all()
+            for row in rows:
+                row.bot_token = self._cipher.reseal(row.bot_token)
+                if row.bot_refresh_token:
+                    row.bot_refresh_token = self._cipher.reseal(row.bot_refresh_token)
+                session.add(row)
+            return len(rows)
+
+        count = await self._database.write(reseal_rows)
+        self._cache.clear()
+        return count
+
     async def bot_token(self, workspace: str) -> str | None:
         bot = await self.async_find_bot(enterprise_id=None, team_id=workspace)
         if bot is None:

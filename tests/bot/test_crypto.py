@@ -30,3 +30,17 @@ def test_without_a_key_tokens_are_kept_as_given_and_still_read_once_a_key_is_set
 def test_each_seal_is_different() -> None:
     cipher = TokenCipher("q8vZ3k1Yp0tW6mB2xR7cN4sL9dF5hJ0a")
     assert cipher.seal(TOKEN) != cipher.seal(TOKEN)
+
+
+def test_fallback_keys_open_what_they_sealed_and_reseal_moves_it_under_the_current_key() -> None:
+    old, new = "q8vZ3k1Yp0tW6mB2xR7cN4sL9dF5hJ0a", "Xn4b7Qe2Lm9Tz1Kc5Rv8Wy3Hd6Gs0Pu"
+    sealed = TokenCipher(old).seal(TOKEN)
+    rotating = TokenCipher(new, fallbacks=(old,))
+    assert rotating.open(sealed) == TOKEN
+    resealed = rotating.reseal(sealed)
+    assert TokenCipher(new).open(resealed) == TOKEN
+    with pytest.raises(ConfigError, match="cannot decrypt"):
+        TokenCipher(old).open(resealed)
+    with pytest.raises(ConfigError, match="cannot decrypt"):
+        TokenCipher(new).open(sealed)
+    assert TokenCipher(new).open(rotating.reseal(TOKEN)) == TOKEN  # stored before any key

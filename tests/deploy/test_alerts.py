@@ -27,7 +27,8 @@ ISSUE_19_METRICS = {
 def exported_metrics() -> set[str]:
     """Names registered in the source; a Counter `x` is exposed as `x_total`."""
     names: set[str] = set()
-    for path in [*ROOT.glob("adapters/**/*.py"), *ROOT.glob("bot/**/*.py"), *ROOT.glob("nudges/**/*.py")]:
+    sources = [ROOT.glob(f"{package}/**/*.py") for package in ("adapters", "bot", "nudges")]
+    for path in (path for found in sources for path in found):
         for kind, name in re.findall(
             r"\b(Counter|Gauge|Histogram|Summary)\(\s*\"(engage_[a-z_]+)\"", path.read_text()
         ):
@@ -50,7 +51,8 @@ def test_every_rule_is_complete(rules: list[dict[str, Any]]) -> None:
         assert set(rule) == {"alert", "expr", "for", "labels", "annotations"}, rule["alert"]
         assert re.fullmatch(r"\d+[smh]", rule["for"])
         assert rule["labels"]["severity"] in ("critical", "warning", "info")
-        assert rule["annotations"]["summary"] and rule["annotations"]["description"]
+        assert rule["annotations"]["summary"]
+        assert rule["annotations"]["description"]
         assert rule["expr"].count("(") == rule["expr"].count(")")
 
 

@@ -58,9 +58,7 @@ def test_two_replicas_serve_after_the_one_shot_upgrade(compose: Compose) -> None
     assert "--yes" not in one_shot["command"]
     assert one_shot["depends_on"]["postgres"]["condition"] == "service_healthy"
     for service in replicas.values():
-        assert service["depends_on"][upgrades[0]] == {
-            "condition": "service_completed_successfully"
-        }
+        assert service["depends_on"][upgrades[0]] == {"condition": "service_completed_successfully"}
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
@@ -71,8 +69,8 @@ def test_long_running_services_have_health_checks_and_restart_policies(
         if service.get("restart") == "no":
             continue
         assert service.get("restart") in ("always", "unless-stopped", "on-failure"), name
-        test = service["healthcheck"]["test"]
-        assert test and not service["healthcheck"].get("disable"), name
+        assert service["healthcheck"]["test"], name
+        assert not service["healthcheck"].get("disable"), name
     for service in servers(compose).values():
         assert any("/healthz" in part for part in service["healthcheck"]["test"])
 

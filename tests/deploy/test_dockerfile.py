@@ -144,7 +144,7 @@ def test_the_checks_catch_a_root_image_with_a_baked_secret_and_a_compiler() -> N
     bad = stages(
         "FROM python:3.11-slim AS build\nRUN pip wheel -w /w .\n"
         "FROM python:3.11-slim\nENV SLACK_BOT_TOKEN=xoxb-123 ENGAGE_NOPE=1\n"
-        "RUN apt-get update && apt-get install -y gcc\nUSER root\nCMD [\"engage\"]\n"
+        'RUN apt-get update && apt-get install -y gcc\nUSER root\nCMD ["engage"]\n'
     )
     with pytest.raises(AssertionError):
         test_the_final_stage_runs_as_a_non_root_user(bad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +14,15 @@ from sqlmodel import Session, select
 from adapters.slack.gateway import build_gateway
 from adapters.web.app import create_app
 from bot.cards import Card, Paragraph
+from bot.crypto import TokenCipher
 from bot.delivery import PermanentFailure, Recipient
+from bot.errors import ConfigError
 from bot.services import Services
 from bot.settings import Settings, load_settings
 from bot.storage.models import SlackInstallation, Workspace
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture
 from tests.support.fake_slack import OAUTH_BOT_TOKEN, FakeSlack
+from tests.support.processes import run_engage
 
 GLOBEX = "T07GLOBEX"
 COOKIE = "slack-app-oauth-state"
@@ -126,3 +130,32 @@ async def test_uninstall_disables_the_install(
     assert home.status == 200
     assert "no longer installed" in await home.text()
     assert fake_slack.calls_to("views.publish") == []
+
+
+async def test_rotating_the_secret_key_keeps_every_install_working(
+    web: TestClient[Any, Any], services: Services, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Old key as a fallback, reseal, then the new key alone still sends with the token."""
+    await install(web)
+    new_key = "Xn4b7Qe2Lm9Tz1Kc5Rv8Wy3Hd6Gs0Pu"
+    code, out, err = await run_engage(
+        "slack-reseal-tokens",
+        cwd=Path.cwd(),
+        ENGAGE_DATABASE_URL=settings.database_url,
+        ENGAGE_SECRET_KEY=new_key,
+        ENGAGE_SECRET_KEY_FALLBACKS=settings.secret_key,
+    )
+    assert code == 0, err
+    assert out.startswith("1 Slack install(s) sealed under the current ENGAGE_SECRET_KEY")
+    ((row, _),) = await installs(services)
+    with pytest.raises(ConfigError, match="cannot decrypt"):
+        TokenCipher(settings.secret_key).open(row.bot_token)
+    rotated = Services.build(settings.model_copy(update={"secret_key": new_key}))
+    try:
+        gateway = build_gateway(rotated)
+        assert gateway is not None
+        sent = await gateway.send_card(Recipient("slack", GLOBEX, "U1"), Card((Paragraph("Hi"),)))
+    finally:
+        await rotated.stop()
+    assert not isinstance(sent, PermanentFailure)
+    assert fake_slack.calls_to("chat.postMessage")[-1].token == OAUTH_BOT_TOKEN
