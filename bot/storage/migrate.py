@@ -92,7 +92,7 @@ def migrations(scripts: Path = MIGRATIONS) -> list[Migration]:
 
 
 def database_revisions(database_url: str) -> tuple[str, ...]:
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, read_only=True)
     try:
         with engine.connect() as connection:
             return tuple(sorted(MigrationContext.configure(connection).get_current_heads()))
