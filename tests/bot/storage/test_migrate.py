@@ -266,3 +266,51 @@ async def test_a_database_migrated_by_a_newer_version_is_ahead(
     code, out, err = await run_engage("db", "check", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
     assert code == 2, err
     assert "is ahead: at revision 9001" in out
+
+
+ADDITIVE_STEP = """\"""a nullable column (a test's additive migration from a newer version)
+
+Revision ID: 9001
+Revises: {head}
+\"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9001"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("person", sa.Column("nickname", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("person") as batch:
+        batch.drop_column("nickname")
+"""
+NEWER = re.compile(r"the database is at revision 9001, newer than this version of Engage")
+
+
+async def test_a_replica_of_the_previous_version_serves_after_a_newer_additive_upgrade(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A rolling upgrade: the new version migrated; a replica still on this one restarts."""
+    scripts = tmp_path / "newer"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "9001_nickname.py").write_text(ADDITIVE_STEP.format(head=head()))
+    upgrade(database_url, scripts=scripts)
+    env = {"ENGAGE_DATABASE_URL": database_url, "ENGAGE_PORT": "0"}
+    server = await start_engage("serve", env=env, cwd=str(tmp_path))
+    try:
+        await server.wait_for_line(NEWER)
+        await healthy(server)
+    finally:
+        ((code, log),) = await stop_all([server])
+    assert code == 0, log
+    assert schema(database_url)[0] == ["9001"]
+    refused, _, err = await run_engage("db", "upgrade", cwd=tmp_path, **env)
+    assert refused == 1
+    assert "which this version of Engage does not know" in err
