@@ -65,3 +65,17 @@ def test_request_bodies_logged_by_libraries_are_redacted(
     assert REDACTED in err
     assert "canary-3c9d" not in err
     assert "U0CANARY" not in err
+
+
+def test_former_secret_keys_are_redacted_too(
+    restored_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    former = "Xn4b7Qe2Lm9Tz1Kc5Rv8Wy3Hd6Gs0Pu"
+    settings = load_settings(
+        env_file=None, secret_key="q8vZ3k1Yp0tW6mB2xR7cN4sL9dF5hJ0a", secret_key_fallbacks=former
+    )
+    configure_logging("DEBUG", secret_values(settings))
+    logging.getLogger("engage.test").warning("rotating from %s", former)
+    err = capsys.readouterr().err
+    assert former not in err
+    assert REDACTED in err
