@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
+from bot.storage.engine import normalise_url
 from bot.storage.migrate import migrations, upgrade
 from tests.support.databases import PostgresTemplates, SqliteTemplates
 from tests.support.processes import run_engage as run
@@ -43,6 +46,21 @@ async def test_check_on_an_empty_database_lists_every_migration(
     assert code == 1
     assert "at revision none (empty)" in out
     assert f"{len(migrations())} pending migration(s)" in out
+
+
+async def test_check_says_a_revision_engage_never_had_is_unknown(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(normalise_url(database_url))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'"))
+    engine.dispose()
+    code, out, _ = await run("db", "check", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 3
+    assert "is at an unknown revision a1b2c3d4e5f6" in out
+    code, _, err = await run("db", "upgrade", cwd=tmp_path, ENGAGE_DATABASE_URL=database_url)
+    assert code == 1
+    assert "a1b2c3d4e5f6, which this version of Engage does not know" in err
 
 
 async def test_dump_then_restore_into_a_fresh_database_gives_identical_stats(
