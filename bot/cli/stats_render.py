@@ -17,7 +17,8 @@ from bot.metrics.ladder import RUNGS
 def plain(value: Any) -> Any:
     """JSON-ready: suppressed figures become {"suppressed": true, "minimum": k}."""
     if isinstance(value, Suppressed):
-        return {"suppressed": True, "minimum": value.minimum}
+        shape: dict[str, Any] = {"suppressed": True, "minimum": value.minimum}
+        return shape | {"complementary": True} if value.complementary else shape
     if isinstance(value, date):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
@@ -32,7 +33,7 @@ def plain(value: Any) -> Any:
 def shown(value: object, style: str = "") -> str:
     """`style` is "" (as is), "percent" (47%) or "change" (+50%)."""
     if isinstance(value, Suppressed):
-        return f"[dim]< {value.minimum}[/dim]"
+        return "[dim]hidden[/dim]" if value.complementary else f"[dim]< {value.minimum}[/dim]"
     if value is None:
         return "—"
     if style and isinstance(value, float):
