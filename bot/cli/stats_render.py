@@ -12,6 +12,7 @@ from rich.table import Table
 from bot.cards import sparkline
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
 from bot.metrics.ladder import RUNGS
+from bot.metrics.trend import LadderTrend
 
 
 def plain(value: Any) -> Any:
@@ -79,6 +80,30 @@ def ladder_table(ladders: list[Ladder], as_of: date) -> Table:
         cells = [shown(ladder.rungs[rung]) for rung in reversed(RUNGS)]
         table.add_row(ladder.group, shown(ladder.people), *cells)
     return table
+
+
+def trend_tables(trend: LadderTrend) -> list[Table]:
+    """One table per group: a row per rung, a column per month, and the months as a sparkline."""
+    groups = [("organisation", trend.organisation), *trend.departments.items()]
+    tables = []
+    for name, history in groups:
+        table = Table(title=f"{name} — engagement ladder, month by month (28 days ending each)")
+        table.add_column("", no_wrap=True)
+        for end in trend.months:
+            table.add_column(f"{end:%Y-%m}", justify="right")
+        table.add_column("trend", no_wrap=True)
+        rows: list[tuple[str, list[object]]] = [
+            ("people", [ladder and ladder.people for ladder in history])
+        ]
+        rows += [
+            (rung + "s", [ladder and ladder.rungs[rung] for ladder in history])
+            for rung in reversed(RUNGS)
+        ]
+        for label, values in rows:
+            marks = sparkline([value if isinstance(value, int) else None for value in values])
+            table.add_row(label, *(shown(value) for value in values), marks)
+        tables.append(table)
+    return tables
 
 
 def top_table(ranked: list[RankedCommunity]) -> Table:
