@@ -5,8 +5,8 @@ rungs; the organisation's rung is the sum of the departments'). A count under th
 group is hidden; that is not enough when it is the only hidden part of a published sum, since
 subtraction gives it back. So, while some hidden count is determined by the published counts
 and the sums, or the hidden parts of a published total add up to fewer than the minimum
-(their sum would describe a small group, and a sum of 0 gives each part away), the smallest
-published count of that sum is hidden too.
+(their sum would describe a small group), the smallest published count of that sum is hidden
+too. A count of 0 describes nobody: it is hidden like any small count, but may be deduced.
 
 "Determined" is linear algebra, not a pattern: with the published counts known, the hidden ones
 are the unknowns of the sums; one of them follows from the rest exactly when it does not move
@@ -55,7 +55,11 @@ def protect(
     small = {key for key in keys if cells[key] < minimum or key in never}
     hidden = set(small)
     while True:
-        exposed = _determined(matrix, [index[key] for key in keys if key in hidden])
+        exposed = [
+            column
+            for column in _determined(matrix, [index[key] for key in keys if key in hidden])
+            if cells[keys[column]] > 0
+        ]
         if exposed:
             around = [item for item in sums if keys[exposed[0]] in (item.total, *item.parts)]
         else:
@@ -82,7 +86,7 @@ def _small_remainder(
     if item.total in hidden:
         return False
     rest = [part for part in item.parts if part in hidden]
-    return bool(rest) and sum(cells[part] for part in rest) < minimum
+    return 0 < sum(cells[part] for part in rest) < minimum
 
 
 def _determined(matrix: np.ndarray, hidden: Sequence[int]) -> list[int]:

@@ -1,4 +1,5 @@
-"""Complementary suppression: no hidden count follows from what is shown, whatever the ladder.
+"""Complementary suppression: no hidden count follows from what is shown, whatever the ladder
+(but a 0, which describes nobody, may).
 
 The check here is independent of the module's: exact rational elimination over the sums, and
 the arithmetic a reader can do with a total and its shown parts."""
@@ -53,13 +54,14 @@ def assert_nothing_deducible(
     ]
     for position, key in enumerate(hidden):
         unit = [Fraction(int(i == position)) for i in range(len(hidden))]
-        assert not _in_row_space(rows, unit), f"{key!r} follows from the shown figures"
+        deducible = _in_row_space(rows, unit)
+        assert not deducible or cells[key] == 0, f"{key!r} follows from the shown figures"
     for item in sums:
         if isinstance(shown[item.total], Suppressed):
             continue
         rest = [part for part in item.parts if isinstance(shown[part], Suppressed)]
         remainder = cells[item.total] - sum(cells[p] for p in item.parts if p not in rest)
-        assert not rest or remainder >= MINIMUM, f"{item!r}: hidden parts add up to {remainder}"
+        assert not 0 < remainder < MINIMUM, f"{item!r}: hidden parts add up to {remainder}"
     for key, value in shown.items():
         if key in unpublished:
             assert isinstance(value, Suppressed)
