@@ -83,25 +83,22 @@ def ladder_table(ladders: list[Ladder], as_of: date) -> Table:
 
 
 def trend_tables(trend: LadderTrend) -> list[Table]:
-    """One table per group: a row per rung, a column per month, and the months as a sparkline."""
+    """Per group, a row per month and a column per rung, then the months as sparklines."""
     groups = [("organisation", trend.organisation), *trend.departments.items()]
+    columns = ("people", *(rung + "s" for rung in reversed(RUNGS)))
     tables = []
     for name, history in groups:
+        series = [[ladder and ladder.people for ladder in history]] + [
+            [ladder and ladder.rungs[rung] for ladder in history] for rung in reversed(RUNGS)
+        ]
         table = Table(title=f"{name} — engagement ladder, month by month (28 days ending each)")
-        table.add_column("", no_wrap=True)
-        for end in trend.months:
-            table.add_column(f"{end:%Y-%m}", justify="right")
-        table.add_column("trend", no_wrap=True)
-        rows: list[tuple[str, list[object]]] = [
-            ("people", [ladder and ladder.people for ladder in history])
-        ]
-        rows += [
-            (rung + "s", [ladder and ladder.rungs[rung] for ladder in history])
-            for rung in reversed(RUNGS)
-        ]
-        for label, values in rows:
-            marks = sparkline([value if isinstance(value, int) else None for value in values])
-            table.add_row(label, *(shown(value) for value in values), marks)
+        table.add_column("month", no_wrap=True)
+        for column in columns:
+            table.add_column(column, justify="right")
+        for month, end in enumerate(trend.months):
+            table.add_row(f"{end:%Y-%m}", *(shown(values[month]) for values in series))
+        marks = [sparkline([v if isinstance(v, int) else None for v in row]) for row in series]
+        table.add_row("trend", *marks)
         tables.append(table)
     return tables
 

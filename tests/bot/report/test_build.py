@@ -114,7 +114,7 @@ async def test_the_organisation_report_covers_the_most_alive_communities(
     assert 'aria-label="The ladder over the last 12 months"' in page
     trend = page[page.index('aria-label="The ladder over the last 12 months"') :]
     trend = trend[: trend.index("</svg>")]
-    assert trend.count('class="line"') >= 1  # a rung shown for several months is a line
+    assert trend.count('class="point"') >= 1  # this month's observers, at least
     assert "Months whose figure is hidden are left as gaps." in page
 
 
