@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 SPARKS = "▁▂▃▄▅▆▇█"
+GAP = "·"
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,11 @@ class Card:
         return "\n".join(lines)
 
 
-def sparkline(values: tuple[int, ...]) -> str:
-    if not values:
-        return ""
-    top = max(values)
-    if top <= 0:
-        return SPARKS[0] * len(values)
-    return "".join(SPARKS[round(value / top * (len(SPARKS) - 1))] for value in values)
+def sparkline(values: Sequence[int | None]) -> str:
+    """One block per value, scaled to the largest; a hidden value (None) is a gap."""
+    known = [value for value in values if value is not None]
+    top = max(known, default=0)
+    return "".join(
+        GAP if value is None else SPARKS[round(value / top * (len(SPARKS) - 1)) if top > 0 else 0]
+        for value in values
+    )

@@ -12,7 +12,14 @@ from sqlmodel import Session
 from bot.animators.audit import Actor
 from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
-from bot.cli.stats_render import community_table, ladder_table, plain, print_tables, top_table
+from bot.cli.stats_render import (
+    community_table,
+    ladder_table,
+    plain,
+    print_tables,
+    top_table,
+    trend_tables,
+)
 from bot.cli.workspaces import choose_workspace
 from bot.commands.context import CommandError
 from bot.commands.lookup import find_community
@@ -26,6 +33,7 @@ from bot.metrics import (
     org_ladders,
     top_communities,
 )
+from bot.metrics.trend import LadderTrend, ladder_trend
 from bot.storage.database import Database
 from bot.tracker.quarantine import inbox_health
 
@@ -41,6 +49,9 @@ def stats_command(
     health: bool = typer.Option(
         False, "--health", help="Events waiting to be folded into the figures, and quarantined."
     ),
+    trend: bool = typer.Option(
+        False, "--trend", help="The ladder month by month for 12 months: organisation, departments."
+    ),
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
     settings = settings_from()
@@ -52,6 +63,9 @@ def stats_command(
         print_funnel(settings, workspace, community, day, as_json)
         return
     minimum = settings.min_group_size
+    if trend:
+        print_trend(settings.database_url, workspace, day, minimum, as_json)
+        return
     database = Database(settings.database_url, threads=1)
     try:
         result = database.read_sync(
@@ -101,6 +115,25 @@ def _compute(
     assert found.id is not None
     stats = community_stats(session, found.id, day, minimum)
     return CommunityReport(day, found.external_id, found.name, stats)
+
+
+def print_trend(
+    database_url: str, workspace: str | None, day: date, minimum: int, as_json: bool
+) -> None:
+    def compute(session: Session) -> LadderTrend:
+        chosen = choose_workspace(session, workspace)
+        assert chosen.id is not None
+        return ladder_trend(session, chosen.id, day, minimum)
+
+    database = Database(database_url, threads=1)
+    try:
+        months = database.read_sync(compute)
+    finally:
+        database.close()
+    if as_json:
+        typer.echo(json.dumps(plain(months), indent=2, ensure_ascii=False))
+    else:
+        print_tables(*trend_tables(months))
 
 
 def print_health(database_url: str, as_json: bool) -> None:

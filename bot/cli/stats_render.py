@@ -12,12 +12,14 @@ from rich.table import Table
 from bot.cards import sparkline
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
 from bot.metrics.ladder import RUNGS
+from bot.metrics.trend import LadderTrend
 
 
 def plain(value: Any) -> Any:
     """JSON-ready: suppressed figures become {"suppressed": true, "minimum": k}."""
     if isinstance(value, Suppressed):
-        return {"suppressed": True, "minimum": value.minimum}
+        shape: dict[str, Any] = {"suppressed": True, "minimum": value.minimum}
+        return shape | {"complementary": True} if value.complementary else shape
     if isinstance(value, date):
         return value.isoformat()
     if is_dataclass(value) and not isinstance(value, type):
@@ -32,7 +34,7 @@ def plain(value: Any) -> Any:
 def shown(value: object, style: str = "") -> str:
     """`style` is "" (as is), "percent" (47%) or "change" (+50%)."""
     if isinstance(value, Suppressed):
-        return f"[dim]< {value.minimum}[/dim]"
+        return "[dim]hidden[/dim]" if value.complementary else f"[dim]< {value.minimum}[/dim]"
     if value is None:
         return "—"
     if style and isinstance(value, float):
@@ -78,6 +80,27 @@ def ladder_table(ladders: list[Ladder], as_of: date) -> Table:
         cells = [shown(ladder.rungs[rung]) for rung in reversed(RUNGS)]
         table.add_row(ladder.group, shown(ladder.people), *cells)
     return table
+
+
+def trend_tables(trend: LadderTrend) -> list[Table]:
+    """Per group, a row per month and a column per rung, then the months as sparklines."""
+    groups = [("organisation", trend.organisation), *trend.departments.items()]
+    columns = ("people", *(rung + "s" for rung in reversed(RUNGS)))
+    tables = []
+    for name, history in groups:
+        series = [[ladder and ladder.people for ladder in history]] + [
+            [ladder and ladder.rungs[rung] for ladder in history] for rung in reversed(RUNGS)
+        ]
+        table = Table(title=f"{name} — engagement ladder, month by month (28 days ending each)")
+        table.add_column("month", no_wrap=True)
+        for column in columns:
+            table.add_column(column, justify="right")
+        for month, end in enumerate(trend.months):
+            table.add_row(f"{end:%Y-%m}", *(shown(values[month]) for values in series))
+        marks = [sparkline([v if isinstance(v, int) else None for v in row]) for row in series]
+        table.add_row("trend", *marks)
+        tables.append(table)
+    return tables
 
 
 def top_table(ranked: list[RankedCommunity]) -> Table:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
-from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
+from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
 from bot.commands.context import CommandError, Context
 from bot.commands.format import change, figure, share
 from bot.commands.funnel_facts import with_funnel
 from bot.commands.lookup import community_for
-from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
+from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats
+from bot.metrics.figures import Count
 from bot.metrics.funnel import Funnel, funnel
 from bot.metrics.ladder import RUNGS
+from bot.metrics.trend import ladder_trend
 from bot.storage.models import Community
 
 
@@ -81,25 +85,43 @@ def _silent(context: Context, stats: CommunityStats) -> str:
 
 
 async def _org(context: Context) -> Card:
-    org, departments = await context.services.database.read(
-        lambda session: org_ladders(session, context.workspace_id, context.today, context.minimum)
+    trend = await context.services.database.read(
+        lambda session: ladder_trend(session, context.workspace_id, context.today, context.minimum)
     )
     t = context.t
+    org = trend.organisation[-1]
     blocks: list[Block] = [
         Heading(t("command.stats.org_title", group=org.group)),
-        _ladder_facts(context, org),
+        _ladder_facts(context, trend.organisation),
     ]
-    for department in departments:
-        blocks += [
-            Heading(t("command.stats.org_title", group=department.group)),
-            _ladder_facts(context, department),
-        ]
+    for name, history in trend.departments.items():
+        if history[-1] is not None:
+            blocks += [
+                Heading(t("command.stats.org_title", group=name)),
+                _ladder_facts(context, history),
+            ]
+    blocks.append(Paragraph(t("trend.note", months=len(trend.months))))
     blocks.append(Paragraph(t("figure.privacy_note", minimum=context.minimum)))
     return Card(tuple(blocks), fallback=t("command.stats.org_title", group=org.group))
 
 
-def _ladder_facts(context: Context, ladder: Ladder) -> Facts:
+def _ladder_facts(context: Context, history: Sequence[Ladder | None]) -> Facts:
+    """Today's ladder, each figure followed by its months as a sparkline."""
     t = context.t
-    rows = [(t("command.stats.org_people"), figure(t, ladder.people))]
-    rows += [(t(f"rung.{rung}"), figure(t, ladder.rungs[rung])) for rung in reversed(RUNGS)]
+    ladder = history[-1]
+    assert ladder is not None
+
+    def row(label: str, value: Count, past: list[Count | None]) -> tuple[str, str]:
+        return label, f"{figure(t, value)}  {sparkline([_known(item) for item in past])}"
+
+    people = [None if h is None else h.people for h in history]
+    rows = [row(t("command.stats.org_people"), ladder.people, people)]
+    rows += [
+        row(t(f"rung.{r}"), ladder.rungs[r], [None if h is None else h.rungs[r] for h in history])
+        for r in reversed(RUNGS)
+    ]
     return Facts(tuple(rows))
+
+
+def _known(value: Count | None) -> int | None:
+    return value if isinstance(value, int) else None

@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.metrics.community_traces import CommunityCounts, counts_from_traces
+from bot.metrics.disclosure import Sum, protect
 from bot.metrics.figures import (
     STEADY_WEEKS,
     Count,
@@ -79,13 +80,26 @@ def summarise_counts(counts: CommunityCounts, as_of: date, minimum: int) -> Comm
     active_weeks = sum(1 for posts in counts.weekly_posts if posts > 0)
     posts, previous = counts.posts, counts.previous_posts
     momentum = (posts - previous) / previous if previous else None
+    breadth = protect(
+        {
+            "members": counts.members,
+            "contributors": counts.contributors,
+            "reactors": counts.reactors,
+            "silent": counts.silent,
+        },
+        [Sum("members", ("contributors", "reactors", "silent"))],
+        minimum,
+    )
+    silent = breadth["silent"]
     return CommunityStats(
         as_of=as_of,
-        members=count(counts.members, minimum),
-        contributors=count(counts.contributors, minimum),
-        reactors=count(counts.reactors, minimum),
-        silent=count(counts.silent, minimum),
-        silent_share=share(counts.silent, counts.members, minimum),
+        members=breadth["members"],
+        contributors=breadth["contributors"],
+        reactors=breadth["reactors"],
+        silent=silent,
+        silent_share=silent
+        if isinstance(silent, Suppressed)
+        else share(counts.silent, counts.members, minimum),
         regulars=count(counts.regulars, minimum),
         active_weeks=active_weeks if volumes_visible else hidden,
         rhythm=rhythm(active_weeks) if volumes_visible else hidden,

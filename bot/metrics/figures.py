@@ -12,12 +12,14 @@ INTERMITTENT_WEEKS = 4
 
 @dataclass(frozen=True)
 class Suppressed:
-    """Stands where a figure would describe fewer than `minimum` people."""
+    """Stands where a figure would describe fewer than `minimum` people, or (complementary)
+    where showing it would let a hidden figure be deduced by subtraction."""
 
     minimum: int
+    complementary: bool = False
 
     def __str__(self) -> str:
-        return f"fewer than {self.minimum}"
+        return "hidden" if self.complementary else f"fewer than {self.minimum}"
 
 
 Count = int | Suppressed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -11,13 +11,15 @@ from typing import Literal
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.metrics.figures import STEADY_WEEKS, Count, Suppressed, count
+from bot.metrics.disclosure import Sum, protect
+from bot.metrics.figures import STEADY_WEEKS, Count
 from bot.metrics.queries import PERSON, PersonActivity, end_of, workspace_activity
 from bot.metrics.rungs import RungCounts, animator_queries, rung_counts_from_traces
 from bot.metrics.windows import Frames
 
 Rung = Literal["observer", "reactor", "contributor", "regular", "animator"]
 RUNGS: tuple[Rung, ...] = ("observer", "reactor", "contributor", "regular", "animator")
+PEOPLE = "people"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,15 @@ def org_ladders(
     counts = rung_counts_from_traces(session, workspace_id, as_of)
     if counts is None:
         counts = rung_counts_from_rollups(session, workspace_id, as_of)
+    return ladders_of_departments(counts, minimum)
+
+
+def ladders_of_departments(
+    counts: Mapping[str | None, Counter[str]], minimum: int
+) -> tuple[Ladder, list[Ladder]]:
+    """Pure: the organisation's ladder and its departments' (small ones pooled as "other"),
+    protected together: no hidden count follows from the others and the totals, people
+    without a department included."""
     everyone: Counter[str] = sum(counts.values(), Counter())
     by_department = {name: rungs for name, rungs in counts.items() if name}
     other: Counter[str] = Counter()
@@ -66,18 +77,49 @@ def org_ladders(
         other += by_department.pop(name)
     if other:
         by_department["other"] = other
-    departments = [
-        ladder_of_counts(name, rungs, minimum) for name, rungs in sorted(by_department.items())
-    ]
-    return ladder_of_counts("organisation", everyone, minimum), departments
+    parts: list[tuple[str | None, Counter[str]]] = sorted(by_department.items())
+    unknown = counts.get(None, Counter())
+    if parts and unknown.total():
+        parts.append((None, unknown))
+    organisation, *departments = protected_ladders(("organisation", everyone), parts, minimum)
+    return organisation, departments
 
 
 def ladder_of_counts(group: str, rungs: Counter[str], minimum: int) -> Ladder:
-    """Pure: a group's ladder from its rung counts; each count under the minimum suppressed."""
-    people = rungs.total()
-    if people < minimum:
-        return Ladder(group, Suppressed(minimum), {rung: Suppressed(minimum) for rung in RUNGS})
-    return Ladder(group, people, {rung: count(rungs[rung], minimum) for rung in RUNGS})
+    """Pure: a group's ladder from its rung counts; each count under the minimum hidden, and
+    enough others that none of them follows from the group's total."""
+    (ladder,) = protected_ladders((group, rungs), [], minimum)
+    return ladder
+
+
+def protected_ladders(
+    whole: tuple[str, Counter[str]],
+    parts: Sequence[tuple[str | None, Counter[str]]],
+    minimum: int,
+) -> list[Ladder]:
+    """Pure: the ladders of a whole, then of each group it is split into (None for a group
+    that is never shown), protected together by complementary suppression."""
+    groups = [whole, *parts]
+    columns = (PEOPLE, *RUNGS)
+    cells = {
+        (row, column): (counts.total() if column == PEOPLE else counts[column])
+        for row, (_, counts) in enumerate(groups)
+        for column in columns
+    }
+    sums = [Sum((row, PEOPLE), tuple((row, rung) for rung in RUNGS)) for row in range(len(groups))]
+    if parts:
+        sums += [
+            Sum((0, column), tuple((row, column) for row in range(1, len(groups))))
+            for column in columns
+        ]
+    unnamed = [row for row, (name, _) in enumerate(groups) if name is None]
+    never = [(row, column) for row in unnamed for column in columns]
+    shown = protect(cells, sums, minimum, unpublished=never)
+    return [
+        Ladder(name, shown[(row, PEOPLE)], {rung: shown[(row, rung)] for rung in RUNGS})
+        for row, (name, _) in enumerate(groups)
+        if name is not None
+    ]
 
 
 def rung_counts_from_rollups(session: Session, workspace_id: int, as_of: date) -> RungCounts:

@@ -9,7 +9,8 @@ from sqlmodel import Session
 from bot.animators.audit import Actor
 from bot.commands.lookup import find_community
 from bot.i18n import Language, Translator
-from bot.metrics import org_ladders, top_communities
+from bot.metrics import top_communities
+from bot.metrics.trend import ladder_trend
 from bot.report.data import community_report
 from bot.report.page import render_page
 from bot.settings import Settings
@@ -29,14 +30,14 @@ def build_report(
     """One community's page, or the organisation's ladder and its TOP most alive communities.
     An unknown community raises CommandError (with close names)."""
     minimum = settings.min_group_size
-    org = None
+    trend = None
     if community is not None:
         chosen = [find_community(session, Actor(workspace_id, None, "cli"), community)]
     else:
-        org, _ = org_ladders(session, workspace_id, as_of, minimum)
+        trend = ladder_trend(session, workspace_id, as_of, minimum)
         ranked = top_communities(session, workspace_id, as_of, minimum, limit=TOP)
         chosen = [
             found for c in ranked if (found := session.get(Community, c.community_id)) is not None
         ]
     reports = [community_report(session, settings, c, as_of) for c in chosen]
-    return render_page(Translator(language), as_of, reports, org, minimum)
+    return render_page(Translator(language), as_of, reports, trend, minimum)

@@ -13,8 +13,9 @@ from bot.commands.format import figure
 from bot.i18n import Translator
 from bot.metrics import Ladder, Suppressed
 from bot.metrics.ladder import RUNGS
+from bot.metrics.trend import LadderTrend
 from bot.report.data import CommunityReport
-from bot.report.svg import bar_list, column_chart, shape, share_line
+from bot.report.svg import bar_list, column_chart, lines_chart, shape, share_line
 
 
 def figure_block(parent: Element, caption: str, chart: Element | str) -> None:
@@ -36,6 +37,24 @@ def ladder_chart(t: Translator, ladder: Ladder) -> Element | str:
             (t(f"rung.{rung}"), None if isinstance(value, Suppressed) else value, figure(t, value))
         )
     return bar_list(t("report.ladder"), rows)
+
+
+def trend_chart(t: Translator, trend: LadderTrend) -> Element | str:
+    """The organisation's rungs month by month."""
+    series = [
+        (
+            t(f"rung.{rung}"),
+            [
+                value if isinstance(value := ladder.rungs[rung], int) else None
+                for ladder in trend.organisation
+            ],
+        )
+        for rung in reversed(RUNGS)
+    ]
+    if all(value is None for _, values in series for value in values):
+        return t("trend.hidden_months")
+    labels = [format_date(end, "MMM yy", locale=t.language) for end in trend.months]
+    return lines_chart(t("trend.chart", months=len(trend.months)), series, labels)
 
 
 def silent_chart(t: Translator, report: CommunityReport) -> Element | str:

@@ -11,13 +11,15 @@ from babel.dates import format_date
 
 from bot.commands.format import figure, share
 from bot.i18n import Translator
-from bot.metrics import CommunityStats, Ladder, Suppressed
+from bot.metrics import CommunityStats, Suppressed
+from bot.metrics.trend import LadderTrend
 from bot.report.charts import (
     campaigns_table,
     figure_block,
     funnel_chart,
     ladder_chart,
     silent_chart,
+    trend_chart,
 )
 from bot.report.data import CommunityReport
 from bot.report.svg import column_chart, shape
@@ -35,7 +37,11 @@ table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px so
 
 
 def render_page(
-    t: Translator, as_of: date, reports: Sequence[CommunityReport], org: Ladder | None, minimum: int
+    t: Translator,
+    as_of: date,
+    reports: Sequence[CommunityReport],
+    trend: LadderTrend | None,
+    minimum: int,
 ) -> str:
     html = Element("html", {"lang": t.language})
     head = shape(html, "head")
@@ -45,10 +51,14 @@ def render_page(
     body = shape(html, "body")
     shape(body, "h1", t("report.title"))
     shape(body, "p", t("report.as_of", date=format_date(as_of, "long", locale=t.language)))
-    if org is not None:
+    if trend is not None:
         section = shape(body, "section", id="organisation")
         shape(section, "h2", t("report.org_title"))
-        figure_block(section, t("report.ladder"), ladder_chart(t, org))
+        figure_block(section, t("report.ladder"), ladder_chart(t, trend.organisation[-1]))
+        figure_block(section, t("trend.title"), trend_chart(t, trend))
+        rungs = [value for ladder in trend.organisation for value in ladder.rungs.values()]
+        if any(isinstance(value, Suppressed) for value in rungs):
+            shape(section, "p", t("trend.hidden_months"), class_="hidden-note")
     if not reports:
         shape(body, "p", t("report.empty"), class_="hidden-note")
     for report in reports:

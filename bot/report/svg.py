@@ -95,3 +95,41 @@ def share_line(title: str, shares: Sequence[float | None], labels: Sequence[str]
         shape(svg, "polyline", class_="line", points=" ".join(points), fill="none", stroke=LINE,
               stroke_width=2)  # fmt: skip
     return svg
+
+
+PALETTE = ("#3b7dd8", "#d8613b", "#2f9e6e", "#9b59b6", "#c9a227", "#5d6d7e")
+
+
+def lines_chart(
+    title: str, series: Sequence[tuple[str, Sequence[int | None]]], labels: Sequence[str]
+) -> Element:
+    """Counts over time, one line per series with its legend; hidden points leave a gap."""
+    legend = 130
+    svg = _svg(title, WIDTH, HEIGHT)
+    plot = HEIGHT - BOTTOM - TOP
+    base = HEIGHT - BOTTOM
+    known = [value for _, values in series for value in values if value is not None]
+    top = max(known, default=0) or 1
+    step = (WIDTH - LEFT - legend - 20) / max(len(labels) - 1, 1)
+    shape(svg, "line", x1=LEFT, x2=WIDTH - legend, y1=base, y2=base, stroke=MUTED)
+    shape(svg, "text", str(top), x=2, y=TOP + 4, class_="axis")
+    for i, label in enumerate(labels):
+        x = LEFT + 10 + i * step
+        shape(svg, "text", label, x=x, y=HEIGHT - 8, text_anchor="middle", class_="axis")
+    for number, (name, values) in enumerate(series):
+        colour = PALETTE[number % len(PALETTE)]
+        runs: list[list[str]] = [[]]
+        for i, value in enumerate(values):
+            if value is None:
+                runs.append([])
+                continue
+            x, y = LEFT + 10 + i * step, base - plot * value / top
+            runs[-1].append(f"{x:.1f},{y:.1f}")
+            shape(svg, "circle", class_="point", cx=x, cy=y, r=3, fill=colour)
+        for run in (run for run in runs if len(run) > 1):
+            shape(svg, "polyline", class_="line", points=" ".join(run), fill="none",
+                  stroke=colour, stroke_width=2)  # fmt: skip
+        y = TOP + number * 18
+        shape(svg, "rect", x=WIDTH - legend + 6, y=y - 8, width=10, height=10, fill=colour)
+        shape(svg, "text", name, x=WIDTH - legend + 22, y=y + 1, class_="axis")
+    return svg

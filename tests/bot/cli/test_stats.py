@@ -50,6 +50,39 @@ async def test_organisation_view_in_rich_tables(
     assert "#tiny" not in out  # below the minimum group
 
 
+async def test_trend_month_by_month_in_json_and_tables(
+    recorded: Services, database_url: str, tmp_path: Path
+) -> None:
+    await recorded.tracker.fold()
+    code, out, _ = await run(
+        "stats", "--trend", "--as-of", "2026-03-29", "--json",
+        cwd=tmp_path, ENGAGE_DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert code == 0
+    trend = json.loads(out)
+    assert trend["months"][0] == "2025-04-30"
+    assert trend["months"][-1] == "2026-03-29"
+    organisation = trend["organisation"]
+    assert [month["people"] for month in organisation[-3:]] == [15, 15, 15]
+    assert organisation[0]["people"] == {"suppressed": True, "minimum": 5}
+    assert organisation[-1]["rungs"]["contributor"] == {
+        "suppressed": True,
+        "minimum": 5,
+        "complementary": True,
+    }
+    assert sorted(trend["departments"]) == ["Engineering", "other"]
+    assert len(trend["departments"]["Engineering"]) == 12
+    code, out, _ = await run(
+        "stats", "--trend", "--as-of", "2026-03-29",
+        cwd=tmp_path, ENGAGE_DATABASE_URL=database_url,
+    )  # fmt: skip
+    assert code == 0
+    assert "organisation — engagement ladder, month by month" in out
+    assert "Engineering — engagement ladder, month by month" in out
+    assert "2026-03" in out
+    assert "2025-04" in out
+
+
 async def test_unknown_community_is_one_line_with_close_names(
     recorded: Services, database_url: str, tmp_path: Path
 ) -> None:

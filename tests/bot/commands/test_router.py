@@ -32,7 +32,7 @@ async def test_stats_card_in_english(router: Router) -> None:
     text = card.text()
     assert "#garden · steady rhythm" in text
     assert "Members: 15" in text
-    assert "Contributors (28 days): 6" in text
+    assert "Contributors (28 days): hidden\n" in text
     assert "Reactors only (28 days): fewer than 5" in text
     assert "Silent members (28 days): 7 (47%)" in text
     assert "Active weeks: 9 of the last 12" in text
@@ -44,6 +44,7 @@ async def test_stats_card_in_french_from_the_locale(router: Router) -> None:
     text = (await router.handle(asker("U3", locale="fr-FR"), "stats garden")).text()
     assert "rythme régulier" in text
     assert "Réactions seulement (28 jours): moins de 5" in text
+    assert "Contributeurs (28 jours): masqué\n" in text
     assert "Membres silencieux (28 jours): 7 (47\u00a0%)" in text
 
 
@@ -66,9 +67,11 @@ async def test_unknown_community_suggests_close_names(router: Router) -> None:
 async def test_org_ladder_is_suppressed_under_the_minimum(router: Router) -> None:
     text = (await router.handle(asker(), "stats org")).text()
     assert "Engagement ladder · organisation" in text
-    assert "People: 15" in text
-    assert "contributors: 5" in text
+    assert "People: 15  ·········███" in text  # 12 months: nobody before January
+    assert "observers: 6  ·········" in text
+    assert "contributors: hidden  ············" in text  # else the hidden rungs would add to 4
     assert "regulars: fewer than 5" in text
+    assert "After each figure, the last 12 months, one mark per month" in text
 
 
 async def test_me_shows_only_the_askers_figures(router: Router) -> None:

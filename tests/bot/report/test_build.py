@@ -111,6 +111,11 @@ async def test_the_organisation_report_covers_the_most_alive_communities(
     assert "&lt;b&gt;Grow&lt;/b&gt;" not in page  # pitches are not in the report at all
     assert "<script" not in page
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert 'aria-label="The ladder over the last 12 months"' in page
+    trend = page[page.index('aria-label="The ladder over the last 12 months"') :]
+    trend = trend[: trend.index("</svg>")]
+    assert trend.count('class="point"') >= 1  # this month's observers, at least
+    assert "Months whose figure is hidden are left as gaps." in page
 
 
 async def test_the_checker_sees_console_errors(tmp_path: Path) -> None:
