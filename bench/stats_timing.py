@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bench.harness import percentile
 from bot.metrics import community_stats, org_ladders
 from bot.metrics.top import top_communities
+from bot.metrics.trend import ladder_trend
 from bot.storage.database import Database
 from bot.tracker.directory import COMMUNITY, WORKSPACE
 from bot.tracker.memberships import MEMBERSHIP
@@ -29,6 +30,7 @@ class Latencies:
     community: list[float]
     organisation: list[float]
     anchor: list[float]
+    trend: list[float]
 
     def figures(self, name: str) -> list[float]:
         values: list[float] = getattr(self, name)
@@ -57,10 +59,15 @@ def measure_stats(database: Database, workspace: str, as_of: date, samples: int)
         ladders = org_ladders(session, workspace_id, as_of, MINIMUM_GROUP)
         return ladders, top_communities(session, workspace_id, as_of, MINIMUM_GROUP, limit=10)
 
+    def trend(session: Session) -> Any:
+        """What `/engage stats org` shows: the ladders month by month for 12 months."""
+        return ladder_trend(session, workspace_id, as_of, MINIMUM_GROUP)
+
     return Latencies(
         community=[_timed(database, partial(stats, community=c)) for c in communities],
         organisation=[_timed(database, organisation) for _ in range(max(samples // 3, 5))],
         anchor=[_timed(database, partial(anchor, community=c)) for c in communities],
+        trend=[_timed(database, trend) for _ in range(5)],
     )
 
 
