@@ -12,6 +12,11 @@ def figure(t: Translator, value: int | float | Suppressed) -> str:
     return t.number(value)
 
 
+def rhythm_word(t: Translator, rhythm: str) -> str:
+    """The rhythm's word (see `bot.metrics.figures.rhythm`), the same on every card."""
+    return t("promises.rhythm_new") if rhythm == "new" else t(f"rhythm.{rhythm}")
+
+
 def share(t: Translator, value: float | Suppressed) -> str:
     if isinstance(value, Suppressed):
         return t("figure.suppressed", minimum=value.minimum)

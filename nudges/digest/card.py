@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
-from bot.commands.format import figure
+from bot.commands.format import figure, rhythm_word
 from bot.i18n import Translator
 from bot.metrics import Suppressed
 from nudges.cards.commandline import command_button
@@ -44,7 +44,7 @@ def _summary(t: Translator, week: CommunityWeek, minimum: int) -> str:
         return t("digest.hidden", minimum=minimum)
     return t(
         "digest.summary",
-        rhythm=t(f"rhythm.{stats.rhythm}"),
+        rhythm=rhythm_word(t, stats.rhythm),
         posts=t.number(stats.weekly_posts[-1]),
         contributors=figure(t, stats.contributors),
     )
