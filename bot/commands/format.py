@@ -13,8 +13,11 @@ def figure(t: Translator, value: int | float | Suppressed) -> str:
 
 
 def rhythm_word(t: Translator, rhythm: str) -> str:
-    """The rhythm's word (see `bot.metrics.figures.rhythm`), the same on every card."""
-    return t("promises.rhythm_new") if rhythm == "new" else t(f"rhythm.{rhythm}")
+    """The rhythm's word (see `bot.metrics.figures.rhythm`), the same on every card; `new`
+    for anything else (a reason stored before a word was renamed)."""
+    if rhythm in ("steady", "intermittent", "dormant"):
+        return t(f"rhythm.{rhythm}")
+    return t("promises.rhythm_new")
 
 
 def share(t: Translator, value: float | Suppressed) -> str:

@@ -1,7 +1,9 @@
 """The `digest` job (hourly): each follower's weekly digest, once a week, in their window.
 
 Outbox key `digest:<person>:<ISO week>`, so running it every hour sends it once; it goes
-out at the first hour of the week inside the person's send window, outside quiet hours.
+out at the first hour of the week inside the person's send window, outside quiet hours,
+on a local day without a suggestion or introduction — never after `stop`, never while
+paused (`nudges.policy.rules.decide_digest`; checked again at send time).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from nudges.digest.card import Linker, digest_card
 from nudges.digest.figures import community_weeks
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.policy.rules import Verdict, decide_digest
 from nudges.policy.standing import Recipient, load_recipients
 
 MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
@@ -66,7 +69,7 @@ def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
     for recipient in load_recipients(session, now, started_only=False, person_ids=follows):
         schedule = recipient.standing.schedule
         key = digest_key(recipient.person_id, schedule.week(now))
-        if schedule.open_at(now) and key not in queued:
+        if key not in queued and decide_digest(recipient.standing, now) is Verdict.DIGEST:
             due.append((recipient, sorted(follows[recipient.person_id])))
     return due
 
