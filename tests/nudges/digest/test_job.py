@@ -40,7 +40,7 @@ def reaction(person: str, thread: str, day: str) -> ReactionAdded:
 
 @dataclass
 class LinkingGateway(FakeGateway):
-    def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
         return f"https://example.invalid/{workspace}/{community}/{thread_key.split(':')[1]}"
 
 
