@@ -34,11 +34,13 @@ def top_communities(
     counted.sort(key=lambda c: (-c[2], -c[3], -c[4], c[1]))
     counted = counted[:limit]
     created = dict(
-        session.connection().execute(
+        session.connection()
+        .execute(
             select(COMMUNITY.c.id, COMMUNITY.c.created_at).where(
                 COMMUNITY.c.id.in_([c[0] for c in counted])
             )
-        ).all()
+        )
+        .all()
     )
     return [
         RankedCommunity(

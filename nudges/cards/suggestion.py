@@ -9,6 +9,7 @@ from bot.commands.format import rhythm_word
 from bot.i18n import Translator
 from nudges.cards.commandline import command_button
 
+
 @dataclass(frozen=True, slots=True)
 class Suggested:
     """What a suggestion card shows; `external_id` is the platform's community id."""
