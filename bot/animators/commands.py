@@ -1,15 +1,29 @@
-"""`animators list|add|remove`: who looks after a community, changed by animators or admins."""
+"""`animators list|add|remove`: who looks after a community, changed by animators or admins;
+`community`: a community's own settings (pitch, never suggest, welcome line)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from bot.animators.audit import Actor
+from bot.animators.community_settings import (
+    FORM_ACTION,
+    SettingError,
+    save_settings,
+    settings_of,
+)
 from bot.animators.mentions import find_person
-from bot.animators.roles import RoleError, add_animator, animator_ids, remove_animator
-from bot.cards import Card, Heading, Paragraph
+from bot.animators.roles import (
+    RoleError,
+    add_animator,
+    animator_ids,
+    may_configure,
+    remove_animator,
+)
+from bot.cards import Actions, Block, Button, Card, Facts, Heading, Paragraph
 from bot.commands.context import CommandError, Context
 from bot.commands.lookup import community_for
+from bot.i18n import Translator
 from bot.storage.models import Community, Person
 
 
@@ -70,3 +84,69 @@ async def _list(context: Context, args: list[str]) -> Card:
 
 def _name(person: Person) -> str:
     return person.display_name or person.external_id
+
+
+async def community_command(context: Context, args: list[str]) -> Card:
+    """`community #c` shows its settings; `community #c pitch="…" never_suggest=on
+    welcome="…"` changes them (animators of #c and admins)."""
+    if not args and not context.asker.community:
+        raise CommandError("promises.which")
+    reference = args[0] if args else context.asker.community or ""
+    values = {}
+    for word in args[1:]:
+        key, equals, value = word.partition("=")
+        if not equals:
+            raise CommandError("promises.bad_pair", word=word)
+        values[key] = value
+    admins = context.services.settings.admins
+
+    def apply(session: Session) -> tuple[Community, list[str], bool]:
+        community = community_for(session, context, reference)
+        changed = save_settings(session, admins, chat_actor(context), community, values)
+        allowed = may_configure(session, admins, chat_actor(context), community)
+        return community, changed, allowed
+
+    def show(session: Session) -> tuple[Community, list[str], bool]:
+        community = community_for(session, context, reference)
+        return community, [], may_configure(session, admins, chat_actor(context), community)
+
+    try:
+        community, changed, allowed = await context.services.database.write(
+            apply if values else show
+        )
+    except RoleError as problem:
+        return refusal(context, problem)
+    except SettingError as problem:
+        raise CommandError(problem.key, **problem.values) from None
+    return settings_card(context.t, community, changed if values else None, allowed)
+
+
+def settings_card(
+    t: Translator, community: Community, changed: list[str] | None, may_edit: bool
+) -> Card:
+    """The community's settings; `changed` after a change (empty: nothing to change)."""
+    name = community.name or community.external_id
+    title = t("promises.settings_title", name=name)
+    settings = settings_of(community)
+    none = t("figure.none")
+    facts = (
+        (t("promises.field.pitch"), settings.pitch or none),
+        (
+            t("promises.field.never_suggest"),
+            t(f"promises.{'yes' if settings.never_suggest else 'no'}"),
+        ),
+        (t("promises.field.welcome"), settings.welcome or none),
+    )
+    blocks: list[Block] = [Heading(title)]
+    if changed is not None:
+        fields = ", ".join(t(f"promises.field.{field}") for field in changed)
+        blocks.append(
+            Paragraph(t("promises.saved", fields=fields) if changed else t("promises.unchanged"))
+        )
+    blocks.append(Facts(facts))
+    if may_edit:
+        blocks.append(Paragraph(t("promises.how_to_set", name=name)))
+        blocks.append(
+            Actions((Button(t("promises.open_form"), FORM_ACTION, community.external_id),))
+        )
+    return Card(tuple(blocks), fallback=title)
