@@ -81,4 +81,4 @@ def test_a_card_whose_text_holds_a_stand_in_is_encoded_for_each_person() -> None
     assert payloads.text(p, 1, recipient(40, "en", None)) == expected(
         p, 1, recipient(40, "en", None), ctx
     )
-    assert payloads.pieces == {(4, "en", None): None}
+    assert payloads.pieces == {(4, "en", None, None): None}
