@@ -21,6 +21,8 @@ def digest_card(t: Translator, weeks: Sequence[CommunityWeek], link: Linker, min
     blocks: list[Block] = [Heading(title), Paragraph(t("digest.intro"))]
     for week in weeks:
         blocks.append(Facts(((f"#{week.name}", _summary(t, week, minimum)),)))
+        if week.pitch:
+            blocks.append(Paragraph(t("promises.digest_pitch", pitch=week.pitch)))
         threads = [
             t("digest.thread", link=url, reactions=t.number(thread.reactions))
             for thread in week.threads
