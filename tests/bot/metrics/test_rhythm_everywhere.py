@@ -98,7 +98,8 @@ async def test_a_three_week_old_busy_community_is_new_everywhere(services: Servi
     assert (await plan(services)).startswith("planned 1 suggestion(s)")
     [row] = await services.database.read(lambda s: outbox_rows(s, "suggestion"))
     assert row.payload["card"]["fallback"] == "A community you might like: #baking"
-    assert "Rhythm: new · active 3 of the last 12 weeks" in card_from_data(row.payload["card"]).text()
+    card = card_from_data(row.payload["card"]).text()
+    assert "Rhythm: new · active 3 of the last 12 weeks" in card
 
     # The digest, the next day (one message a day).
     await router.handle(asker("U7"), "follow #baking")
