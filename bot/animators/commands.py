@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from bot.animators.audit import Actor
 from bot.animators.community_settings import (
+    FIELDS,
     FORM_ACTION,
     SettingError,
+    form_fields,
     save_settings,
     settings_of,
 )
@@ -20,6 +24,7 @@ from bot.animators.roles import (
     may_configure,
     remove_animator,
 )
+from bot.campaigns.form import FormField
 from bot.cards import Actions, Block, Button, Card, Facts, Heading, Paragraph
 from bot.commands.context import CommandError, Context
 from bot.commands.lookup import community_for
@@ -150,3 +155,53 @@ def settings_card(
             Actions((Button(t("promises.open_form"), FORM_ACTION, community.external_id),))
         )
     return Card(tuple(blocks), fallback=title)
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """What the adapters need to show the settings form of one community."""
+
+    community: str
+    title: str
+    fields: tuple[FormField, ...]
+
+
+async def open_settings_form(context: Context, reference: str) -> SettingsForm | Card:
+    """The form for an animator (or admin); for anyone else, the refusal to show instead."""
+    admins = context.services.settings.admins
+
+    def load(session: Session) -> SettingsForm | Card:
+        community = community_for(session, context, reference)
+        if not may_configure(session, admins, chat_actor(context), community):
+            name = community.name or community.external_id
+            return Card((Paragraph(context.t("promises.refused", name=name)),))
+        return SettingsForm(
+            community.external_id,
+            context.t("promises.form_title"),
+            form_fields(context.t, community),
+        )
+
+    try:
+        return await context.services.database.read(load)
+    except CommandError as problem:
+        return Card((Paragraph(context.t(problem.key, **problem.values)),))
+
+
+async def submit_settings_form(
+    context: Context, reference: str, values: dict[str, object]
+) -> tuple[dict[str, str], Card | None]:
+    """Save what the form gave: (messages by field, None), or (no message, the new settings)."""
+    admins = context.services.settings.admins
+    wanted = {name: values.get(name, "") for name in FIELDS}
+
+    def apply(session: Session) -> tuple[Community, list[str]]:
+        community = community_for(session, context, reference)
+        return community, save_settings(session, admins, chat_actor(context), community, wanted)
+
+    t = context.t
+    try:
+        community, changed = await context.services.database.write(apply)
+    except (RoleError, SettingError, CommandError) as problem:
+        field = problem.values.get("field")
+        return {field if field in FIELDS else FIELDS[0]: t(problem.key, **problem.values)}, None
+    return {}, settings_card(t, community, changed, may_edit=True)

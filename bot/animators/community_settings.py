@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.animators.audit import Actor, record_audit
 from bot.animators.roles import RoleError, may_configure
+from bot.campaigns.form import FormField
 from bot.commands.context import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
@@ -151,3 +152,25 @@ def apply_yaml(
             message = ENGLISH(problem.key, **problem.values)
             raise EngageError(f"{where} ({reference}): {message}; nothing was saved") from None
     return changed
+
+
+def form_fields(t: Translator, community: Community) -> tuple[FormField, ...]:
+    """The settings form (Slack modal, Teams card), prefilled, in the person's language."""
+    switch = (("on", t("promises.yes")), ("off", t("promises.no")))
+    values = {
+        "pitch": community.pitch or "",
+        "never_suggest": "on" if community.never_suggest else "off",
+        "welcome": community.welcome or "",
+    }
+    return tuple(
+        FormField(
+            name,
+            t(f"promises.field.{name}"),
+            "select" if name == "never_suggest" else "multiline",
+            name == "never_suggest",
+            t(f"promises.hint.{name}"),
+            switch if name == "never_suggest" else (),
+            values[name],
+        )
+        for name in FIELDS
+    )
