@@ -4,6 +4,7 @@ or the operator) change them; bad values get a clear answer; each change is audi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -78,7 +79,7 @@ async def test_the_operator_sets_them_from_the_cli_and_a_yaml_file(
     services: Services, database_url: str, tmp_path: Path
 ) -> None:
     await ready_workspace(services)
-    run = {"url": database_url, "cwd": tmp_path}
+    run: dict[str, Any] = {"url": database_url, "cwd": tmp_path}
     code, out, err = await engage(
         "community", "set", "garden", "--pitch", "Seeds", "--never-suggest", **run
     )
