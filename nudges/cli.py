@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import Session, col, select
 
 from bot.cli.context import day_option, settings_from
 from bot.cli.workspaces import choose_workspace
@@ -15,7 +16,8 @@ from bot.clock import utcnow
 from bot.errors import EngageError
 from bot.privacy.person_views import require_person_views
 from bot.storage.database import Database
-from nudges.recommend.preview import Preview, preview
+from bot.storage.models import Community
+from nudges.recommend.preview import PersonPreview, Preview, preview
 
 
 def register(app: typer.Typer) -> None:
@@ -45,24 +47,49 @@ def suggest_command(
         else datetime.combine(day_option(as_of) + timedelta(days=1), time(), UTC)
     )
     database = Database(settings.database_url, threads=1)
-    try:
-        result = database.read_sync(
-            lambda session: preview(
-                session,
-                choose_workspace(session, workspace),
-                person,
-                moment,
-                limit,
-                settings.social_proof_min,
-                settings.min_group_size,
-            )
+
+    def ranked(session: Session) -> Preview:
+        chosen = choose_workspace(session, workspace)
+        assert chosen.id is not None
+        never = never_suggested(session, chosen.id)
+        found = preview(
+            session,
+            chosen,
+            person,
+            moment,
+            limit + len(never),
+            settings.social_proof_min,
+            settings.min_group_size,
         )
+        return without(found, {external for _, external in never}, limit)
+
+    try:
+        result = database.read_sync(ranked)
     finally:
         database.close()
     if as_json:
         typer.echo(json.dumps(result.as_data(), indent=2, ensure_ascii=False))
     else:
         _print(result)
+
+
+def never_suggested(session: Session, workspace_id: int) -> list[tuple[int, str]]:
+    """(id, external id) of the workspace's communities its animators never want suggested."""
+    query = select(Community.id, Community.external_id).where(
+        Community.workspace_id == workspace_id, col(Community.never_suggest).is_(True)
+    )
+    return [(int(cid), external) for cid, external in session.exec(query) if cid is not None]
+
+
+def without(result: Preview, never: set[str], limit: int) -> Preview:
+    people = [
+        PersonPreview(
+            entry.person,
+            [item for item in entry.suggestions if item.community not in never][:limit],
+        )
+        for entry in result.people
+    ]
+    return Preview(result.workspace, result.as_of, people)
 
 
 def _print(result: Preview) -> None:

@@ -12,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from adapters.slack.campaign_form import register_campaign_form
 from adapters.slack.clients import configure, web_client
 from adapters.slack.commands import register_commands
+from adapters.slack.community_form import register_community_form
 from adapters.slack.gateway import SlackGateway, credentials_for
 from adapters.slack.home import register_home
 from adapters.slack.ingest import Ingest, LookUpPeople
@@ -73,6 +74,7 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
     _answer_plain_events(app)
     register_commands(app, runtime)
     register_campaign_form(app, runtime)
+    register_community_form(app, runtime)
     register_home(app, runtime)
     _answer_everything_else(app)
     return app, runtime

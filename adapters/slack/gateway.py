@@ -18,6 +18,7 @@ from adapters.slack.clients import web_client
 from adapters.slack.credentials import Credentials, SingleWorkspace
 from adapters.slack.installs import OAuthInstalls
 from adapters.slack.outcomes import attempt
+from adapters.slack.permalinks import Permalinks
 from adapters.slack.render import home_view, message
 from bot.cards import Card
 from bot.crypto import TokenCipher
@@ -35,6 +36,7 @@ class SlackGateway:
     def __init__(self, settings: Settings, credentials: Credentials) -> None:
         self._settings = settings
         self._credentials = credentials
+        self.permalinks = Permalinks(settings, credentials)
 
     async def send_card(self, recipient: Recipient, card: Card) -> DeliveryResult:
         """Open (or reuse) the DM with the person and post the card there."""
@@ -82,6 +84,12 @@ class SlackGateway:
 
     def community_link(self, workspace: str, community: str) -> str:
         return f"{APP_REDIRECT}?{urlencode({'team': workspace, 'channel': community})}"
+
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
+        """The thread's permalink (`channel:ts` key), else the channel's link."""
+        channel, _, ts = thread_key.rpartition(":")
+        link = await self.permalinks.get(workspace, channel, ts) if channel and ts else None
+        return link or self.community_link(workspace, community)
 
     async def _with_client(
         self, workspace: str, work: Callable[[AsyncWebClient], Awaitable[DeliveryResult]]

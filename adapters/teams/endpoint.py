@@ -36,6 +36,7 @@ from adapters.teams.auth import (
 )
 from adapters.teams.beside import Beside
 from adapters.teams.campaign_form import register_campaign_form
+from adapters.teams.community_form import register_community_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
 from adapters.teams.gateway import TeamsGateway
@@ -75,6 +76,7 @@ class TeamsBot:
         gateway = TeamsGateway(adapter, contacts, config.APP_ID)
         turns = Turns(services, full_router(services), contacts, gateway)
         register_campaign_form(turns)
+        register_community_form(turns)
         return cls(services, authenticator, adapter, contacts, gateway, turns, rejections, Beside())
 
     async def messages(self, request: web.Request) -> web.StreamResponse:

@@ -24,7 +24,7 @@ from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import Contact, ContactBook
 from adapters.teams.files import card_activity
 from adapters.teams.limits import SendLimiter
-from adapters.teams.links import community_link
+from adapters.teams.links import community_link, message_link
 from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy
 from bot.cards import Card
 from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
@@ -76,6 +76,15 @@ class TeamsGateway:
         home = self.contacts.channels.get((workspace, community))
         team = self.contacts.channels.get((workspace, home.team)) if home else None
         return community_link(workspace, community, home, team)
+
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
+        """The thread's root message (`channel:root id` key), else the channel's link."""
+        channel, _, message = thread_key.rpartition(":")
+        if not channel or not message:
+            return self.community_link(workspace, community)
+        home = self.contacts.channels.get((workspace, channel))
+        team = self.contacts.channels.get((workspace, home.team)) if home else None
+        return message_link(workspace, channel, message, home, team)
 
     async def _reachable(self, recipient: Recipient) -> Contact | DeliveryResult:
         contact = await self.contacts.find(recipient.workspace, recipient.person)

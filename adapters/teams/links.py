@@ -1,4 +1,5 @@
-"""Teams deep links that open a channel or a team for the person who clicks "Join"."""
+"""Teams deep links that open a channel or a team for the person who clicks "Join", or a
+thread of a channel for the digest."""
 
 from __future__ import annotations
 
@@ -25,3 +26,15 @@ def community_link(
         return f"{BASE}/team/{encoded}/conversations?{urlencode(query)}"
     name = quote(home.name if home is not None and home.name else "channel", safe="")
     return f"{BASE}/channel/{encoded}/{name}?{urlencode(query)}"
+
+
+def message_link(
+    tenant: str, community: str, message: str, home: ChannelHome | None, team: ChannelHome | None
+) -> str:
+    """A channel message (a thread's root) as Teams links it: the message and its parent."""
+    query = {"tenantId": tenant, "parentMessageId": message}
+    group = (home.group_id if home else None) or (team.group_id if team else None)
+    if group:
+        query = {"groupId": group, **query}
+    path = f"{quote(community, safe='')}/{quote(message, safe='')}"
+    return f"{BASE}/message/{path}?{urlencode(query)}"

@@ -9,6 +9,7 @@ import typer
 
 import bot
 from bot.cli.campaigns import campaign_app
+from bot.cli.communities import community_app
 from bot.cli.db import db_app
 from bot.cli.failures import debugging, describe_failure
 from bot.cli.imports import import_app
@@ -29,6 +30,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(community_app, name="community")
 app.command("report")(report_command)
 app.command("stats")(stats_command)
 app.command("run-job")(run_job_command)

@@ -22,7 +22,7 @@ from bot.services import Services
 def core_router(services: Services) -> Router:
     """The router with the core commands; later layers add theirs with `Router.add`."""
     # Imported here: animators and campaigns build on this package's own modules.
-    from bot.animators.commands import animators_command
+    from bot.animators.commands import animators_command, community_command
     from bot.campaigns.commands import campaign_command
     from bot.privacy.commands import cancel_command, export_command, forget_command
 
@@ -42,6 +42,7 @@ def core_router(services: Services) -> Router:
         ("resume", resume_command),
         ("settings", settings_command),
         ("animators", animators_command),
+        ("community", community_command),
         ("campaign", campaign_command),
         ("export", export_command),
         ("forget", forget_command),

@@ -12,6 +12,14 @@ def figure(t: Translator, value: int | float | Suppressed) -> str:
     return t.number(value)
 
 
+def rhythm_word(t: Translator, rhythm: str) -> str:
+    """The rhythm's word (see `bot.metrics.figures.rhythm`), the same on every card; `new`
+    for anything else (a reason stored before a word was renamed)."""
+    if rhythm in ("steady", "intermittent", "dormant"):
+        return t(f"rhythm.{rhythm}")
+    return t("promises.rhythm_new")
+
+
 def share(t: Translator, value: float | Suppressed) -> str:
     if isinstance(value, Suppressed):
         return hidden(t, value)

@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from bot.cards import Block, Card, Heading, Paragraph
 from bot.commands.context import Asker, Context
+from bot.commands.format import rhythm_word
 from bot.commands.router import Router
 from bot.metrics import Suppressed, community_stats
 from bot.storage.models import Community, Membership
@@ -48,7 +49,7 @@ def _communities(session: Session, context: Context) -> list[Block]:
         if isinstance(stats.rhythm, Suppressed):
             lines.append(f"#{name}")
         else:
-            lines.append(t("home.community_line", name=name, rhythm=t(f"rhythm.{stats.rhythm}")))
+            lines.append(t("home.community_line", name=name, rhythm=rhythm_word(t, stats.rhythm)))
     if len(communities) > LISTED_COMMUNITIES:
         lines.append(t("home.more", count=len(communities) - LISTED_COMMUNITIES))
     return [Paragraph("\n".join(lines))]

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
 from bot.commands.context import CommandError, Context
-from bot.commands.format import change, figure, share
+from bot.commands.format import change, figure, rhythm_word, share
 from bot.commands.funnel_facts import with_funnel
 from bot.commands.lookup import community_for
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats
@@ -46,7 +46,7 @@ def community_card(context: Context, name: str, stats: CommunityStats) -> Card:
         blocks.append(Heading(t("command.stats.title_hidden", name=name)))
     else:
         blocks.append(
-            Heading(t("command.stats.title", name=name, rhythm=t(f"rhythm.{stats.rhythm}")))
+            Heading(t("command.stats.title", name=name, rhythm=rhythm_word(t, stats.rhythm)))
         )
         blocks.append(Chart(t("command.stats.chart"), stats.weekly_posts))
     facts = [(t("command.stats.members"), figure(t, stats.members))]

@@ -17,11 +17,13 @@ from bot.metrics.figures import (
     Share,
     Suppressed,
     count,
+    observed_weeks,
     rhythm,
     share,
 )
 from bot.metrics.queries import PersonActivity, community_activity, days_with_posts, members_as_of
-from bot.metrics.windows import WINDOW_DAYS, Frames
+from bot.metrics.windows import WEEKS, WINDOW_DAYS, Frames
+from bot.storage.models import Community
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def summarise_community(
     days_active: int,
     as_of: date,
     minimum: int,
+    observed: int = WEEKS,
 ) -> CommunityStats:
     """Pure: the community's figures from its people's activity and its member set."""
     rows = list(activity)
@@ -66,11 +69,14 @@ def summarise_community(
         previous_posts=sum(row.previous_posts for row in rows),
         days_active=days_active,
     )
-    return summarise_counts(counts, as_of, minimum)
+    return summarise_counts(counts, as_of, minimum, observed)
 
 
-def summarise_counts(counts: CommunityCounts, as_of: date, minimum: int) -> CommunityStats:
-    """Pure: the community's figures from its counts, each suppressed under the minimum."""
+def summarise_counts(
+    counts: CommunityCounts, as_of: date, minimum: int, observed: int = WEEKS
+) -> CommunityStats:
+    """Pure: the community's figures from its counts, each suppressed under the minimum;
+    `observed` is how many of the 12 weeks the community has lived (see `rhythm`)."""
     hidden = Suppressed(minimum)
     if counts.members < minimum:
         return CommunityStats(
@@ -102,7 +108,7 @@ def summarise_counts(counts: CommunityCounts, as_of: date, minimum: int) -> Comm
         else share(counts.silent, counts.members, minimum),
         regulars=count(counts.regulars, minimum),
         active_weeks=active_weeks if volumes_visible else hidden,
-        rhythm=rhythm(active_weeks) if volumes_visible else hidden,
+        rhythm=rhythm(active_weeks, observed) if volumes_visible else hidden,
         days_active_ratio=counts.days_active / WINDOW_DAYS if volumes_visible else hidden,
         posts=posts if volumes_visible else hidden,
         previous_posts=previous if volumes_visible else hidden,
@@ -118,7 +124,7 @@ def community_stats(
     date before its latest activity."""
     counts = counts_from_traces(session, community_id, as_of)
     if counts is not None:
-        return summarise_counts(counts, as_of, minimum)
+        return summarise_counts(counts, as_of, minimum, _observed(session, community_id, as_of))
     return community_stats_from_rollups(session, community_id, as_of, minimum)
 
 
@@ -133,4 +139,10 @@ def community_stats_from_rollups(
         days_with_posts(session, frames, community_id=community_id),
         as_of,
         minimum,
+        _observed(session, community_id, as_of),
     )
+
+
+def _observed(session: Session, community_id: int, as_of: date) -> int:
+    community = session.get(Community, community_id)
+    return observed_weeks(community.created_at if community else None, as_of)

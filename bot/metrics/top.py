@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
-from bot.metrics.figures import Rhythm, rhythm
+from bot.metrics.figures import Rhythm, observed_weeks, rhythm
 from bot.metrics.queries import COMMUNITY, DAILY, POSTED
 from bot.metrics.top_traces import Counted, top_from_traces
 from bot.metrics.windows import Frames
@@ -31,12 +31,28 @@ def top_communities(
     counted = top_from_traces(session, workspace_id, as_of, minimum, limit)
     if counted is None:
         counted = top_from_rollups(session, workspace_id, as_of, minimum)
-    ranked = [
-        RankedCommunity(community, name, weeks, rhythm(weeks), contributors, posts)
+    counted.sort(key=lambda c: (-c[2], -c[3], -c[4], c[1]))
+    counted = counted[:limit]
+    created = dict(
+        session.connection()
+        .execute(
+            select(COMMUNITY.c.id, COMMUNITY.c.created_at).where(
+                COMMUNITY.c.id.in_([c[0] for c in counted])
+            )
+        )
+        .all()
+    )
+    return [
+        RankedCommunity(
+            community,
+            name,
+            weeks,
+            rhythm(weeks, observed_weeks(created.get(community), as_of)),
+            contributors,
+            posts,
+        )
         for community, name, weeks, contributors, posts in counted
     ]
-    ranked.sort(key=lambda c: (-c.active_weeks, -c.contributors, -c.posts, c.name))
-    return ranked[:limit]
 
 
 def top_from_rollups(

@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element, tostring
 
 from babel.dates import format_date
 
-from bot.commands.format import figure, share
+from bot.commands.format import figure, rhythm_word, share
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Suppressed
 from bot.metrics.trend import LadderTrend
@@ -73,7 +73,7 @@ def community_section(body: Element, t: Translator, report: CommunityReport) -> 
     shape(section, "h2", f"#{report.community.name}")
     facts = shape(section, "dl")
     rhythm = stats.rhythm
-    rhythm_text = figure(t, rhythm) if isinstance(rhythm, Suppressed) else t(f"rhythm.{rhythm}")
+    rhythm_text = figure(t, rhythm) if isinstance(rhythm, Suppressed) else rhythm_word(t, rhythm)
     for label, value in (
         (t("report.rhythm"), rhythm_text),
         (t("command.stats.members"), figure(t, stats.members)),

@@ -78,6 +78,9 @@ class Community(SQLModel, table=True):
         default=None, sa_column_args=[ForeignKey("person.id", ondelete="SET NULL")]
     )
     pitch: str | None = None
+    # Set by its animators (bot/animators/community_settings.py).
+    never_suggest: bool = False
+    welcome: str | None = None
 
 
 class Membership(SQLModel, table=True):

@@ -9,9 +9,11 @@ from sqlmodel import Session
 from bot.cards import Card, Paragraph
 from bot.commands import Context
 from bot.delivery import Delivered, Recipient
+from bot.i18n import Language
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
 from nudges.actions.target import Target, name_of, parse_target, public_community, suggestion_for
+from nudges.cards.welcome import queue_welcome
 
 
 async def join_command(context: Context, args: list[str]) -> Card:
@@ -37,8 +39,11 @@ async def join_command(context: Context, args: list[str]) -> Card:
         recipient = Recipient(asker.platform, asker.workspace, asker.person)
         invited = isinstance(await gateway.invite(recipient, community.external_id), Delivered)
     now = context.services.clock()
+    default = context.services.settings.default_locale
     await context.services.database.write(
-        lambda session: _record(session, context.person_id, community, target, invited, now)
+        lambda session: _record(
+            session, context.person_id, community, target, invited, now, default
+        )
     )
     if invited:
         return Card((Paragraph(t("command.join.done", name=name, link=link)),))
@@ -53,12 +58,15 @@ def _record(
     target: Target,
     invited: bool,
     now: datetime,
+    default: Language,
 ) -> None:
     assert community.id is not None
     suggestion = suggestion_for(session, person_id, community.id, target, now)
     answered(session, suggestion, "joined" if invited else "answered", now)
     if not invited:
         return
+    if suggestion is not None:
+        queue_welcome(session, suggestion, now, default)
     membership = session.get(Membership, (person_id, community.id))
     if membership is None:
         membership = Membership(person_id=person_id, community_id=community.id)

@@ -53,7 +53,8 @@ async def suggest_command(context: Context, _args: list[str]) -> Card:
     if suggestion_id is None:  # a planning pass took the week's last slot meanwhile
         return Card((Paragraph(t("command.suggest.weekly_cap", count=allowance)),))
     community = workspace.communities[chosen.community_id]
-    return suggestion_card(t, suggested(chosen, suggestion_id, community, t.language))
+    pitch = workspace.campaign_pitch(context.person_id, chosen.community_id)
+    return suggestion_card(t, suggested(chosen, suggestion_id, community, t.language, pitch))
 
 
 async def _verdict(context: Context, now: datetime) -> tuple[Verdict | None, Standing | None]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
+from bot.commands.format import rhythm_word
 from bot.i18n import Translator
 from nudges.cards.commandline import command_button
-
-KNOWN_RHYTHMS = ("steady", "intermittent", "dormant")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +24,7 @@ class Suggested:
 
 
 def rhythm_text(t: Translator, rhythm: str, active_weeks: int) -> str:
-    label = t(f"rhythm.{rhythm}") if rhythm in KNOWN_RHYTHMS else t("suggestion.rhythm_new")
-    return t("suggestion.rhythm_value", rhythm=label, weeks=active_weeks)
+    return t("suggestion.rhythm_value", rhythm=rhythm_word(t, rhythm), weeks=active_weeks)
 
 
 def suggestion_card(t: Translator, item: Suggested) -> Card:

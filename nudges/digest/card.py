@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
-from bot.commands.format import figure
+from bot.commands.format import figure, rhythm_word
 from bot.i18n import Translator
 from bot.metrics import Suppressed
 from nudges.cards.commandline import command_button
@@ -21,6 +21,8 @@ def digest_card(t: Translator, weeks: Sequence[CommunityWeek], link: Linker, min
     blocks: list[Block] = [Heading(title), Paragraph(t("digest.intro"))]
     for week in weeks:
         blocks.append(Facts(((f"#{week.name}", _summary(t, week, minimum)),)))
+        if week.pitch:
+            blocks.append(Paragraph(t("promises.digest_pitch", pitch=week.pitch)))
         threads = [
             t("digest.thread", link=url, reactions=t.number(thread.reactions))
             for thread in week.threads
@@ -44,7 +46,7 @@ def _summary(t: Translator, week: CommunityWeek, minimum: int) -> str:
         return t("digest.hidden", minimum=minimum)
     return t(
         "digest.summary",
-        rhythm=t(f"rhythm.{stats.rhythm}"),
+        rhythm=rhythm_word(t, stats.rhythm),
         posts=t.number(stats.weekly_posts[-1]),
         contributors=figure(t, stats.contributors),
     )

@@ -34,6 +34,8 @@ class CommunityWeek:
     name: str
     stats: CommunityStats
     threads: tuple[Thread, ...]
+    pitch: str | None = None
+    """In its animators' words (`community set … pitch`)."""
 
 
 def last_full_week(today: date) -> tuple[date, date]:
@@ -59,6 +61,7 @@ def community_weeks(
             community.name or community.external_id,
             stats,
             threads.get(community_id, ()),
+            community.pitch,
         )
     return weeks
 

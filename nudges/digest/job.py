@@ -1,7 +1,9 @@
 """The `digest` job (hourly): each follower's weekly digest, once a week, in their window.
 
 Outbox key `digest:<person>:<ISO week>`, so running it every hour sends it once; it goes
-out at the first hour of the week inside the person's send window, outside quiet hours.
+out at the first hour of the week inside the person's send window, outside quiet hours,
+on a local day without a suggestion or introduction — never after `stop`, never while
+paused (`nudges.policy.rules.decide_digest`; checked again at send time).
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from bot.services import Services
 from bot.storage.models import Membership, Outbox, Workspace
 from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
-from nudges.digest.figures import community_weeks
+from nudges.digest.figures import CommunityWeek, community_weeks
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.policy.rules import Verdict, decide_digest
 from nudges.policy.standing import Recipient, load_recipients
 
 MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
@@ -28,12 +31,19 @@ OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 KIND = "digest"
 
+Due = list[tuple[Recipient, list[int]]]
+Workspaces = dict[int, tuple[str, str]]
+"""Workspace id -> (platform, external id)."""
+Links = dict[tuple[str, str, str, str], str]
+"""(platform, workspace, community, thread key) -> link."""
+
 
 @runtime_checkable
 class ThreadLinks(Protocol):
-    """A gateway that can link to one thread (optional beyond `Gateway`)."""
+    """A gateway that can link to one thread (optional beyond `Gateway`); it falls back to
+    the community's link itself when the thread's cannot be had."""
 
-    def thread_link(self, workspace: str, community: str, thread_key: str) -> str: ...
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str: ...
 
 
 def digest_key(person_id: int, week: str) -> str:
@@ -42,14 +52,21 @@ def digest_key(person_id: int, week: str) -> str:
 
 async def digest(services: Services) -> str:
     now = services.clock()
-    due = await services.database.read(lambda session: _due(session, now))
-    if not due:
+    minimum = services.settings.min_group_size
+    found = await services.database.read(lambda session: _due(session, now, minimum))
+    if found is None:
         return "queued 0 digest(s)"
-    written = await services.database.write(lambda session: _queue(session, services, due, now))
+    due, weeks, workspaces = found
+    links = await _thread_links(services, due, weeks, workspaces)
+    written = await services.database.write(
+        lambda session: _queue(session, services, (due, weeks, workspaces), links, now)
+    )
     return f"queued {written} digest(s)"
 
 
-def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
+def _due(
+    session: Session, now: datetime, minimum: int
+) -> tuple[Due, dict[int, CommunityWeek], Workspaces] | None:
     follows: defaultdict[int, list[int]] = defaultdict(list)
     query = select(MEMBERSHIP.c.person_id, MEMBERSHIP.c.community_id).where(
         MEMBERSHIP.c.state == "follower"
@@ -57,7 +74,7 @@ def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
     for person_id, community_id in session.connection().execute(query):
         follows[person_id].append(community_id)
     if not follows:
-        return []
+        return None
     recent = select(OUTBOX.c.dedup_key).where(
         OUTBOX.c.kind == KIND, OUTBOX.c.created_at >= now - timedelta(days=8)
     )
@@ -66,21 +83,49 @@ def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
     for recipient in load_recipients(session, now, started_only=False, person_ids=follows):
         schedule = recipient.standing.schedule
         key = digest_key(recipient.person_id, schedule.week(now))
-        if schedule.open_at(now) and key not in queued:
+        if key not in queued and decide_digest(recipient.standing, now) is Verdict.DIGEST:
             due.append((recipient, sorted(follows[recipient.person_id])))
-    return due
-
-
-def _queue(
-    session: Session, services: Services, due: list[tuple[Recipient, list[int]]], now: datetime
-) -> int:
-    minimum = services.settings.min_group_size
+    if not due:
+        return None
     communities = {c for _, followed in due for c in followed}
     weeks = community_weeks(session, communities, now.date(), minimum)
     workspaces = {
         row.id: (row.platform, row.external_id)
         for row in session.connection().execute(select(WORKSPACE))
     }
+    return due, weeks, workspaces
+
+
+async def _thread_links(
+    services: Services, due: Due, weeks: dict[int, CommunityWeek], workspaces: Workspaces
+) -> Links:
+    """A link to each thread shown, from the gateway (a Slack permalink, a Teams message
+    link), asked once per thread."""
+    wanted = {
+        (*workspaces[recipient.workspace_id], weeks[c].external_id, thread.key)
+        for recipient, followed in due
+        for c in followed
+        if c in weeks
+        for thread in weeks[c].threads
+    }
+    links: Links = {}
+    for key in sorted(wanted):
+        platform, workspace, community, thread = key
+        gateway = services.gateways.get(platform)
+        if isinstance(gateway, ThreadLinks):
+            links[key] = await gateway.thread_link(workspace, community, thread)
+    return links
+
+
+def _queue(
+    session: Session,
+    services: Services,
+    found: tuple[Due, dict[int, CommunityWeek], Workspaces],
+    links: Links,
+    now: datetime,
+) -> int:
+    minimum = services.settings.min_group_size
+    due, weeks, workspaces = found
     rows = []
     for recipient, followed in due:
         platform, workspace = workspaces[recipient.workspace_id]
@@ -88,7 +133,7 @@ def _queue(
         shown = [weeks[c] for c in followed if c in weeks]
         if not shown:
             continue
-        link = _linker(services.gateways.get(platform), workspace)
+        link = _linker(services.gateways.get(platform), platform, workspace, links)
         card = digest_card(t, shown, link, minimum)
         payload: dict[str, Any] = {
             "platform": platform,
@@ -107,12 +152,11 @@ def _queue(
     return len(insert_outbox(session, rows))
 
 
-def _linker(gateway: Gateway | None, workspace: str) -> Linker:
+def _linker(gateway: Gateway | None, platform: str, workspace: str, links: Links) -> Linker:
     def link(community: str, thread: str) -> str | None:
-        if isinstance(gateway, ThreadLinks):
-            return gateway.thread_link(workspace, community, thread)
-        if gateway is not None:
+        found = links.get((platform, workspace, community, thread))
+        if found is None and gateway is not None:
             return gateway.community_link(workspace, community)
-        return None
+        return found
 
     return link

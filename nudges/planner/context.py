@@ -61,12 +61,21 @@ class WorkspaceContext:
 
     def campaign_for(self, person_id: int, community_id: int) -> int | None:
         """The campaign a suggestion of this community to this person counts against."""
+        chosen = self._reaching(person_id, community_id)
+        return chosen.campaign_id if chosen is not None else None
+
+    def campaign_pitch(self, person_id: int, community_id: int) -> dict[str, str]:
+        """That campaign's pitch by language: on its cards, it stands for the community's."""
+        chosen = self._reaching(person_id, community_id)
+        return chosen.pitch if chosen is not None else {}
+
+    def _reaching(self, person_id: int, community_id: int) -> RunningCampaign | None:
         reaching = [
             campaign
             for campaign in self.running
             if campaign.community_id == community_id and person_id in campaign.eligible
         ]
-        return max(reaching, key=lambda campaign: campaign.boost).campaign_id if reaching else None
+        return max(reaching, key=lambda campaign: campaign.boost) if reaching else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +84,7 @@ class RunningCampaign:
     community_id: int
     boost: float
     eligible: frozenset[int]
+    pitch: dict[str, str] = field(default_factory=dict)
 
 
 def load_context(
@@ -96,15 +106,24 @@ def load_context(
     context = WorkspaceContext(workspace_id, workspace.platform, workspace.external_id)
     connection = session.connection()
     rows = connection.execute(
-        select(COMMUNITY.c.id, COMMUNITY.c.external_id, COMMUNITY.c.name, COMMUNITY.c.pitch).where(
-            COMMUNITY.c.workspace_id == workspace_id
-        )
-    )
+        select(
+            COMMUNITY.c.id,
+            COMMUNITY.c.external_id,
+            COMMUNITY.c.name,
+            COMMUNITY.c.pitch,
+            COMMUNITY.c.never_suggest,
+        ).where(COMMUNITY.c.workspace_id == workspace_id)
+    ).all()
     context.communities = {
         row.id: CommunityCard(row.external_id, row.name, row.pitch) for row in rows
     }
     _campaigns(session, context, now, consent_mode)
-    _exclusions(session, context, set(people), now, ranked_as_of or now)
+    people = set(people)
+    _exclusions(session, context, people, now, ranked_as_of or now)
+    never = {row.id for row in rows if row.never_suggest}
+    if never:  # its animators asked: never suggested, to anyone
+        for person in people:
+            context.excluded[person] |= never
     return context
 
 
@@ -122,7 +141,9 @@ def _campaigns(
         )
         eligible = frozenset(row[0] for row in session.connection().execute(query))
         context.running.append(
-            RunningCampaign(campaign.id, campaign.community_id, campaign.boost, eligible)
+            RunningCampaign(
+                campaign.id, campaign.community_id, campaign.boost, eligible, dict(campaign.pitch)
+            )
         )
 
 

@@ -56,7 +56,8 @@ CHUNK = 10_000
 
 async def plan(services: Services, budget: float = PASS_BUDGET) -> str:
     now = services.clock()
-    progress = await services.database.write(lambda session: advance(session, now))
+    default = services.settings.default_locale
+    progress = await services.database.write(lambda session: advance(session, now, default))
     workspaces = await services.database.read(
         lambda session: list(session.exec(select(Workspace.id).order_by(col(Workspace.id))))
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import Language, Translator, language_for
@@ -23,9 +24,18 @@ def language_of(recipient: Recipient, default: Language) -> Language:
 
 
 def suggested(
-    pick: Pick, suggestion_id: int, community: CommunityCard, language: Language
+    pick: Pick,
+    suggestion_id: int,
+    community: CommunityCard,
+    language: Language,
+    campaign_pitch: Mapping[str, str] | None = None,
 ) -> Suggested:
+    """The card's content; a campaign's pitch (in the person's language, else the one it
+    has) stands for the community's own on that campaign's cards."""
     label, weeks = pick.rhythm or ("", 0)
+    pitch = community.pitch
+    if campaign_pitch:
+        pitch = campaign_pitch.get(language) or next(iter(campaign_pitch.values()))
     return Suggested(
         suggestion_id=suggestion_id,
         external_id=community.external_id,
@@ -33,7 +43,7 @@ def suggested(
         sentence=sentence_in(pick, language),
         rhythm=label,
         active_weeks=weeks,
-        pitch=community.pitch,
+        pitch=pitch,
     )
 
 
@@ -51,8 +61,9 @@ def suggestion_payload(
 ) -> dict[str, Any]:
     language = language_of(recipient, default)
     community = context.communities[pick.community_id]
+    pitch = context.campaign_pitch(pick.person_id, pick.community_id)
     card = suggestion_card(
-        TRANSLATORS[language], suggested(pick, suggestion_id, community, language)
+        TRANSLATORS[language], suggested(pick, suggestion_id, community, language, pitch)
     )
     return {
         "suggestion_id": suggestion_id,

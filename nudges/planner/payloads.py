@@ -1,9 +1,10 @@
 """Suggestion payloads as JSON text, each distinct card encoded once per pass.
 
-A suggestion card depends on the community, the language and the rhythm shown, plus two
-per-person values: the sentence and the suggestion id. The card is built and encoded once
-per (community, language, rhythm) with stand-ins for those two values, and split where
-they appear; each person's payload then joins the pieces around their own values.
+A suggestion card depends on the community, the language, the rhythm shown and the
+campaign whose pitch it shows (if any), plus two per-person values: the sentence and the
+suggestion id. The card is built and encoded once per (community, language, rhythm,
+campaign) with stand-ins for those two values, and split where they appear; each person's
+payload then joins the pieces around their own values.
 
 The text is exactly what `json.dumps` makes of the payload `outbox_row` would build (its
 default `ensure_ascii` encoder for strings, `int.__repr__` for ids), so the outbox stores,
@@ -36,7 +37,9 @@ class SuggestionPayloads:
     def __init__(self, context: WorkspaceContext, default: Language) -> None:
         self.context = context
         self.default = default
-        self.pieces: dict[tuple[int, Language, tuple[str, int] | None], Pieces | None] = {}
+        self.pieces: dict[
+            tuple[int, Language, tuple[str, int] | None, int | None], Pieces | None
+        ] = {}
         self.address = (
             f', "platform": {_encode(context.platform)}, '
             f'"workspace": {_encode(context.external_id)}, "person": '
@@ -50,7 +53,8 @@ class SuggestionPayloads:
             f'"suggestion_id": {suggestion_id:d}, "community_id": {pick.community_id:d}'
             f"{self.address}{_encode(recipient.external_id)}"
         )
-        key = (pick.community_id, language, pick.rhythm)
+        campaign = self.context.campaign_for(pick.person_id, pick.community_id)
+        key = (pick.community_id, language, pick.rhythm, campaign)
         if key not in self.pieces:
             self.pieces[key] = _pieces(language, self._suggested(pick, 0, language))
         pieces = self.pieces[key]
@@ -64,7 +68,8 @@ class SuggestionPayloads:
 
     def _suggested(self, pick: Pick, suggestion_id: int, language: Language) -> Suggested:
         community = self.context.communities[pick.community_id]
-        return suggested(pick, suggestion_id, community, language)
+        pitch = self.context.campaign_pitch(pick.person_id, pick.community_id)
+        return suggested(pick, suggestion_id, community, language, pitch)
 
 
 def _pieces(language: Language, item: Suggested) -> Pieces | None:

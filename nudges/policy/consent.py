@@ -5,15 +5,18 @@ A person may have said `stop`, paused, dismissed the community or joined it whil
 message waited in the outbox; then it is not sent, and the suggestion is cancelled. So is
 a suggestion beyond the person's weekly budget (one queued before budget slots existed,
 or after the person chose fewer suggestions a week): it is cancelled as over budget.
+Every message Engage sends on its own (introduction, suggestion, digest, welcome line)
+is refused after `stop` and while paused; a digest and a suggestion never reach a person
+on the same local day: whichever is sent second is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.clock import as_utc, utcnow
 from bot.settings import Settings
@@ -26,6 +29,12 @@ from nudges.policy.window import Schedule
 
 SendCheck = Callable[[Session, int, dict[str, Any]], bool | Refusal]
 OVER_BUDGET = Refusal("over the person's weekly budget")
+STOPPED = Refusal("the person said stop")
+PAUSED = Refusal("the person paused Engage")
+SAME_DAY = Refusal("another message reached the person this local day")
+DIGEST_KIND = "digest"
+WELCOME_KIND = "welcome"
+SAME_DAY_KINDS = {DIGEST_KIND: ("suggestion", "introduction"), "suggestion": (DIGEST_KIND,)}
 
 
 def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> SendCheck:
@@ -36,15 +45,25 @@ def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Se
         kind = payload.get("kind")
         preference = session.get(Preference, person_id)
         consent = preference.consent if preference is not None else "unknown"
+        now = clock()
+        if kind in ("introduction", DIGEST_KIND, WELCOME_KIND):
+            if consent == "out":
+                return STOPPED
+            if _paused(preference, now):
+                return PAUSED
         if kind == "introduction":
             return mode == "opt_out" and consent == "unknown"
-        if kind == "digest":
+        if kind == DIGEST_KIND:
+            if _other_sent_today(session, person_id, kind, now):
+                return SAME_DAY
             return _follows_anything(session, person_id)
         if kind != "suggestion":
             return True
         allowed: bool | Refusal = _suggestion_allowed(
-            session, person_id, payload, preference, mode, clock()
+            session, person_id, payload, preference, mode, now
         )
+        if allowed and _other_sent_today(session, person_id, kind, now):
+            allowed = SAME_DAY
         if allowed and not _within_budget(session, payload, preference, settings.max_per_week):
             allowed = OVER_BUDGET
         if not allowed:
@@ -81,6 +100,31 @@ def _suggestion_allowed(
         return False
     suggestion = session.get(Suggestion, payload.get("suggestion_id"))
     return suggestion is None or suggestion.state == "planned"
+
+
+def _paused(preference: Preference | None, now: datetime) -> bool:
+    snooze = preference.snooze_until if preference is not None else None
+    return snooze is not None and as_utc(snooze) > now
+
+
+def _other_sent_today(session: Session, person_id: int, kind: str, now: datetime) -> bool:
+    """Did a message of a kind that may not share a local day with `kind` reach the person
+    (or may have: `unknown`) on this local day?"""
+    person = session.get(Person, person_id)
+    if person is None:
+        return False
+    schedule = Schedule(tz=person.tz)
+    query = select(Outbox.sent_at, Outbox.created_at).where(
+        Outbox.person_id == person_id,
+        col(Outbox.kind).in_(SAME_DAY_KINDS[kind]),
+        col(Outbox.state).in_(("sent", "unknown")),
+        Outbox.created_at >= now - timedelta(days=2),
+    )
+    today = schedule.local_day(now)
+    return any(
+        schedule.local_day(as_utc(sent or created)) == today
+        for sent, created in session.exec(query)
+    )
 
 
 def _within_budget(

@@ -13,7 +13,9 @@ from sqlalchemy import Table, func
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
+from bot.i18n import Language
 from bot.storage.models import DailyActivity, Membership, Outbox, Preference, Suggestion
+from nudges.cards.welcome import queue_welcome
 from nudges.policy.rules import IGNORED_AFTER, back_off_until
 
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
@@ -31,11 +33,11 @@ class Progress:
     first_posts: int = 0
 
 
-def advance(session: Session, now: datetime) -> Progress:
+def advance(session: Session, now: datetime, default: Language = "en") -> Progress:
     progress = Progress()
     sync_deliveries(session, now, progress)
     expire_ignored(session, now, progress)
-    reconcile_joins(session, now, progress)
+    reconcile_joins(session, now, progress, default)
     record_first_posts(session, now, progress)
     return progress
 
@@ -91,8 +93,11 @@ def expire_ignored(session: Session, now: datetime, progress: Progress) -> None:
     progress.ignored += len(stale)
 
 
-def reconcile_joins(session: Session, now: datetime, progress: Progress) -> None:
-    """A person who joined after a suggestion, by any path, counts as joined in the funnel."""
+def reconcile_joins(
+    session: Session, now: datetime, progress: Progress, default: Language = "en"
+) -> None:
+    """A person who joined after a suggestion, by any path, counts as joined in the funnel,
+    and gets the community's welcome line (`nudges.cards.welcome`)."""
     rows = session.exec(
         select(Suggestion, Membership)
         .join(
@@ -114,6 +119,7 @@ def reconcile_joins(session: Session, now: datetime, progress: Progress) -> None
             suggestion.joined_at = membership.joined_at
             suggestion.state = "joined"
             session.add(suggestion)
+            queue_welcome(session, suggestion, now, default)
             progress.joined += 1
 
 

@@ -3,6 +3,11 @@
 One budget per person across every campaign: at most `max_per_week` suggestions in their
 local ISO week (capped by ENGAGE_MAX_PER_WEEK), at most one message a local day, only on
 working days inside their send window and outside quiet hours.
+
+The weekly digest of followed communities has its own cap instead of a budget slot: one
+per local ISO week, in the same send window, never on a local day that already had a
+suggestion or an introduction (and no suggestion on a digest's day), never after `stop`,
+never while paused.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Verdict(StrEnum):
     DAILY_CAP = "daily_cap"
     WEEKLY_CAP = "weekly_cap"
     AWAITING_INTRODUCTION = "awaiting_introduction"
+    DIGEST = "digest"
 
 
 class Introduction(StrEnum):
@@ -50,6 +56,8 @@ class Standing:
     this_week: int
     last_message_at: datetime | None
     introduction: Introduction = Introduction.NONE
+    digest_at: datetime | None = None
+    """When the latest weekly digest was queued (it takes that local day, see above)."""
 
 
 def weekly_allowance(standing: Standing, cap: int) -> int:
@@ -78,13 +86,26 @@ def decide(standing: Standing, now: datetime, *, mode: str, cap: int) -> Verdict
         return Verdict.PAUSED
     if not standing.schedule.open_at(now):
         return Verdict.CLOSED
-    if _wrote_today(standing, now):
+    if _wrote_today(standing, now) or _same_day(standing, standing.digest_at, now):
         return Verdict.DAILY_CAP
     if standing.consent != "in" and standing.introduction is not Introduction.SENT:
         if standing.introduction is Introduction.NONE:
             return Verdict.INTRODUCE
         return Verdict.AWAITING_INTRODUCTION
     return _budget(standing, now, cap)
+
+
+def decide_digest(standing: Standing, now: datetime) -> Verdict:
+    """May the weekly digest go out now? (Its once-a-week cap is its outbox key.)"""
+    if standing.consent == "out":
+        return Verdict.STOPPED
+    if standing.snooze_until is not None and standing.snooze_until > now:
+        return Verdict.PAUSED
+    if not standing.schedule.open_at(now):
+        return Verdict.CLOSED
+    if _wrote_today(standing, now):
+        return Verdict.DAILY_CAP
+    return Verdict.DIGEST
 
 
 def decide_on_request(standing: Standing, now: datetime, *, cap: int) -> Verdict:
@@ -101,9 +122,12 @@ def _budget(standing: Standing, now: datetime, cap: int) -> Verdict:
 
 
 def _wrote_today(standing: Standing, now: datetime) -> bool:
-    last = standing.last_message_at
+    return _same_day(standing, standing.last_message_at, now)
+
+
+def _same_day(standing: Standing, moment: datetime | None, now: datetime) -> bool:
     schedule = standing.schedule
-    return last is not None and schedule.local_day(last) == schedule.local_day(now)
+    return moment is not None and schedule.local_day(moment) == schedule.local_day(now)
 
 
 def back_off_until(streak: int, now: datetime) -> datetime | None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
@@ -22,7 +22,9 @@ PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
 SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 NOT_COUNTED = ("failed", "cancelled")
+NOT_DELIVERED = ("dead", "cancelled")
 INTRODUCTION_KIND = "introduction"
+DIGEST_KIND = "digest"
 LOOKBACK = timedelta(days=8)
 CHUNK = 900
 SCHEDULE_COLUMNS = ("working_days", "window_start", "window_end", "quiet_start", "quiet_end")
@@ -73,12 +75,13 @@ def load_recipients(
     else:
         rows = list(session.connection().execute(query))
     recent = _recent_suggestions(session, now, workspace_id)
+    digests = _recent_digests(session, now, workspace_id)
     introductions = {} if started_only else _introductions(session, workspace_id)
     found = []
     for row in rows:
         schedule = _schedule(row.tz, *(row[-len(SCHEDULE_COLUMNS) :] if row.person_id else ()))
         if not open_only or _open(schedule, now):
-            found.append(_recipient(row, schedule, now, recent, introductions))
+            found.append(_recipient(row, schedule, now, recent, introductions, digests))
     return found
 
 
@@ -133,6 +136,26 @@ def _recent_suggestions(
     return recent
 
 
+def _recent_digests(
+    session: Session, now: datetime, workspace_id: int | None
+) -> dict[int, datetime]:
+    """When each person's latest digest was queued: a message of that local day."""
+    query = (
+        select(OUTBOX.c.person_id, func.max(OUTBOX.c.created_at))
+        .where(
+            OUTBOX.c.kind == DIGEST_KIND,
+            OUTBOX.c.created_at >= now - LOOKBACK,
+            OUTBOX.c.state.not_in(NOT_DELIVERED),
+        )
+        .group_by(OUTBOX.c.person_id)
+    )
+    if workspace_id is not None:
+        query = query.where(OUTBOX.c.person_id.in_(_people_of(workspace_id)))
+    return {
+        person_id: as_utc(created) for person_id, created in session.connection().execute(query)
+    }
+
+
 def _introductions(
     session: Session, workspace_id: int | None
 ) -> dict[int, tuple[Introduction, datetime]]:
@@ -164,6 +187,7 @@ def _recipient(
     now: datetime,
     recent: dict[int, list[datetime]],
     introductions: dict[int, tuple[Introduction, datetime]],
+    digests: dict[int, datetime],
 ) -> Recipient:
     has_preference = row.person_id is not None
     moments = recent.get(row.id, [])
@@ -178,5 +202,6 @@ def _recipient(
         this_week=sum(1 for moment in moments if schedule.week(moment) == week),
         last_message_at=max(messages, default=None),
         introduction=introduction,
+        digest_at=digests.get(row.id),
     )
     return Recipient(row.id, row.workspace_id, row.external_id, row.locale, row.language, standing)

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.metrics.figures import observed_weeks
+from bot.metrics.figures import rhythm as rhythm_word
 from nudges.recommend.snapshot import WINDOW_WEEKS, CommunityInfo
 
-STEADY_WEEKS = 9
-DORMANT_WEEKS = 3
 MOMENTUM_DAYS = 28
 
 
@@ -23,14 +23,7 @@ class Rhythm:
 
     @property
     def label(self) -> str:
-        """steady ≥ 9/12 weeks, intermittent 4–8, dormant ≤ 3; `new` when younger than that."""
-        if self.active_weeks >= STEADY_WEEKS:
-            return "steady"
-        if self.observed_weeks < WINDOW_WEEKS and self.active_weeks * WINDOW_WEEKS > (
-            DORMANT_WEEKS * self.observed_weeks
-        ):
-            return "new"
-        return "intermittent" if self.active_weeks > DORMANT_WEEKS else "dormant"
+        return rhythm_word(self.active_weeks, self.observed_weeks)
 
     @property
     def dormant(self) -> bool:
@@ -50,10 +43,7 @@ def rhythm_of(info: CommunityInfo, messages: Mapping[date, int], last: date) -> 
         if count > 0
     }
     active = sum(1 for week in weeks if 0 <= week < WINDOW_WEEKS)
-    observed = WINDOW_WEEKS
-    if info.created_at is not None:
-        created = info.created_at.date()
-        observed = max(1, min(WINDOW_WEEKS, (monday - created).days // 7 + 1))
+    observed = observed_weeks(info.created_at, last)
     recent_from = last - timedelta(days=MOMENTUM_DAYS - 1)
     previous_from = recent_from - timedelta(days=MOMENTUM_DAYS)
     recent = sum(n for day, n in messages.items() if recent_from <= day <= last)

@@ -165,6 +165,10 @@ class FakeSlack:
             return {"ok": True, "view": {"id": "V07HOME", "type": "home"}}
         if method == "views.open":
             return {"ok": True, "view": {"id": "V07MODAL", "type": "modal"}}
+        if method == "chat.getPermalink":
+            channel, ts = params["channel"], params["message_ts"]
+            link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return {"ok": True, "channel": channel, "permalink": link}
         if method == "conversations.invite":
             return {"ok": True, "channel": {"id": params["channel"]}}
         if method == "oauth.v2.access":

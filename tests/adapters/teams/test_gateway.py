@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,14 +12,28 @@ from adapters.teams.gateway import TeamsGateway, build_gateway
 from adapters.teams.limits import SendLimiter
 from adapters.teams.retry import RetryPolicy
 from bot.cards import Card, Paragraph
+from bot.commands import Asker
 from bot.delivery import Delivered, PermanentFailure, Recipient, RetryAfter, TransientFailure
 from bot.gateways import install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
 from bot.storage.models import ConversationRef
-from tests.adapters.teams.activities import ALICE, BOB, BOB_ID, PERSONAL, TENANT, activity
+from nudges.card_data import card_from_data
+from nudges.commands import full_router
+from nudges.digest.job import digest
+from tests.adapters.teams.activities import (
+    ALICE,
+    BOB,
+    BOB_ID,
+    GARDEN,
+    PERSONAL,
+    TENANT,
+    activity,
+)
 from tests.adapters.teams.conftest import TeamsServer, serve_teams
 from tests.adapters.teams.fake_connector import FakeConnector
+from tests.support.clock import FakeClock
+from tests.support.suggestions import outbox_rows
 
 HELLO = Card((Paragraph("Hello from Engage"),))
 ALICE_HERE = Recipient("teams", TENANT, ALICE)
@@ -217,3 +232,46 @@ def test_processes_without_the_server_get_the_gateway_through_the_entry_point(
     finally:
         services.database.close()
         prod.database.close()
+
+
+async def test_a_thread_links_to_its_root_message(
+    teams: TeamsServer, connector: FakeConnector, clock: Clock
+) -> None:
+    await teams.post(activity("installation_update", connector.url))
+    await teams.post(activity("channel_created", connector.url))
+    sender = gateway(teams, clock)
+    team = activity("installation_update", connector.url)["channelData"]["team"]
+    channel = activity("channel_created", connector.url)["channelData"]["channel"]["id"]
+    link = await sender.thread_link(TENANT, channel, f"{channel}:1774603201512")
+    assert link == (
+        "https://teams.microsoft.com/l/message/19%3A5eedc0ffee5eedc0ffee5eedc0ffee00%40thread.tacv2"
+        f"/1774603201512?groupId={team['aadGroupId']}&tenantId={TENANT}"
+        "&parentMessageId=1774603201512"
+    )
+    assert await sender.thread_link(TENANT, channel, "no-thread") == sender.community_link(
+        TENANT, channel
+    )
+
+
+async def test_the_digest_links_its_top_thread_to_the_thread(
+    teams: TeamsServer, connector: FakeConnector, clock: Clock
+) -> None:
+    """A live reaction in a channel ends as a message deep link in a follower's digest."""
+    services = teams.services
+    await teams.post(activity("installation_update", connector.url))
+    await teams.post(activity("reaction_added", connector.url))
+    await services.tracker.fold()
+    services.clock = FakeClock(datetime(2026, 3, 31, 10, 30, tzinfo=UTC))
+    services.gateways = {"teams": gateway(teams, clock)}
+    router = full_router(services)
+    answer = await router.handle(Asker("teams", TENANT, BOB), f"follow {GARDEN}")
+    assert "follow" in answer.text().lower()
+    assert await digest(services) == "queued 1 digest(s)"
+    [row] = await services.database.read(lambda s: outbox_rows(s, "digest"))
+    team = activity("installation_update", connector.url)["channelData"]["team"]
+    text = card_from_data(row.payload["card"]).text()
+    assert (
+        "https://teams.microsoft.com/l/message/19%3A8f1c2d3e4a5b6c7d8e9f0a1b2c3d4e5f%40thread.tacv2"
+        f"/1774603201512?groupId={team['aadGroupId']}&tenantId={TENANT}"
+        "&parentMessageId=1774603201512 (1 reactions)"
+    ) in text

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from bot.metrics.community import CommunityStats, community_stats_from_rollups, summarise_counts
+from bot.metrics.community import CommunityStats, community_stats, community_stats_from_rollups
 from bot.metrics.community_traces import counts_from_traces
 from bot.services import Services
 from bot.storage.models import Community
@@ -38,7 +38,7 @@ async def test_traces_and_rollups_agree_for_every_community(services: Services) 
                     continue
                 answered += 1
                 expected = from_rollups(session, community, as_of)
-                assert summarise_counts(counts, as_of, 3) == expected, (community, as_of)
+                assert community_stats(session, community, as_of, 3) == expected, (community, as_of)
                 visible += isinstance(expected.posts, int) and expected.posts > 0
         return answered, visible
 
@@ -63,7 +63,7 @@ async def test_a_date_before_the_latest_activity_is_left_to_the_rollups(
                 left += 1
             else:  # nothing happened there since: the traces still answer, exactly
                 expected = from_rollups(session, community, as_of)
-                assert summarise_counts(counts, as_of, 3) == expected
+                assert community_stats(session, community, as_of, 3) == expected
         return left, len(ids)
 
     left, communities = await services.database.read(earlier)

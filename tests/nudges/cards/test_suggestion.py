@@ -23,7 +23,7 @@ def test_french_card_with_pitch_and_a_new_rhythm() -> None:
     assert card.text().splitlines()[:4] == [
         "Une communauté qui pourrait vous plaire : #vélo",
         "4 personnes avec qui vous travaillez y sont actives.",
-        "Rythme: nouvelle · active 3 des 12 dernières semaines",
+        "Rythme: nouveau · active 3 des 12 dernières semaines",
         "Selon ses animateurs: On roule le jeudi.",
     ]
     [actions] = [block for block in card.blocks if isinstance(block, Actions)]

@@ -40,7 +40,7 @@ def reaction(person: str, thread: str, day: str) -> ReactionAdded:
 
 @dataclass
 class LinkingGateway(FakeGateway):
-    def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str:
         return f"https://example.invalid/{workspace}/{community}/{thread_key.split(':')[1]}"
 
 
@@ -119,3 +119,17 @@ async def test_digest_in_french_without_links_when_no_gateway(services: Services
     assert text.startswith("Votre résumé hebdomadaire")
     assert "#running: rythme régulier · 2 messages la semaine dernière" in text
     assert "https://" not in text
+
+
+async def test_the_animators_pitch_is_in_the_digest(services: Services) -> None:
+    await following_cooking(services)
+    router = suggestion_router(services)
+    await router.handle(asker("U15"), 'community #cooking pitch="Fridays, we cook together"')
+    await router.handle(asker("U8", locale="fr"), "follow #cooking")
+    assert await digest(services) == "queued 2 digest(s)"
+    english, french = [
+        card_from_data(row.payload["card"]).text()
+        for row in await services.database.read(outbox_rows)
+    ]
+    assert "In its animators' words: Fridays, we cook together" in english
+    assert "Selon ses animateurs : Fridays, we cook together" in french

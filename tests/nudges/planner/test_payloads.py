@@ -71,7 +71,7 @@ def test_a_card_is_encoded_once_per_community_language_and_rhythm() -> None:
         assert payloads.text(p, person * 3, recipient(person, "en", None)) == expected(
             p, person * 3, recipient(person, "en", None), ctx
         )
-    assert list(payloads.pieces) == [(1, "en", ("steady", 11))]
+    assert list(payloads.pieces) == [(1, "en", ("steady", 11), None)]
 
 
 def test_a_card_whose_text_holds_a_stand_in_is_encoded_for_each_person() -> None:
@@ -81,4 +81,4 @@ def test_a_card_whose_text_holds_a_stand_in_is_encoded_for_each_person() -> None
     assert payloads.text(p, 1, recipient(40, "en", None)) == expected(
         p, 1, recipient(40, "en", None), ctx
     )
-    assert payloads.pieces == {(4, "en", None): None}
+    assert payloads.pieces == {(4, "en", None, None): None}
