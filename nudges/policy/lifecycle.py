@@ -13,6 +13,7 @@ from sqlalchemy import Table, func
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
+from bot.identity import share_preference
 from bot.storage.models import DailyActivity, Membership, Outbox, Preference, Suggestion
 from nudges.policy.rules import IGNORED_AFTER, back_off_until
 
@@ -88,6 +89,7 @@ def expire_ignored(session: Session, now: datetime, progress: Progress) -> None:
             preference.ignored_streak = 0
             progress.paused += 1
         session.add(preference)
+        share_preference(session, person_id)
     progress.ignored += len(stale)
 
 
