@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, FromClause, Table, bindparam, func, select, update
 from sqlmodel import Session
 
 from bot.clock import as_utc
@@ -28,21 +28,21 @@ CHUNK = 500
 BY_ID, BY_EMAIL = "id", "email"
 
 
-def human(person: Table = PERSON) -> ColumnElement[int]:
+def human(person: FromClause = PERSON) -> ColumnElement[int]:
     """The human an account belongs to: its `human_id`, or itself when it is not linked."""
     return func.coalesce(person.c.human_id, person.c.id)
 
 
 def linked_ids(session: Session, person_id: int) -> list[int]:
     """The other accounts of the same human (none for most people)."""
-    row = session.connection().execute(
-        select(PERSON.c.human_id).where(PERSON.c.id == person_id)
-    ).first()
+    row = (
+        session.connection()
+        .execute(select(PERSON.c.human_id).where(PERSON.c.id == person_id))
+        .first()
+    )
     if row is None or row.human_id is None:
         return []
-    query = select(PERSON.c.id).where(
-        PERSON.c.human_id == row.human_id, PERSON.c.id != person_id
-    )
+    query = select(PERSON.c.id).where(PERSON.c.human_id == row.human_id, PERSON.c.id != person_id)
     return list(session.connection().execute(query).scalars())
 
 
@@ -58,7 +58,7 @@ def share_preference(session: Session, person_id: int) -> None:
 
 def _copy_preference(session: Session, source: Preference, person_id: int) -> None:
     target = session.get(Preference, person_id) or Preference(person_id=person_id)
-    for name in PREFERENCE.c.keys():
+    for name in PREFERENCE.c.keys():  # noqa: SIM118 (column names)
         if name != "person_id":
             setattr(target, name, getattr(source, name))
     session.add(target)
@@ -97,8 +97,9 @@ def _apply_directory(session: Session, ids: Iterable[int]) -> int:
     for start in range(0, len(wanted), CHUNK):
         part = wanted[start : start + CHUNK]
         people = connection.execute(
-            select(PERSON.c.id, PERSON.c.external_id, PERSON.c.email_hash, PERSON.c.department)
-            .where(PERSON.c.id.in_(part))
+            select(
+                PERSON.c.id, PERSON.c.external_id, PERSON.c.email_hash, PERSON.c.department
+            ).where(PERSON.c.id.in_(part))
         ).all()
         keys = {(BY_ID, p.external_id) for p in people} | {
             (BY_EMAIL, p.email_hash) for p in people if p.email_hash
@@ -176,8 +177,8 @@ def _regroup(session: Session, emailed: Collection[int]) -> None:
             .values(human_id=bindparam("b_human")),
             changes,
         )
-    for group in joined:
-        _merge_preferences(session, group)
+    for accounts in joined:
+        _merge_preferences(session, accounts)
 
 
 def _merge_preferences(session: Session, group: list[int]) -> None:

@@ -52,7 +52,7 @@ class People:
         self._tracker = tracker
         self._reader = reader
         self._labels: dict[str, dict[str, str]] = {}
-        self._writes: set[asyncio.Task[None]] = set()
+        self._writes: set[asyncio.Task[int]] = set()
         self._ttl, self._failure_ttl = ttl_seconds, failure_ttl_seconds
         self._max = max_entries
         self._cache: OrderedDict[Key, tuple[float, Profile | None]] = OrderedDict()

@@ -170,7 +170,8 @@ def store_directory(session: Session, rows: list[DirectoryRow], summary: Directo
         if row.external_id is not None:
             entries[(BY_ID, row.external_id)] = {"kind": BY_ID, "key": row.external_id, **values}
         if row.email_hash is not None:
-            entries[(BY_EMAIL, row.email_hash)] = {"kind": BY_EMAIL, "key": row.email_hash, **values}
+            key = (BY_EMAIL, row.email_hash)
+            entries[key] = {"kind": BY_EMAIL, "key": row.email_hash, **values}
     changed = _changed(session, entries)
     connection = session.connection()
     if changed:

@@ -19,8 +19,8 @@ from bot.metrics.rungs import (
     one_rung_per_human,
     rung_counts_from_traces,
 )
-from bot.storage.models import Workspace
 from bot.metrics.windows import Frames
+from bot.storage.models import Workspace
 
 Rung = Literal["observer", "reactor", "contributor", "regular", "animator"]
 RUNGS: tuple[Rung, ...] = ("observer", "reactor", "contributor", "regular", "animator")

@@ -102,7 +102,8 @@ async def test_one_budget_for_the_accounts_of_one_human(services: Services) -> N
         assert sorted(p for p in got if p in others) == sorted(others)
         assert len([p for p in got if p in (slack.id, teams.id)]) == 1
         slots = session.exec(select(BudgetSlot.person_id)).all()
-        assert slots.count(slack.id) == 1 and teams.id not in slots
+        assert slots.count(slack.id) == 1
+        assert teams.id not in slots
 
     await services.database.read(check)
 
@@ -114,9 +115,7 @@ async def test_stop_on_one_platform_stops_both(services: Services) -> None:
     router = suggestion_router(services)
     await router.handle(Asker("slack", WORKSPACE, "U7"), "start")
     await router.handle(Asker("teams", TENANT, "aad-7"), "pause 2w")
-    paused = await services.database.read(
-        lambda s: session_consents(s, ("U7", "aad-7", "U8"))
-    )
+    paused = await services.database.read(lambda s: session_consents(s, ("U7", "aad-7", "U8")))
     await router.handle(Asker("teams", TENANT, "aad-7"), "stop")
     stopped = await services.database.read(lambda s: session_consents(s, ("U7", "aad-7")))
     assert paused[:2] == [("in", True), ("in", True)]

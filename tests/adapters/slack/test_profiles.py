@@ -78,9 +78,7 @@ def person(session: Session, user: str) -> Person:
     return session.exec(select(Person).where(Person.external_id == user)).one()
 
 
-async def test_department_and_email_hash_from_the_profile(
-    slack: Slack, services: Services
-) -> None:
+async def test_department_and_email_hash_from_the_profile(slack: Slack, services: Services) -> None:
     maya(slack.fake)
     answer = await slack.event(fixture("events/message"))
     await looked_up(slack, "U1")
@@ -99,7 +97,8 @@ async def test_department_and_email_hash_from_the_profile(
         "U5",
     ]
     assert len(slack.fake.calls_to("team.profile.get")) == 1  # labels once per workspace
-    assert CANARY not in dump and "canary" not in dump
+    assert CANARY not in dump
+    assert "canary" not in dump
 
 
 async def test_user_change_without_custom_fields_asks_for_them(
