@@ -18,13 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('email_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
-        )
-        batch_op.add_column(sa.Column('human_id', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_person_email_hash', ['email_hash'], unique=False)
-        batch_op.create_index('ix_person_human_id', ['human_id'], unique=False)
+    op.add_column(
+        'person',
+        sa.Column('email_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    )
+    op.add_column('person', sa.Column('human_id', sa.Integer(), nullable=True))
+    op.create_index('ix_person_email_hash', 'person', ['email_hash'], unique=False)
+    op.create_index('ix_person_human_id', 'person', ['human_id'], unique=False)
     op.create_table(
         'directory_entry',
         sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -39,8 +39,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('directory_entry')
-    with op.batch_alter_table('person', schema=None) as batch_op:
-        batch_op.drop_index('ix_person_human_id')
-        batch_op.drop_index('ix_person_email_hash')
-        batch_op.drop_column('human_id')
-        batch_op.drop_column('email_hash')
+    op.drop_index('ix_person_human_id', table_name='person')
+    op.drop_index('ix_person_email_hash', table_name='person')
+    # Not a batch (a copy of `person` on SQLite): dropping the old table would cascade to
+    # every row that refers to a person.
+    op.execute('ALTER TABLE person DROP COLUMN human_id')
+    op.execute('ALTER TABLE person DROP COLUMN email_hash')
