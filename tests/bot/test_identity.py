@@ -13,6 +13,7 @@ from bot.commands import Asker
 from bot.crypto import EmailHasher
 from bot.events import Event, MessagePosted, PersonSeen
 from bot.metrics import org_ladders
+from bot.privacy.erase import erase_person
 from bot.services import Services
 from bot.storage.models import BudgetSlot, Person, Preference, Suggestion
 from nudges.planner.job import plan
@@ -157,3 +158,26 @@ async def test_one_rung_on_the_organisation_ladder(services: Services) -> None:
 def slack_ladder(session: Session) -> dict[str, object]:
     workspace = account(session, "U1").workspace_id
     return dict(org_ladders(session, workspace, AS_OF, 1)[0].rungs)
+
+
+async def test_erasing_the_first_account_leaves_the_others_one_budget(
+    services: Services,
+) -> None:
+    await two_platforms(services)
+    extra = email("slack", "T0OTHER01", "W07MAYA", "maya@example.org")
+    await services.tracker.record([*maya_links(), extra])
+    await services.tracker.fold()
+
+    def erase_first(session: Session) -> tuple[int | None, int | None, int | None]:
+        first = account(session, "U7")
+        assert first.id is not None
+        erase_person(session, first.id)
+        session.flush()
+        rest = session.exec(select(Person).where(col(Person.email_hash) == first.email_hash))
+        ids = sorted(p.id for p in rest if p.id is not None)
+        humans = {p.human_id for p in session.exec(select(Person).where(col(Person.id).in_(ids)))}
+        return ids[0], humans.pop(), len(humans)
+
+    lowest, human_id, more = await services.database.write(erase_first)
+    assert human_id == lowest
+    assert more == 0
