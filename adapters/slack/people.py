@@ -84,7 +84,8 @@ class People:
         self._store(key, profile, self._ttl)
         fields = (user.get("profile") or {}).get("fields")
         if self._reader.department_field and fields is None and client is not None:
-            self._start(client, key)  # the event lacks the custom fields: ask for them
+            if key not in self._pending:  # the event lacks the custom fields: ask for them
+                self._start(client, key)
         elif self._reader.hasher.enabled or self._reader.department_field:
             seen = person_seen(workspace, user, utcnow(), self._reader, self._labels.get(workspace))
             if seen.email_hash or seen.department:
