@@ -197,7 +197,7 @@ def one_rung_per_human(
         if len(accounts) < 2 or not counted:
             continue
         for _workspace, department, code in counted:
-            counts[department][RUNG_CODES[code]] -= 1
+            counts.setdefault(department, Counter())[RUNG_CODES[code]] -= 1
         best = max(code for _, _, code in accounts)
         counts.setdefault(counted[0][1], Counter())[RUNG_CODES[best]] += 1
     return {department: +rungs for department, rungs in counts.items() if +rungs}
