@@ -80,13 +80,16 @@ class People:
         if not user.get("id"):
             return
         key = (workspace, str(user["id"]))
-        profile = Profile(user.get("locale") or None, user.get("tz") or None)
-        self._store(key, profile, self._ttl)
         fields = (user.get("profile") or {}).get("fields")
         if self._reader.department_field and fields is None and client is not None:
-            if key not in self._pending:  # the event lacks the custom fields: ask for them
+            # The event lacks the custom fields: a lookup asks for them (and caches the
+            # profile; until then, whoever needs it waits for that lookup).
+            self._cache.pop(key, None)
+            if key not in self._pending:
                 self._start(client, key)
-        elif self._reader.hasher.enabled or self._reader.department_field:
+            return
+        self._store(key, Profile(user.get("locale") or None, user.get("tz") or None), self._ttl)
+        if self._reader.hasher.enabled or self._reader.department_field:
             seen = person_seen(workspace, user, utcnow(), self._reader, self._labels.get(workspace))
             if seen.email_hash or seen.department:
                 task = asyncio.create_task(self._tracker.record([seen]))
