@@ -9,6 +9,8 @@ key can be added later (new tokens are sealed, old ones still read). Fallback ke
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -58,3 +60,35 @@ class TokenCipher:
     def reseal(self, stored: str) -> str:
         """The stored value sealed under the current key (as given when there is no key)."""
         return self.seal(self.open(stored))
+
+
+_EMAIL_INFO = b"engage e-mail hash v1"
+
+
+class EmailHasher:
+    """E-mail addresses as an HMAC-SHA256 under a key derived from ENGAGE_SECRET_KEY: the
+    same address gives the same hash on every platform, and the address is never kept.
+    Without a key, nothing is hashed (and so nobody is linked across platforms)."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = (
+            HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_EMAIL_INFO).derive(
+                secret_key.encode()
+            )
+            if secret_key
+            else None
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._key is not None
+
+    def __call__(self, email: object) -> str | None:
+        """The keyed hash of an address (case and surrounding spaces ignored), or None for
+        anything that is not one."""
+        if self._key is None or not isinstance(email, str):
+            return None
+        address = email.strip().lower()
+        if "@" not in address.strip("@"):
+            return None
+        return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()

@@ -109,6 +109,8 @@ class PersonSeen(Event):
     department: str | None = None
     is_bot: bool = False
     deleted: bool = False
+    email_hash: str | None = None
+    """The e-mail as a keyed hash (`bot.crypto.EmailHasher`), never the address itself."""
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (

@@ -91,6 +91,7 @@ class Settings(BaseSettings):
     slack_client_secret: str = _env("", "SLACK_CLIENT_SECRET")
     slack_mode: Literal["http", "socket"] = _env("http", "ENGAGE_SLACK_MODE")
     public_url: str = _env("", "ENGAGE_PUBLIC_URL")
+    slack_department_field: str = _env("", "ENGAGE_SLACK_DEPARTMENT_FIELD")
 
     teams_app_id: str = _env("", "MicrosoftAppId", "MICROSOFT_APP_ID")
     teams_app_password: str = _env("", "MicrosoftAppPassword", "MICROSOFT_APP_PASSWORD")

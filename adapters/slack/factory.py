@@ -19,6 +19,7 @@ from adapters.slack.ingest import Ingest, LookUpPeople
 from adapters.slack.installs import OAuthInstalls
 from adapters.slack.oauth import InstalledAuthorize, OAuthStates, SingleTokenAuthorize, oauth_flow
 from adapters.slack.people import People
+from adapters.slack.profiles import ProfileReader
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import ConfigError
 from bot.i18n import Translator
@@ -56,7 +57,7 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
     runtime = SlackRuntime(
         services=services,
         router=full_router(services),
-        people=People(services.tracker),
+        people=People(services.tracker, reader=ProfileReader.from_settings(settings)),
         credentials=credentials,
         gateway=SlackGateway(settings, credentials),
         authorize=authorize,

@@ -73,7 +73,7 @@ class LookUpPeople(AsyncMiddleware):
         if event and workspace:
             user = event.get("user")
             if isinstance(user, Mapping):
-                self._people.remember(workspace, user)
+                self._people.remember(workspace, user, req.context.client)
             else:
                 bots = {req.context.bot_user_id, None, ""}
                 people = {event.get(field) for field in PEOPLE_FIELDS} - bots

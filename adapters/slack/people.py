@@ -2,7 +2,11 @@
 
 Lookups for people seen in events run in the background, after Slack got its answer;
 a command waits for its asker's lookup (to answer in their language). `user_change`
-and `team_join` refresh the cache from their payload without a call.
+and `team_join` refresh the cache from their payload without a call. With a
+`ProfileReader`, the e-mail is recorded as a keyed hash and, when
+ENGAGE_SLACK_DEPARTMENT_FIELD is set (only then), the department comes from
+`users.profile.get`'s custom fields (their labels from one `team.profile.get` per
+workspace).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admins import sync_admin
-from adapters.slack.profiles import person_seen
+from adapters.slack.profiles import PLAIN, ProfileReader, person_seen
 from bot.clock import utcnow
 from bot.tracker import Tracker
 
@@ -43,8 +47,12 @@ class People:
         failure_ttl_seconds: float = 600,
         max_entries: int = 100_000,
         concurrency: int = 4,
+        reader: ProfileReader = PLAIN,
     ) -> None:
         self._tracker = tracker
+        self._reader = reader
+        self._labels: dict[str, dict[str, str]] = {}
+        self._writes: set[asyncio.Task[int]] = set()
         self._ttl, self._failure_ttl = ttl_seconds, failure_ttl_seconds
         self._max = max_entries
         self._cache: OrderedDict[Key, tuple[float, Profile | None]] = OrderedDict()
@@ -63,11 +71,30 @@ class People:
         entry = self._cache.get(key)
         return (entry is not None and entry[0] > time.monotonic()) or key in self._pending
 
-    def remember(self, workspace: str, user: Mapping[str, Any]) -> None:
-        """Refresh from a profile Slack sent us (`user_change`, `team_join`)."""
-        if user.get("id"):
-            profile = Profile(user.get("locale") or None, user.get("tz") or None)
-            self._store((workspace, user["id"]), profile, self._ttl)
+    def remember(
+        self, workspace: str, user: Mapping[str, Any], client: AsyncWebClient | None = None
+    ) -> None:
+        """Refresh from a profile Slack sent us (`user_change`, `team_join`): its e-mail
+        hash and department are recorded in the background (the event's own PersonSeen
+        has neither: translating an event knows no key)."""
+        if not user.get("id"):
+            return
+        key = (workspace, str(user["id"]))
+        fields = (user.get("profile") or {}).get("fields")
+        if self._reader.department_field and fields is None and client is not None:
+            # The event lacks the custom fields: a lookup asks for them (and caches the
+            # profile; until then, whoever needs it waits for that lookup).
+            self._cache.pop(key, None)
+            if key not in self._pending:
+                self._start(client, key)
+            return
+        self._store(key, Profile(user.get("locale") or None, user.get("tz") or None), self._ttl)
+        if self._reader.hasher.enabled or self._reader.department_field:
+            seen = person_seen(workspace, user, utcnow(), self._reader, self._labels.get(workspace))
+            if seen.email_hash or seen.department:
+                task = asyncio.create_task(self._tracker.record([seen]))
+                self._writes.add(task)
+                task.add_done_callback(self._writes.discard)
 
     def look_up_later(self, client: AsyncWebClient, workspace: str, users: Iterable[str]) -> None:
         for user in users:
@@ -84,6 +111,7 @@ class People:
         return await asyncio.shield(task)
 
     async def close(self) -> None:
+        await asyncio.gather(*self._writes, return_exceptions=True)
         tasks = list(self._pending.values())
         for task in tasks:
             task.cancel()
@@ -100,8 +128,12 @@ class People:
         try:
             async with self._slots:
                 response = await client.users_info(user=user, include_locale=True)
-            payload: Mapping[str, Any] = response.get("user") or {}
-            await self._tracker.record([person_seen(workspace, payload, utcnow())])
+                payload: Mapping[str, Any] = response.get("user") or {}
+                if self._reader.department_field:
+                    payload = await self._with_fields(client, workspace, user, payload)
+            labels = self._labels.get(workspace)
+            seen = person_seen(workspace, payload, utcnow(), self._reader, labels)
+            await self._tracker.record([seen])
             await sync_admin(self._tracker.database, workspace, payload)
         except SlackApiError as error:
             log.warning("users.info failed for %s: %s", user, error.response.get("error"))
@@ -118,6 +150,34 @@ class People:
         profile = Profile(payload.get("locale") or None, payload.get("tz") or None)
         self._store(key, profile, self._ttl)
         return profile
+
+    async def _with_fields(
+        self, client: AsyncWebClient, workspace: str, user: str, payload: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        """`payload` with its profile's custom fields, which `users.info` leaves out (as
+        it stands when Slack refuses them, e.g. without `users.profile:read`)."""
+        try:
+            return await self._fields(client, workspace, user, payload)
+        except SlackApiError as error:
+            log.warning("custom fields not read for %s: %s", user, error.response.get("error"))
+            return payload
+
+    async def _fields(
+        self, client: AsyncWebClient, workspace: str, user: str, payload: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        if workspace not in self._labels:
+            found = await client.team_profile_get()
+            fields = (found.get("profile") or {}).get("fields") or []
+            self._labels[workspace] = {
+                str(item.get("id")): str(item.get("label") or "")
+                for item in fields
+                if isinstance(item, Mapping)
+            }
+        response = await client.users_profile_get(user=user)
+        custom = (response.get("profile") or {}).get("fields") or {}
+        profile = dict(payload.get("profile") or {})
+        profile["fields"] = custom if isinstance(custom, Mapping) else {}
+        return {**payload, "profile": profile}
 
     def _store(self, key: Key, profile: Profile | None, ttl: float) -> None:
         self._cache[key] = (time.monotonic() + ttl, profile)

@@ -15,6 +15,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "im:write",
     "reactions:read",
     "users:read",
+    "users:read.email",
+    "users.profile:read",
 )
 # Manifest event names; `message.channels` and `message.groups` both arrive as `message`.
 BOT_EVENTS: tuple[str, ...] = (

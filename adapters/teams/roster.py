@@ -3,6 +3,9 @@
 Members come from the connector's paged member list; the team's name and group id (for
 deep links) from the activity, or from the team details when the activity lacks them.
 Membership keys are stable per team and person, so installing twice counts nobody twice.
+Each member's `email` (else `userPrincipalName`) is recorded as a keyed hash only, which
+links them to their accounts on other platforms. The roster has no department: that
+comes from the directory (`engage import directory`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from adapters.teams.activity import (
 from adapters.teams.connector import bounded, turn_client
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
-from bot.events import CommunityRenamed, Event, MemberJoined
+from bot.crypto import EmailHasher
+from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.services import Services
 
 PAGE_SIZE = 500
@@ -51,6 +55,7 @@ async def import_team(
     )
     await _import_channels(turn_context, activity, services, contacts, team, group or None)
     seen = 0
+    hasher = EmailHasher(services.settings.secret_key)
     token: str | None = None
     while True:
         page = await client.conversations.get_teams_conversation_paged_members(
@@ -58,7 +63,9 @@ async def import_team(
         )
         members = [_account(member) for member in page.members or []]
         members = [member for member in members if not is_bot_account(member)]
-        await services.tracker.record(_joined(activity, team, members))
+        await services.tracker.record(
+            _joined(activity, team, members) + _identities(activity, members, hasher)
+        )
         await contacts.remember(_reaches(activity, team, members))
         seen += len(members)
         token = page.continuation_token
@@ -110,7 +117,30 @@ def _team_channels(client: Any, turn_context: TurnContext, team: str) -> list[An
 
 
 def _account(member: Any) -> Json:
-    return {"id": member.id or "", "aadObjectId": member.aad_object_id or ""}
+    return {
+        "id": member.id or "",
+        "aadObjectId": member.aad_object_id or "",
+        "email": getattr(member, "email", None) or getattr(member, "user_principal_name", None),
+    }
+
+
+def _identities(activity: Json, members: list[Json], hasher: EmailHasher) -> list[Event]:
+    """Each member's e-mail as a keyed hash (none without ENGAGE_SECRET_KEY)."""
+    events: list[Event] = []
+    for member in members:
+        email_hash = hasher(member.get("email"))
+        if email_hash:
+            events.append(
+                PersonSeen(
+                    platform=PLATFORM,
+                    workspace=tenant(activity),
+                    key=f"email:{person_key(member)}:{email_hash[:16]}",
+                    occurred_at=occurred_at(activity),
+                    person=person_key(member),
+                    email_hash=email_hash,
+                )
+            )
+    return events
 
 
 def _team_named(activity: Json, team: str, name: str) -> list[Event]:

@@ -13,10 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from bot.cli.context import settings_from
+from bot.crypto import EmailHasher
+from bot.importers.directory import DirectorySummary, read_directory, store_directory
 from bot.importers.report import ImportSummary
 from bot.importers.slack_export import import_slack_export
 from bot.services import Services
 from bot.settings import Settings
+from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 
 import_app = typer.Typer(help="Import history from a platform export.", no_args_is_help=True)
@@ -42,6 +45,37 @@ def slack_export_command(
     started = time.perf_counter()
     summary = asyncio.run(_import(settings, path, workspace))
     _print_summary(summary, time.perf_counter() - started)
+
+
+@import_app.command("directory")
+def directory_command(
+    path: Annotated[Path, typer.Argument(help="HR directory: a .csv or .json file.")],
+) -> None:
+    """Import departments from an HR directory export (CSV or JSON).
+
+    Each row: external_id (the Slack or Teams user id) and/or email, department, and
+    optionally site and manager_level. E-mails are kept only as a keyed hash (set
+    ENGAGE_SECRET_KEY); a row with both an id and an e-mail links that account to the same
+    person on other platforms. Bad rows are listed on stderr, one line each, and skipped;
+    re-running the import changes nothing.
+    """
+    settings = settings_from()
+    rows, problems = read_directory(path, EmailHasher(settings.secret_key))
+    upgrade(settings.database_url)
+    summary = DirectorySummary(problems=problems)
+    database = Database(settings.database_url, threads=1)
+    try:
+        database.write_sync(lambda session: store_directory(session, rows, summary))
+    finally:
+        database.close()
+    for problem in problems:
+        typer.echo(problem, err=True)
+    typer.echo(
+        f"directory: {len(rows)} row(s) kept, {len(problems)} bad row(s) skipped; "
+        f"{summary.changed_entries} entr{'y' if summary.changed_entries == 1 else 'ies'} new or "
+        f"changed, {summary.departments_set} person(s) given a department, "
+        f"{summary.linked} account(s) linked by e-mail"
+    )
 
 
 async def _import(settings: Settings, path: Path, workspace: str | None) -> ImportSummary:

@@ -11,6 +11,7 @@ from bot.cards import Actions, Button, Card, Facts, Heading, Paragraph
 from bot.clock import utcnow
 from bot.commands.context import CommandError, Context
 from bot.commands.settings_edit import parse_settings
+from bot.identity import share_preference
 from bot.storage.models import Person, Preference
 
 COMMAND_ACTION = "engage.command"
@@ -49,6 +50,7 @@ async def _update(context: Context, **changes: object) -> Preference:
         preference = _preference(session, context.person_id)
         for name, value in changes.items():
             setattr(preference, name, value)
+        share_preference(session, context.person_id)  # one human, one set of preferences
         return preference
 
     return await context.services.database.write(apply)

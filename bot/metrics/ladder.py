@@ -14,8 +14,14 @@ from sqlmodel import Session
 from bot.metrics.disclosure import Sum, protect
 from bot.metrics.figures import STEADY_WEEKS, Count
 from bot.metrics.queries import PERSON, PersonActivity, end_of, workspace_activity
-from bot.metrics.rungs import RungCounts, animator_queries, rung_counts_from_traces
+from bot.metrics.rungs import (
+    RungCounts,
+    animator_queries,
+    one_rung_per_human,
+    rung_counts_from_traces,
+)
 from bot.metrics.windows import Frames
+from bot.storage.models import Workspace
 
 Rung = Literal["observer", "reactor", "contributor", "regular", "animator"]
 RUNGS: tuple[Rung, ...] = ("observer", "reactor", "contributor", "regular", "animator")
@@ -54,14 +60,31 @@ def summarise_ladder(
 
 
 def org_ladders(
-    session: Session, workspace_id: int, as_of: date, minimum: int
+    session: Session, workspace_id: int | None, as_of: date, minimum: int
 ) -> tuple[Ladder, list[Ladder]]:
     """The organisation's ladder, then one per department (departments with too few people
-    are pooled as "other" so that nobody is singled out)."""
-    counts = rung_counts_from_traces(session, workspace_id, as_of)
-    if counts is None:
-        counts = rung_counts_from_rollups(session, workspace_id, as_of)
-    return ladders_of_departments(counts, minimum)
+    are pooled as "other" so that nobody is singled out). `workspace_id` None: every
+    workspace together."""
+    return ladders_of_departments(rung_counts(session, workspace_id, as_of), minimum)
+
+
+def rung_counts(session: Session, workspace_id: int | None, as_of: date) -> RungCounts:
+    """How many people stand on each rung, per department, in one workspace or (None) in
+    every workspace together. A human with accounts on several platforms counts once, at
+    their highest rung (beyond the traces' reach, each account counts apart)."""
+    counts: RungCounts = {}
+    ids = [workspace_id] if workspace_id is not None else _workspace_ids(session)
+    traced = True
+    for each in ids:
+        found = rung_counts_from_traces(session, each, as_of)
+        if found is None:
+            traced = False
+            found = rung_counts_from_rollups(session, each, as_of)
+        for department, rungs in found.items():
+            counts[department] = counts.get(department, Counter()) + rungs
+    if traced:
+        counts = one_rung_per_human(session, counts, workspace_id, as_of)
+    return counts
 
 
 def ladders_of_departments(
@@ -150,3 +173,8 @@ def rung_counts_from_rollups(session: Session, workspace_id: int, as_of: date) -
 def animator_ids(session: Session, workspace_id: int) -> set[int]:
     connection = session.connection()
     return {row[0] for query in animator_queries(workspace_id) for row in connection.execute(query)}
+
+
+def _workspace_ids(session: Session) -> list[int]:
+    table = Workspace.__table__  # type: ignore[attr-defined]
+    return list(session.connection().execute(select(table.c.id).order_by(table.c.id)).scalars())

@@ -137,3 +137,67 @@ def _animators_on_top(
         counts[department].subtract(rungs)
         counts[department]["animator"] += rungs.total()
     return {department: +rungs for department, rungs in counts.items()}
+
+
+def one_rung_per_human(
+    session: Session, counts: RungCounts, workspace_id: int | None, as_of: date
+) -> RungCounts:
+    """`counts` with each human who has several accounts (`bot.identity`) counted once, at
+    the highest rung of any of their accounts, in the department of their first account
+    here. `workspace_id` None: the counts are the whole organisation's (every workspace)."""
+    day = as_of.toordinal()
+    linked = PERSON.alias("linked")
+    here = (
+        select(linked.c.human_id).where(linked.c.workspace_id == workspace_id)
+        if workspace_id is not None
+        else select(linked.c.human_id)
+    )
+    animators = union(
+        select(COMMUNITY.c.creator_id).where(
+            COMMUNITY.c.creator_id.is_not(None), COMMUNITY.c.is_archived.is_(False)
+        ),
+        select(ANIMATOR.c.person_id),
+    ).subquery()
+    trace = (column for column in TRACE.c if column.name != "person_id")
+    people = (
+        select(
+            PERSON.c.id,
+            PERSON.c.workspace_id,
+            PERSON.c.human_id,
+            PERSON.c.department,
+            animators.c[0].is_not(None).label("animator"),
+            *trace,
+        )
+        .select_from(
+            PERSON.outerjoin(TRACE, TRACE.c.person_id == PERSON.c.id).outerjoin(
+                animators, animators.c[0] == PERSON.c.id
+            )
+        )
+        .where(
+            PERSON.c.human_id.in_(here.where(linked.c.human_id.is_not(None))),
+            PERSON.c.is_bot.is_(False),
+            PERSON.c.deleted.is_(False),
+            PERSON.c.first_seen_at < end_of(as_of),
+        )
+        .subquery()
+    )
+    rung = case(
+        (people.c.animator, ANIMATOR_CODE),
+        (people.c.anchor <= day, rung_from_untils(people, as_of)),
+        else_=rung_from_bitmaps(people, as_of),
+    )
+    query = select(
+        people.c.id, people.c.workspace_id, people.c.human_id, people.c.department, rung
+    ).order_by(people.c.id)
+    humans: dict[int, list[tuple[int, str | None, int]]] = {}
+    for _id, workspace, human, department, code in session.connection().execute(query):
+        humans.setdefault(human, []).append((workspace, department or None, int(code)))
+    for accounts in humans.values():
+        counted = [a for a in accounts if workspace_id is None or a[0] == workspace_id]
+        if len(accounts) < 2 or not counted:
+            continue
+        for _workspace, department, code in counted:
+            counts.setdefault(department, Counter())[RUNG_CODES[code]] -= 1
+        best = max(code for _, _, code in accounts)
+        counts.setdefault(counted[0][1], Counter())[RUNG_CODES[best]] += 1
+    return {department: +rungs for department, rungs in counts.items() if +rungs}

@@ -12,8 +12,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.metrics.ladder import Ladder, ladders_of_departments, rung_counts_from_rollups
-from bot.metrics.rungs import rung_counts_from_traces
+from bot.metrics.ladder import Ladder, ladders_of_departments, rung_counts
 
 MONTHS = 12
 
@@ -41,16 +40,13 @@ def month_ends(as_of: date, months: int = MONTHS) -> list[date]:
 
 
 def ladder_trend(
-    session: Session, workspace_id: int, as_of: date, minimum: int, months: int = MONTHS
+    session: Session, workspace_id: int | None, as_of: date, minimum: int, months: int = MONTHS
 ) -> LadderTrend:
     ends = month_ends(as_of, months)
     organisation: list[Ladder] = []
     per_month: list[dict[str, Ladder]] = []
     for end in ends:
-        counts = rung_counts_from_traces(session, workspace_id, end)
-        if counts is None:
-            counts = rung_counts_from_rollups(session, workspace_id, end)
-        org, departments = ladders_of_departments(counts, minimum)
+        org, departments = ladders_of_departments(rung_counts(session, workspace_id, end), minimum)
         organisation.append(org)
         per_month.append({ladder.group: ladder for ladder in departments})
     names = sorted({name for month in per_month for name in month})

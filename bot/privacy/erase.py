@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlmodel import Session
 
 from bot.errors import EngageError
+from bot.identity import link_people, linked_ids
 from bot.privacy.objection import record_objection
 from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
 from bot.storage.models import Workspace
@@ -62,7 +63,9 @@ def erase_person(
         else:
             connection.execute(delete(table).where(matching))
         report.rows[table.name] = report.rows.get(table.name, 0) + int(count)
+    linked = linked_ids(session, person_id)
     connection.execute(delete(PERSON).where(PERSON.c.id == person_id))
+    link_people(session, seen=(), emailed=linked)  # their other accounts, grouped anew
     if touched:  # the communities' daily posts no longer count theirs
         rebuild_community_days(connection, touched)
     report.rows["person"] = 1

@@ -62,6 +62,10 @@ class Person(SQLModel, table=True):
     # A workspace admin or owner as the platform says (fed by the adapters).
     is_admin: bool = False
     first_seen_at: datetime = Field(default_factory=utcnow)
+    # The e-mail as a keyed hash (never in clear): the same human across workspaces.
+    email_hash: str | None = Field(default=None, max_length=64, index=True)
+    # The lowest person id sharing this e-mail hash: one budget, rung and set of preferences.
+    human_id: int | None = Field(default=None, index=True)
 
 
 class Community(SQLModel, table=True):
@@ -434,3 +438,16 @@ class SlackOAuthState(SQLModel, table=True):
     __tablename__ = "slack_oauth_state"
     state: str = Field(primary_key=True, max_length=64)
     expires_at: datetime
+
+
+class DirectoryEntry(SQLModel, table=True):
+    """One row of the HR directory (`engage import directory`), kept so that people seen
+    later get their department too. `key` is a platform id, or an e-mail's keyed hash."""
+
+    __tablename__ = "directory_entry"
+    kind: str = Field(primary_key=True, max_length=8)
+    key: str = Field(primary_key=True, max_length=128)
+    department: str | None = None
+    site: str | None = None
+    manager_level: int | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Select, Table, bindparam, case, select, text,
 from sqlmodel import Session
 
 from bot.clock import as_utc
+from bot.identity import link_people
 from bot.storage.models import InboxEvent
 from bot.tracker.directory import COMMUNITY, PERSON, Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
@@ -33,7 +34,15 @@ COMMUNITY_FLAGS = {
     "community_unarchived": {"is_archived": False},
     "community_deleted": {"is_deleted": True, "is_archived": True},
 }
-PERSON_FIELDS = ("display_name", "locale", "tz", "department", "is_bot", "deleted")
+PERSON_FIELDS = (
+    "display_name",
+    "locale",
+    "tz",
+    "department",
+    "is_bot",
+    "deleted",
+    "email_hash",
+)
 KINDS_WITH_ATTRS = ("person_seen", "community_created", "community_renamed")
 """The kinds whose `attrs` folding reads; other rows skip decoding JSON."""
 PERSON_LENGTHS = {
@@ -46,6 +55,7 @@ ATTRIBUTE_TYPES: dict[str, type | tuple[type, ...]] = {
     "department": (str, type(None)),
     "is_bot": bool,
     "deleted": bool,
+    "email_hash": (str, type(None)),
     "name": str,
     "is_private": bool,
     "creator": (str, type(None)),
@@ -102,6 +112,8 @@ def fold_batch(
     update_traces(session, batch.deltas)
     _write_memberships(session, directory, batch)
     _write_attributes(session, batch)
+    emailed = [person for person, fields in batch.person_updates.items() if "email_hash" in fields]
+    link_people(session, seen=batch.person_updates.keys(), emailed=emailed)
     _mark_processed(connection, [row[0] for row in rows])
     return len(rows)
 

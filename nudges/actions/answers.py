@@ -7,6 +7,7 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from bot.identity import share_preference
 from bot.storage.models import Preference, Suggestion
 
 Outcome = Literal["followed", "joined", "dismissed", "answered"]
@@ -37,3 +38,4 @@ def answered(
     if preference is not None and preference.ignored_streak:
         preference.ignored_streak = 0
         session.add(preference)
+        share_preference(session, suggestion.person_id)

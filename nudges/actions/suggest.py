@@ -15,7 +15,7 @@ from nudges.planner.cache import snapshot_cache
 from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.messages import suggested
-from nudges.policy.budget import SlotClaim, claim_slots, period_of
+from nudges.policy.budget import SlotClaim, claim_slots, holder_of, period_of
 from nudges.policy.rules import Standing, Verdict, decide_on_request, weekly_allowance
 from nudges.policy.standing import load_recipients
 from nudges.recommend import Snapshot, recommend
@@ -111,7 +111,8 @@ def _record(
     session.flush()
     assert row.id is not None
     period, allowance = budget
-    if row.id in claim_slots(session, [SlotClaim(row.id, row.person_id, period, allowance)]):
+    claim = SlotClaim(row.id, holder_of(session, row.person_id), period, allowance)
+    if row.id in claim_slots(session, [claim]):
         return row.id
     session.delete(row)
     return None

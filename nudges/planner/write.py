@@ -62,10 +62,10 @@ def write_picks(
     ids = insert_suggestions(session, rows)
     claims = []
     for p, suggestion_id in zip(picks, ids, strict=True):
-        standing = recipients[p.person_id].standing
-        allowance = weekly_allowance(standing, settings.max_per_week)
-        period = period_of(standing.schedule, now)
-        claims.append(SlotClaim(suggestion_id, p.person_id, period, allowance))
+        recipient = recipients[p.person_id]
+        allowance = weekly_allowance(recipient.standing, settings.max_per_week)
+        period = period_of(recipient.standing.schedule, now)
+        claims.append(SlotClaim(suggestion_id, recipient.budget_holder, period, allowance))
     slotted = claim_slots(session, claims)
     keys, messages = {}, []
     for p, claim in zip(picks, claims, strict=True):

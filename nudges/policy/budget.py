@@ -6,7 +6,8 @@ slot, and `(person, period, slot)` is a primary key, so two planning passes that
 (the leader and an operator's `engage run-job plan`, or a resumed former leader), each
 having read the same budget, cannot both queue a suggestion in the last free slot: the
 second insert conflicts and is skipped. A suggestion that fails or is cancelled gives its
-slot back.
+slot back. Accounts of one human (`bot.identity`) share one budget: their slots are held
+by the human (the lowest id of the accounts), whichever account a suggestion goes to.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Table, delete, select, tuple_
 from sqlmodel import Session
 
 from bot.clock import as_utc
+from bot.identity import PERSON, human
 from bot.storage.database import insert_ignoring_taken
 from bot.storage.models import BudgetSlot, Suggestion
 from nudges.policy.window import Schedule
@@ -31,12 +33,20 @@ CHUNK = 500
 
 @dataclass(frozen=True, slots=True)
 class SlotClaim:
-    """A suggestion asking for a slot of its person's period, within their allowance."""
+    """A suggestion asking for a slot of its person's period, within their allowance;
+    `person_id` is the budget's holder (`holder_of`)."""
 
     suggestion_id: int
     person_id: int
     period: str
     allowance: int
+
+
+def holder_of(session: Session, person_id: int) -> int:
+    """Whose budget a suggestion to this account takes: the human's."""
+    query = select(human()).where(PERSON.c.id == person_id)
+    found = session.connection().execute(query).scalar_one_or_none()
+    return int(found) if found is not None else person_id
 
 
 def period_of(schedule: Schedule, moment: datetime) -> str:
@@ -97,7 +107,7 @@ def within_budget(
     if slot is not None:
         return bool(slot <= allowance)
     period = period_of(schedule, as_utc(suggestion.planned_at))
-    claim = SlotClaim(suggestion.id, suggestion.person_id, period, allowance)
+    claim = SlotClaim(suggestion.id, holder_of(session, suggestion.person_id), period, allowance)
     # A slot taken by a concurrent claim (PostgreSQL) leaves the next one to try.
     return any(suggestion.id in claim_slots(session, [claim]) for _ in range(allowance))
 

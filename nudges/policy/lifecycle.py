@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
 from bot.i18n import Language
+from bot.identity import share_preference
 from bot.storage.models import DailyActivity, Membership, Outbox, Preference, Suggestion
 from nudges.cards.welcome import queue_welcome
 from nudges.policy.rules import IGNORED_AFTER, back_off_until
@@ -90,6 +91,7 @@ def expire_ignored(session: Session, now: datetime, progress: Progress) -> None:
             preference.ignored_streak = 0
             progress.paused += 1
         session.add(preference)
+        share_preference(session, person_id)
     progress.ignored += len(stale)
 
 

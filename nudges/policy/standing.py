@@ -13,6 +13,7 @@ from sqlalchemy import Select, Table, func, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
+from bot.identity import human
 from bot.storage.models import Outbox, Person, Preference, Suggestion
 from nudges.policy.rules import Introduction, Standing
 from nudges.policy.window import Schedule, parse_days
@@ -40,6 +41,12 @@ class Recipient:
     locale: str | None
     language: str | None
     standing: Standing
+    human_id: int = 0
+    """The human this account is (`bot.identity`): whose budget the suggestion takes."""
+
+    @property
+    def budget_holder(self) -> int:
+        return self.human_id or self.person_id
 
 
 def introduction_key(person_id: int) -> str:
@@ -107,6 +114,7 @@ def _people_query(started_only: bool) -> Select[Any]:
             PERSON.c.external_id,
             PERSON.c.locale,
             PERSON.c.tz,
+            human().label("human"),
             PREFERENCE.c.person_id,
             PREFERENCE.c.consent,
             PREFERENCE.c.max_per_week,
@@ -125,11 +133,16 @@ def _people_query(started_only: bool) -> Select[Any]:
 def _recent_suggestions(
     session: Session, now: datetime, workspace_id: int | None
 ) -> dict[int, list[datetime]]:
-    query = select(SUGGESTION.c.person_id, SUGGESTION.c.planned_at).where(
-        SUGGESTION.c.planned_at >= now - LOOKBACK, SUGGESTION.c.state.not_in(NOT_COUNTED)
+    """Each human's suggestions of the last days, whichever account received them."""
+    query = (
+        select(human(), SUGGESTION.c.planned_at)
+        .select_from(SUGGESTION.join(PERSON, PERSON.c.id == SUGGESTION.c.person_id))
+        .where(SUGGESTION.c.planned_at >= now - LOOKBACK, SUGGESTION.c.state.not_in(NOT_COUNTED))
     )
     if workspace_id is not None:
-        query = query.where(SUGGESTION.c.person_id.in_(_people_of(workspace_id)))
+        linked = PERSON.alias("linked")
+        humans = select(human(linked)).where(linked.c.workspace_id == workspace_id)
+        query = query.where(human().in_(humans))
     recent: defaultdict[int, list[datetime]] = defaultdict(list)
     for person_id, planned_at in session.connection().execute(query):
         recent[person_id].append(as_utc(planned_at))
@@ -190,7 +203,7 @@ def _recipient(
     digests: dict[int, datetime],
 ) -> Recipient:
     has_preference = row.person_id is not None
-    moments = recent.get(row.id, [])
+    moments = recent.get(row.human, [])
     introduction, introduced_at = introductions.get(row.id, (Introduction.NONE, None))
     messages = [*moments, *([introduced_at] if introduced_at else [])]
     week = schedule.week(now) if moments else ""
@@ -204,4 +217,6 @@ def _recipient(
         introduction=introduction,
         digest_at=digests.get(row.id),
     )
-    return Recipient(row.id, row.workspace_id, row.external_id, row.locale, row.language, standing)
+    return Recipient(
+        row.id, row.workspace_id, row.external_id, row.locale, row.language, standing, row.human
+    )

@@ -58,6 +58,10 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.hooks: list[tuple[str, dict[str, Any]]] = []
         self.users: dict[str, dict[str, Any]] = {}
+        self.custom_fields: dict[str, dict[str, Any]] = {}
+        """users.profile.get: each person's custom profile fields, by field id."""
+        self.field_labels: list[dict[str, Any]] = []
+        """team.profile.get: the workspace's custom fields ({id, label})."""
         self.socket_acks: list[dict[str, Any]] = []
         self.uploads: dict[str, bytes] = {}
         self.oauth_team = {"id": "T07GLOBEX", "name": "Globex"}
@@ -157,6 +161,10 @@ class FakeSlack:
         if method == "users.info":
             user = params["user"]
             return {"ok": True, "user": self.users.get(user) or slack_user(user)}
+        if method == "users.profile.get":
+            return {"ok": True, "profile": {"fields": self.custom_fields.get(params["user"], {})}}
+        if method == "team.profile.get":
+            return {"ok": True, "profile": {"fields": self.field_labels}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + params["users"].lstrip("U")}}
         if method in ("chat.postMessage", "chat.update"):

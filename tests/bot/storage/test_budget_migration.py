@@ -6,20 +6,34 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.migrate import alembic_config
-from bot.storage.models import BudgetSlot, Suggestion
+from bot.storage.models import BudgetSlot, Person, Preference, Suggestion
 from nudges.jobs import deliver
 from tests.support.gateways import FakeGateway
-from tests.support.outbox import add_community, add_people, add_workspace, queue_suggestion
+from tests.support.outbox import add_community, add_workspace, queue_suggestion
+
+
+def add_people_of_0003(session: Session, workspace: int, *users: str) -> list[int]:
+    """People as revision 0003 stores them: only the columns it has."""
+    table = Person.__table__  # type: ignore[attr-defined]
+    ids = []
+    for user in users:
+        values = {"workspace_id": workspace, "external_id": user, "first_seen_at": utcnow()}
+        ids.append(
+            session.connection().execute(insert(table).values(values)).inserted_primary_key[0]
+        )
+    session.add_all(Preference(person_id=person_id, consent="in") for person_id in ids)
+    return ids
 
 
 def seed(session: Session) -> None:
     workspace = add_workspace(session)
-    alice, bob = add_people(session, workspace, "U0ALICE01", "U0BOB0001")
+    alice, bob = add_people_of_0003(session, workspace, "U0ALICE01", "U0BOB0001")
     for channel in ("C0GARDEN1", "C0COOKING"):
         queue_suggestion(session, alice, add_community(session, workspace, channel))
     old = Suggestion(
