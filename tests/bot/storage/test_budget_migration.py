@@ -6,43 +6,77 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlalchemy import MetaData, Table, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.migrate import alembic_config
-from bot.storage.models import BudgetSlot, Person, Preference, Suggestion
+from bot.storage.models import (
+    BudgetSlot,
+    Community,
+    Outbox,
+    Person,
+    Preference,
+    Suggestion,
+    Workspace,
+)
+from nudges.card_data import card_to_data
 from nudges.jobs import deliver
 from tests.support.gateways import FakeGateway
-from tests.support.outbox import add_community, add_workspace, queue_suggestion
+from tests.support.outbox import TEAM, WEEK, suggestion_card
 
 
-def add_people_of_0003(session: Session, workspace: int, *users: str) -> list[int]:
-    """People as revision 0003 stores them: only the columns it has."""
-    table = Person.__table__  # type: ignore[attr-defined]
-    ids = []
-    for user in users:
-        values = {"workspace_id": workspace, "external_id": user, "first_seen_at": utcnow()}
-        ids.append(
-            session.connection().execute(insert(table).values(values)).inserted_primary_key[0]
-        )
-    session.add_all(Preference(person_id=person_id, consent="in") for person_id in ids)
-    return ids
+def stored_as_of_now(session: Session, row: SQLModel) -> int:
+    """Insert `row` with only the columns its table has at the database's current revision
+    (an older one than the models describe), and give its id."""
+    connection = session.connection()
+    table = Table(row.__tablename__, MetaData(), autoload_with=connection)  # type: ignore[arg-type]
+    values = {
+        column.name: getattr(row, column.name)
+        for column in table.columns
+        if getattr(row, column.name, None) is not None
+    }
+    inserted = connection.execute(insert(table).values(values)).inserted_primary_key
+    return int(inserted[0]) if inserted and inserted[0] is not None else 0
 
 
 def seed(session: Session) -> None:
-    workspace = add_workspace(session)
-    alice, bob = add_people_of_0003(session, workspace, "U0ALICE01", "U0BOB0001")
+    """What revision 0003 stores: a workspace, two people, three suggestions (two queued)."""
+    workspace = stored_as_of_now(session, Workspace(platform="slack", external_id=TEAM))
+    alice, bob = (
+        stored_as_of_now(session, Person(workspace_id=workspace, external_id=user))
+        for user in ("U0ALICE01", "U0BOB0001")
+    )
+    for person in (alice, bob):
+        stored_as_of_now(session, Preference(person_id=person, consent="in"))
     for channel in ("C0GARDEN1", "C0COOKING"):
-        queue_suggestion(session, alice, add_community(session, workspace, channel))
+        community = stored_as_of_now(
+            session, Community(workspace_id=workspace, external_id=channel, name="garden")
+        )
+        suggestion = stored_as_of_now(
+            session, Suggestion(person_id=alice, community_id=community, score=1.0)
+        )
+        payload = {
+            "kind": "suggestion",
+            "suggestion_id": suggestion,
+            "community_id": community,
+            "card": card_to_data(suggestion_card("garden")),
+        }
+        key = f"suggestion:{alice}:{community}:{WEEK}"
+        stored_as_of_now(
+            session, Outbox(dedup_key=key, kind="suggestion", person_id=alice, payload=payload)
+        )
+    running = stored_as_of_now(
+        session, Community(workspace_id=workspace, external_id="C0RUNNING", name="running")
+    )
     old = Suggestion(
         person_id=bob,
-        community_id=add_community(session, workspace, "C0RUNNING"),
+        community_id=running,
         planned_at=utcnow() - timedelta(days=40),
         state="ignored",
     )
-    session.add(old)
+    stored_as_of_now(session, old)
 
 
 def slots(session: Session) -> list[tuple[int, int]]:
