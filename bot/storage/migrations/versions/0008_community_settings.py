@@ -28,6 +28,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('community', schema=None) as batch_op:
-        batch_op.drop_column('welcome')
-        batch_op.drop_column('never_suggest')
+    # Not a batch (a copy of `community` on SQLite): dropping the old table would cascade to
+    # every row that refers to a community.
+    op.execute('ALTER TABLE community DROP COLUMN welcome')
+    op.execute('ALTER TABLE community DROP COLUMN never_suggest')
