@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot.errors import DatabaseError
 from bot.storage.database import describe_db_error
@@ -64,3 +68,30 @@ def migrating_alone(connection: Connection) -> Iterator[None]:
             connection.rollback()
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
             connection.commit()
+
+
+SchemaState = Literal["current", "behind", "ahead"]
+
+
+@cache
+def code_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """This code's head revisions and every revision it knows (read from the files once)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    known = frozenset(revision.revision for revision in script.walk_revisions())
+    return frozenset(script.get_heads()), known
+
+
+def schema_state(session: Session) -> SchemaState:
+    """`current`: the database is at this code's head; `behind`: migrations are pending
+    (or none ever ran); `ahead`: a newer release migrated it (a revision unknown here),
+    which this one serves alongside while migrations are additive."""
+    try:
+        rows = session.connection().execute(text("SELECT version_num FROM alembic_version"))
+        applied = frozenset(rows.scalars())
+    except SQLAlchemyError:
+        session.rollback()
+        return "behind"
+    heads, known = code_revisions()
+    if applied == heads:
+        return "current"
+    return "ahead" if applied - known else "behind"
