@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -13,6 +14,7 @@ from bot.services import Services
 from bot.storage.models import InboxEvent, Meta, Outbox
 from tests.support.events import post, raw_row, store_raw
 from tests.support.outbox import add_community, add_people, add_workspace, queue_suggestion
+from tests.support.query_plans import recorded_selects
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
@@ -84,3 +86,35 @@ async def test_roster_sync_ages_come_from_the_meta_keys(services: Services) -> N
         ("slack", "T024BE7LD"): 3600.0,
         ("teams", "6e5ac0e3-1f4c"): 60.0,
     }
+
+
+async def test_every_scrape_query_reads_the_outbox_and_inbox_through_an_index(
+    services: Services,
+) -> None:
+    await services.database.write(queue)
+    await services.tracker.record([post("U1", "C1", "2026-03-02")])
+    with recorded_selects(services.database) as statements:
+        await services.database.read(partial(read_figures, now=NOW))
+
+    def plans(session: Session) -> list[str]:
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            explain = "EXPLAIN QUERY PLAN "
+        else:  # a sequential scan only where no index can serve the query
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            explain = "EXPLAIN "
+        lines = []
+        for one in statements:
+            rows = connection.exec_driver_sql(explain + one.statement, one.parameters)
+            lines += [str(row[-1]) for row in rows]
+        return lines
+
+    found = await services.database.write(plans)
+    full_scans = [
+        line
+        for line in found
+        if re.search(r"(^SCAN|Seq Scan on) (outbox|inbox_event)\b", line.strip())
+    ]
+    assert len(statements) == 5
+    assert found
+    assert full_scans == [], found

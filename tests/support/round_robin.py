@@ -59,8 +59,8 @@ class RoundRobinProxy:
                 ) as answer:
                     self.answered_by.append(port)
                     kept = {k: v for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP}
-                    body = await answer.read()
-                    return web.Response(status=answer.status, body=body, headers=kept)
+                    answered = await answer.read()
+                    return web.Response(status=answer.status, body=answered, headers=kept)
             except aiohttp.ClientConnectorError:
                 continue
         return web.Response(status=502, text="no replica answered")

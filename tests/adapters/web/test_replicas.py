@@ -335,6 +335,7 @@ async def test_replicas_record_once_lead_one_at_a_time_and_send_nothing_twice(
             # Mid-delivery: every replica is waiting for Slack to answer one message.
             await slack.wait_for(POST, count, within=30)
             await cluster.observe()
+            before_kill = len(cluster.observations)
             leader.server.process.send_signal(signal.SIGKILL)
             killed_at = time.monotonic()
             await leader.server.process.wait()
@@ -345,6 +346,7 @@ async def test_replicas_record_once_lead_one_at_a_time_and_send_nothing_twice(
                 proxy.backends[:] = [replacement.port]
             successor = await cluster.leader(within=LEASE_SECONDS * 3)
             takeover = time.monotonic() - killed_at
+            led_again = len(cluster.observations) - 1
             assert successor.pid != leader.pid
             assert takeover < LEASE_SECONDS * 2, f"took {takeover:.2f} s"
             await senders.send(range(6, 12))
@@ -386,11 +388,15 @@ async def test_replicas_record_once_lead_one_at_a_time_and_send_nothing_twice(
     if not sqlite:
         assert senders.retries_elsewhere == 24
 
-    for observation in cluster.observations:
-        leaders = [pid for pid, role in observation.roles.items() if role == "leader"]
-        assert len(leaders) <= 1, observation
-        if leaders:
-            assert observation.holder_pid == leaders[0], observation
+    leaders = [
+        [pid for pid, role in observation.roles.items() if role == "leader"]
+        for observation in cluster.observations
+    ]
+    assert all(len(one) == 1 for one in leaders[:before_kill])
+    assert all(len(one) <= 1 for one in leaders[before_kill:led_again])  # the takeover
+    assert all(len(one) == 1 for one in leaders[led_again:])
+    for observation, one in zip(cluster.observations, leaders, strict=True):
+        assert one == [] or observation.holder_pid == one[0], observation
     assert [metric(body, "engage_leader") for body in bodies].count(1.0) == 1
     assert all(metric(body, "engage_outbox_depth") == 0.0 for body in bodies)
     sent = sum(
