@@ -397,7 +397,9 @@ async def test_replicas_record_once_lead_one_at_a_time_and_send_nothing_twice(
     assert all(len(one) == 1 for one in leaders[led_again:])
     for observation, one in zip(cluster.observations, leaders, strict=True):
         assert one == [] or observation.holder_pid == one[0], observation
-    assert [metric(body, "engage_leader") for body in bodies].count(1.0) == 1
+    leading = [metric(body, "engage_leader") == 1.0 for body in bodies]
+    assert leading.count(True) == 1
+    assert [metric(body, "engage_fold_lag_seconds") is not None for body in bodies] == leading
     assert all(metric(body, "engage_outbox_depth") == 0.0 for body in bodies)
     sent = sum(
         samples(body, "engage_deliveries_total").get('engage_deliveries_total{outcome="sent"}', 0)
