@@ -83,7 +83,7 @@ def create_app(
     if Platform.TEAMS in settings.platforms:
         mount_teams(app, app[SERVICES])
     app[SCHEDULER] = SchedulerService(app[SERVICES], alone=alone)
-    app[OPERATIONS] = OperationsMetrics(app[SERVICES], lambda: app[SCHEDULER].role)
+    app[OPERATIONS] = OperationsMetrics(app[SERVICES], app[SCHEDULER].role_now)
     app_registry.register(app[OPERATIONS])
     app.cleanup_ctx.append(_scheduler_lifecycle)
     return app
@@ -116,7 +116,7 @@ async def healthz(request: web.Request) -> web.Response:
             "status": "ok",
             "database": "ok",
             "version": bot.__version__,
-            "scheduler": request.app[SCHEDULER].role,
+            "scheduler": request.app[SCHEDULER].role_now(),
         }
     )
 
@@ -135,7 +135,7 @@ async def readyz(request: web.Request) -> web.Response:
         migrations = await request.app[SERVICES].database.read(schema_state)
     except SQLAlchemyError:
         migrations = "behind"
-    role = request.app[SCHEDULER].role
+    role = request.app[SCHEDULER].role_now()
     ready = migrations != "behind" and role != "stopped"
     body = {
         "status": "ready" if ready else "not ready",

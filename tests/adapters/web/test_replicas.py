@@ -146,7 +146,25 @@ class Cluster:
 
     async def observe(self) -> Observation:
         """Every live replica's role (its readiness JSON and its metric, which must agree),
-        then the lease row, recorded for the one-leader check."""
+        recorded for the one-leader check with the lease row, unless the lease changed
+        hands while the replicas were asked (then they were not asked at one moment)."""
+        while True:
+            before = await self._lease()
+            roles = await self._roles()
+            if (lease := await self._lease()) == before:
+                break
+        observation = Observation(roles, int(lease[0].split(":")[1]) if lease else None)
+        self.observations.append(observation)
+        return observation
+
+    async def _lease(self) -> tuple[str, datetime] | None:
+        def read(session: Session) -> tuple[str, datetime] | None:
+            lease = session.get(SchedulerLease, "scheduler")
+            return (lease.holder, lease.acquired_at) if lease is not None else None
+
+        return await self.services.database.read(read)
+
+    async def _roles(self) -> dict[int, str]:
         roles: dict[int, str] = {}
         async with aiohttp.ClientSession() as session:
             for replica in self.replicas:
@@ -162,13 +180,7 @@ class Cluster:
                 said_leader = ready["scheduler"] == "leader"
                 assert gauge == (1.0 if said_leader else 0.0), (ready, gauge)
                 roles[replica.pid] = ready["scheduler"]
-        lease = await self.services.database.read(
-            lambda session: session.get(SchedulerLease, "scheduler")
-        )
-        holder = int(lease.holder.split(":")[1]) if lease is not None else None
-        observation = Observation(roles, holder)
-        self.observations.append(observation)
-        return observation
+        return roles
 
 
 async def poll(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:
