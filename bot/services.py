@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,8 @@ class Services:
     tracker: Tracker
     clock: Callable[[], datetime] = utcnow
     gateways: dict[str, Gateway] = field(default_factory=dict)
+    deliveries: Counter[str] = field(default_factory=Counter)
+    """Outbox outcomes this process recorded since it started (sent, dead, cancelled, …)."""
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

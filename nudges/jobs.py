@@ -23,7 +23,9 @@ async def deliver(services: Services) -> str:
     if not services.gateways:
         return "no gateway installed: nothing delivered"
     worker = DeliveryWorker(services, may_send=send_check(services.settings, services.clock))
-    return describe(await worker.run())
+    outcomes = await worker.run()
+    services.deliveries.update(outcomes)
+    return describe(outcomes)
 
 
 def describe(outcomes: Counter[str]) -> str:

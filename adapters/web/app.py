@@ -17,11 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 import bot
 from adapters.slack import mount_slack
 from adapters.teams.endpoint import mount_teams
+from adapters.web.operations import OperationsMetrics
 from adapters.web.rejections import REJECTIONS, Rejections
 from bot.errors import DatabaseError
 from bot.gateways import install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
+from bot.storage.migrate import SchemaState, schema_state
 from bot.tracker.quarantine import quarantined_count
 from nudges.scheduler.service import SchedulerService
 
@@ -29,6 +31,7 @@ SERVICES = web.AppKey("services", Services)
 REGISTRY = web.AppKey("registry", CollectorRegistry)
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
 QUARANTINED = web.AppKey("quarantined", Gauge)
+OPERATIONS = web.AppKey("operations", OperationsMetrics)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 log = logging.getLogger("engage.healthz")
@@ -71,6 +74,8 @@ def create_app(
     app[SERVICES] = services or Services.build(settings)
     app[OUTAGE] = Outage()
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(_services_lifecycle)
     if Platform.SLACK in settings.platforms:
@@ -78,6 +83,8 @@ def create_app(
     if Platform.TEAMS in settings.platforms:
         mount_teams(app, app[SERVICES])
     app[SCHEDULER] = SchedulerService(app[SERVICES], alone=alone)
+    app[OPERATIONS] = OperationsMetrics(app[SERVICES], app[SCHEDULER].role_now)
+    app_registry.register(app[OPERATIONS])
     app.cleanup_ctx.append(_scheduler_lifecycle)
     return app
 
@@ -97,8 +104,50 @@ async def _scheduler_lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Anyone learns whether this process is ready; why not (the driver's error names the
-    database's host and port) goes to the log, and to requests from this machine only."""
+    """Anyone learns whether this process can serve (its database answers); why not (the
+    driver's error names the database's host and port) goes to the log, and to requests
+    from this machine only. `/healthz?ready` is `/readyz`."""
+    if "ready" in request.query:
+        return await readyz(request)
+    if unavailable := await _database_unavailable(request):
+        return unavailable
+    return web.json_response(
+        {
+            "status": "ok",
+            "database": "ok",
+            "version": bot.__version__,
+            "scheduler": request.app[SCHEDULER].role_now(),
+        }
+    )
+
+
+async def livez(_request: web.Request) -> web.Response:
+    """Alive: the event loop answers. Nothing else is checked (restart only a hung process)."""
+    return web.json_response({"status": "alive", "version": bot.__version__})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: the database answers, its schema is this code's or a newer
+    additive one, and the scheduler runs (as `leader` or `standby`)."""
+    if unavailable := await _database_unavailable(request):
+        return unavailable
+    try:
+        migrations = await request.app[SERVICES].database.read(schema_state)
+    except SQLAlchemyError:
+        migrations = SchemaState.BEHIND
+    role = request.app[SCHEDULER].role_now()
+    ready = migrations is not SchemaState.BEHIND and role != "stopped"
+    body = {
+        "status": "ready" if ready else "not ready",
+        "database": "ok",
+        "migrations": str(migrations),
+        "scheduler": role,
+        "version": bot.__version__,
+    }
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def _database_unavailable(request: web.Request) -> web.Response | None:
     try:
         await request.app[SERVICES].database.check()
     except DatabaseError as exc:
@@ -108,14 +157,7 @@ async def healthz(request: web.Request) -> web.Response:
             body["database"] = str(exc)
         return web.json_response(body, status=503)
     request.app[OUTAGE].recovered()
-    return web.json_response(
-        {
-            "status": "ok",
-            "database": "ok",
-            "version": bot.__version__,
-            "scheduler": request.app[SCHEDULER].role,
-        }
-    )
+    return None
 
 
 def _from_this_machine(request: web.Request) -> bool:
@@ -135,6 +177,7 @@ async def metrics(request: web.Request) -> web.Response:
     with suppress(SQLAlchemyError):  # the other figures are still worth answering
         count = await request.app[SERVICES].database.read(quarantined_count)
         request.app[QUARANTINED].set(count)
+    await request.app[OPERATIONS].refresh()
     body = generate_latest(request.app[REGISTRY])
     response = web.Response(body=body)
     response.headers["Content-Type"] = CONTENT_TYPE_LATEST

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -27,6 +28,7 @@ from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from bot.errors import DatabaseError, EngageError
 from bot.storage.database import describe_db_error
@@ -194,3 +196,27 @@ def migrating_alone(connection: Connection) -> Iterator[None]:
             connection.rollback()
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
             connection.commit()
+
+
+@cache
+def code_revisions() -> tuple[frozenset[str], frozenset[str]]:
+    """This code's head revisions and every revision it knows (read from the files once)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    known = frozenset(revision.revision for revision in script.walk_revisions())
+    return frozenset(script.get_heads()), known
+
+
+def schema_state(session: Session) -> SchemaState:
+    """`current`: the database is at this code's head; `behind`: migrations are pending
+    (or none ever ran); `ahead`: a newer release migrated it (a revision unknown here),
+    which this one serves alongside while migrations are additive."""
+    try:
+        rows = session.connection().execute(text("SELECT version_num FROM alembic_version"))
+        applied = frozenset(rows.scalars())
+    except SQLAlchemyError:
+        session.rollback()
+        return SchemaState.BEHIND
+    heads, known = code_revisions()
+    if applied == heads:
+        return SchemaState.CURRENT
+    return SchemaState.AHEAD if applied - known else SchemaState.BEHIND

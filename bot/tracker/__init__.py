@@ -152,6 +152,10 @@ class Tracker:
         `max_delay` seconds after the last complete fold."""
         return self.arrivals.busy() and self._clock() - self._caught_up < max_delay
 
+    def since_caught_up(self) -> float:
+        """Seconds since this process's fold last left no event pending."""
+        return self._clock() - self._caught_up
+
     async def apply_retention(self) -> int:
         """Delete folded inbox rows received longer ago than the raw retention period, and
         quarantined ones quarantined longer ago than that."""

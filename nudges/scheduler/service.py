@@ -10,7 +10,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Literal
 
@@ -46,6 +46,7 @@ class SchedulerService:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.ttl = timedelta(seconds=services.settings.leader_lease_seconds)
         self.role: Role = "stopped"
+        self._leading_until = datetime.min.replace(tzinfo=UTC)
         self._specs = timetable(services.settings)
         self._scheduler: AsyncIOScheduler | None = None
         self._election: asyncio.Task[None] | None = None
@@ -73,6 +74,8 @@ class SchedulerService:
         except Exception:
             log.exception("scheduler: cannot reach the lease; not leading")
             leading = False
+        if leading:
+            self._leading_until = now + self.ttl
         if leading and self.role == "standby":
             self.role = "leader"
             for spec in self._specs:
@@ -102,6 +105,13 @@ class SchedulerService:
             await self.services.database.write(partial(resign, holder=self.holder, now=now))
             log.info("scheduler: resigned (%s)", self.holder)
         self.role = "stopped"
+
+    def role_now(self) -> Role:
+        """The role as others may rely on it: a leader whose lease has run out (its process
+        froze past a renewal) is a standby until it renews, whoever holds the lease now."""
+        if self.role == "leader" and self.services.clock() >= self._leading_until:
+            return "standby"
+        return self.role
 
     def scheduled(self) -> list[ScheduledJob]:
         """The jobs this process has scheduled now (all of them when leading)."""

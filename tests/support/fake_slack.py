@@ -1,7 +1,8 @@
 """A small fake of the Slack Web API (and Socket Mode) on 127.0.0.1, recording every call.
 
 Answers like Slack for the methods Engage uses; `fail_next` and `rate_limit_next` queue
-error answers (an `ok: false` error, or HTTP 429 with Retry-After) for one method.
+error answers (an `ok: false` error, or HTTP 429 with Retry-After) for one method; `hold`
+keeps a method's calls waiting for their answers (a slow Slack) until `release`.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.oauth_team = {"id": "T07GLOBEX", "name": "Globex"}
         self._queued: defaultdict[str, deque[Answer]] = defaultdict(deque)
+        self._held: dict[str, asyncio.Event] = {}
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = count(1)
@@ -105,6 +107,13 @@ class FakeSlack:
             429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
         )
         self._queued[method].extend([answer] * times)
+
+    def hold(self, method: str) -> None:
+        """Answer no `method` call until `release` (each is recorded as it arrives)."""
+        self._held[method] = asyncio.Event()
+
+    def release(self, method: str) -> None:
+        self._held.pop(method).set()
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -149,6 +158,8 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, token))
         await self._notify()
+        if (held := self._held.get(method)) is not None:
+            await held.wait()
         queued = self._queued[method]
         answer = queued.popleft() if queued else Answer(200, self._answer(method, params, token))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import text
 
 from adapters.web.app import create_app
 from bot.services import Services
 from bot.settings import Settings, load_settings
+from bot.storage.models import Meta
 from tests.support.events import post, raw_row, store_raw
 
 
@@ -94,3 +96,65 @@ async def test_metrics_count_the_quarantined_events(
     after = await (await client.get("/metrics")).text()
     assert "engage_inbox_quarantined_events 0.0" in before
     assert "engage_inbox_quarantined_events 1.0" in after
+
+
+async def test_livez_answers_without_the_database() -> None:
+    settings = load_settings(env_file=None, database_url=UNREACHABLE)
+    async with TestClient(TestServer(create_app(settings))) as down:
+        alive = await down.get("/livez")
+        ready = await down.get("/readyz")
+        assert alive.status == 200
+        assert (await alive.json())["status"] == "alive"
+        assert ready.status == 503
+
+
+async def test_readyz_reports_migrations_and_role(client: TestClient[object, object]) -> None:
+    for path in ("/readyz", "/healthz?ready"):
+        response = await client.get(path)
+        assert response.status == 200
+        assert await response.json() == {
+            "status": "ready",
+            "database": "ok",
+            "migrations": "current",
+            "scheduler": "leader",
+            "version": "0.1.0",
+        }
+
+
+async def test_readyz_is_503_while_migrations_are_pending(
+    client: TestClient[object, object], services: Services
+) -> None:
+    await services.database.write(
+        lambda session: session.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    )
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert (await response.json())["migrations"] == "behind"
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_metrics_expose_leadership_queues_lags_and_syncs(
+    client: TestClient[object, object], services: Services
+) -> None:
+    await services.tracker.record([post("U1", "C1", "2026-03-02")])
+    await services.database.write(
+        lambda session: session.add(
+            Meta(key="roster.synced_at.slack.T024BE7LD", value="2026-01-01T00:00:00+00:00")
+        )
+    )
+    services.deliveries.update({"sent": 3, "cancelled": 1})
+    body = await (await client.get("/metrics")).text()
+    samples = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in body.splitlines()
+        if line.startswith("engage_") and not line.startswith("engage_http")
+    }
+    assert samples["engage_leader"] == 1.0
+    assert samples["engage_outbox_depth"] == 0.0
+    assert samples["engage_outbox_oldest_age_seconds"] == 0.0
+    assert samples["engage_ingest_lag_seconds"] >= 0.0
+    assert samples["engage_fold_lag_seconds"] >= 0.0
+    assert samples['engage_deliveries_total{outcome="sent"}'] == 3.0
+    assert samples['engage_deliveries_total{outcome="cancelled"}'] == 1.0
+    synced = samples['engage_roster_sync_age_seconds{platform="slack",workspace="T024BE7LD"}']
+    assert synced > 300 * 86400

@@ -96,3 +96,19 @@ async def test_a_leader_whose_lease_was_taken_steps_down(
     assert (a.role, b.role) == ("leader", "leader")  # b saw a's lease expired
     assert await a.check_leadership() == "standby"
     assert (ids(a), ids(b)) == ({"deliver"}, ALL)
+
+
+async def test_a_leader_past_its_lease_reports_standby_before_it_checks_again(
+    two: tuple[SchedulerService, SchedulerService],
+) -> None:
+    a, b = two
+    clock = FakeClock(T0)
+    a.services.clock = b.services.clock = clock
+    await a.start()
+    await b.start()
+    assert (a.role_now(), b.role_now()) == ("leader", "standby")
+    clock.advance(seconds=a.ttl.total_seconds() + 1)  # a froze past its renewal
+    assert await b.check_leadership() == "leader"
+    assert a.role == "leader"  # it has not noticed yet, so it still runs the leader's jobs
+    assert (a.role_now(), b.role_now()) == ("standby", "leader")
+    assert await a.check_leadership() == "standby"
