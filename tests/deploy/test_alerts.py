@@ -12,13 +12,16 @@ import yaml
 from tests.deploy.support import DEPLOY, ROOT
 
 METRIC = re.compile(r"\bengage_[a-z_]+\b")
+
+
 def exported_metrics() -> set[str]:
     """Names registered in the source; a Counter `x` is exposed as `x_total`."""
     names: set[str] = set()
     sources = [ROOT.glob(f"{package}/**/*.py") for package in ("adapters", "bot", "nudges")]
     for path in (path for found in sources for path in found):
         for kind, name in re.findall(
-            r"\b(Counter|Gauge|Histogram|Summary)\(\s*\"(engage_[a-z_]+)\"", path.read_text()
+            r"\b(Counter|Gauge|Histogram|Summary)(?:MetricFamily)?\(\s*\"(engage_[a-z_]+)\"",
+            path.read_text(),
         ):
             names.add(name)
             if kind == "Counter":
