@@ -11,6 +11,7 @@ from bot.commands import Context
 from bot.delivery import Delivered, Recipient
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
+from nudges.actions.next_step import joined
 from nudges.actions.target import Target, name_of, parse_target, public_community, suggestion_for
 
 
@@ -66,3 +67,4 @@ def _record(
     membership.state, membership.since, membership.joined_at = "member", now, now
     membership.source = source
     session.add(membership)
+    joined(session, person_id, community.id, now)

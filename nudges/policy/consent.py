@@ -18,6 +18,8 @@ from sqlmodel import Session, select
 from bot.clock import as_utc, utcnow
 from bot.settings import Settings
 from bot.storage.models import Dismissal, Membership, Outbox, Person, Preference, Suggestion
+from nudges.actions.next_step import KIND as JOIN_NUDGE
+from nudges.actions.next_step import join_nudge_allowed
 from nudges.outbox.decide import Refusal
 from nudges.policy.budget import release_slots, within_budget
 from nudges.policy.rules import Introduction, allowance, has_consent
@@ -40,11 +42,14 @@ def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Se
             return mode == "opt_out" and consent == "unknown"
         if kind == "digest":
             return _follows_anything(session, person_id)
-        if kind != "suggestion":
+        if kind == JOIN_NUDGE:
+            allowed: bool | Refusal = _consented(
+                session, person_id, preference, mode, clock()
+            ) and join_nudge_allowed(session, person_id, payload)
+        elif kind != "suggestion":
             return True
-        allowed: bool | Refusal = _suggestion_allowed(
-            session, person_id, payload, preference, mode, clock()
-        )
+        else:
+            allowed = _suggestion_allowed(session, person_id, payload, preference, mode, clock())
         if allowed and not _within_budget(session, payload, preference, settings.max_per_week):
             allowed = OVER_BUDGET
         if not allowed:
@@ -81,6 +86,16 @@ def _suggestion_allowed(
         return False
     suggestion = session.get(Suggestion, payload.get("suggestion_id"))
     return suggestion is None or suggestion.state == "planned"
+
+
+def _consented(
+    session: Session, person_id: int, preference: Preference | None, mode: str, now: datetime
+) -> bool:
+    consent = preference.consent if preference is not None else "unknown"
+    snooze = preference.snooze_until if preference is not None else None
+    if not has_consent(consent, mode) or (snooze is not None and as_utc(snooze) > now):
+        return False
+    return consent == "in" or _introduced(session, person_id)
 
 
 def _within_budget(
