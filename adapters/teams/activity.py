@@ -124,7 +124,9 @@ def command_text(activity: Json) -> str:
             replacement = mentioned
         else:
             account = field(entity, "mentioned")
-            people.append(person_token(person_key(account), text_field(entity, "mentioned", "name")))
+            people.append(
+                person_token(person_key(account), text_field(entity, "mentioned", "name"))
+            )
             replacement = f"\x00{len(people) - 1}\x00"
         text = text.replace(text_field(entity, "text"), f" {replacement} ")
     words = html.unescape(TAG.sub(" ", text))

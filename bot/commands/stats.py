@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
@@ -9,7 +11,9 @@ from bot.commands.context import CommandError, Context
 from bot.commands.format import change, figure, share
 from bot.commands.funnel_facts import with_funnel
 from bot.commands.lookup import community_for
+from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
+from bot.metrics.example import Example, examples
 from bot.metrics.funnel import Funnel, funnel
 from bot.metrics.ladder import RUNGS
 from bot.storage.models import Community
@@ -22,15 +26,68 @@ async def stats_command(context: Context, args: list[str]) -> Card:
     if not reference:
         raise CommandError("command.stats.which")
 
-    def load(session: Session) -> tuple[Community, CommunityStats, Funnel]:
+    def load(session: Session) -> tuple[Community, CommunityStats, Funnel, Example | None]:
         community = community_for(session, context, reference)
         assert community.id is not None
         stats = community_stats(session, community.id, context.today, context.minimum)
-        return community, stats, funnel(session, context.workspace_id, context.today, community.id)
+        example = examples(session, [community.id], context.today, context.minimum)
+        return (
+            community,
+            stats,
+            funnel(session, context.workspace_id, context.today, community.id),
+            example.get(community.id),
+        )
 
-    community, stats, suggested = await context.services.database.read(load)
-    card = community_card(context, community.name or community.external_id, stats)
+    community, stats, suggested, example = await context.services.database.read(load)
+    name = community.name or community.external_id
+    card = community_card(context, name, stats)
+    if example is not None and len(card.blocks) > 1:
+        shown = example_blocks(context.t, name, community.external_id, example, linker(context))
+        card = Card((*card.blocks[:-1], *shown, card.blocks[-1]), card.fallback, card.private)
     return with_funnel(context, card, suggested)
+
+
+Linker = Callable[[str, str], str | None]
+"""(community external id, thread key) -> a link to the thread, when one can be made."""
+
+
+def linker(context: Context) -> Linker:
+    """Thread links from the asker's gateway (the community's link where it has none)."""
+    gateway = context.services.gateways.get(context.asker.platform)
+    workspace = context.asker.workspace
+
+    def link(community: str, thread: str) -> str | None:
+        thread_link = getattr(gateway, "thread_link", None)
+        if callable(thread_link):
+            return str(thread_link(workspace, community, thread))
+        return gateway.community_link(workspace, community) if gateway is not None else None
+
+    return link
+
+
+def example_blocks(
+    t: Translator, name: str, community: str, example: Example, link: Linker
+) -> list[Block]:
+    """The example of last week: one thread (link, counts), new regulars, and the
+    animators who chose to be followable — the only names Engage ever shows."""
+    parts = []
+    thread = example.thread
+    url = link(community, thread.key) if thread is not None else None
+    if thread is not None and url:
+        parts.append(
+            t(
+                "follow_example.thread",
+                link=url,
+                replies=t.number(thread.replies),
+                reactions=t.number(thread.reactions),
+            )
+        )
+    parts.append(t("follow_example.new_regulars", count=figure(t, example.new_regulars)))
+    blocks: list[Block] = [Facts(((t("follow_example.label", name=name), " · ".join(parts)),))]
+    if example.animators:
+        names = ", ".join(a.name for a in example.animators)
+        blocks.append(Paragraph(t("follow_example.animated_by", names=names)))
+    return blocks
 
 
 def community_card(context: Context, name: str, stats: CommunityStats) -> Card:

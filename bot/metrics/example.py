@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Table, and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, distinct, func, or_, select
 from sqlmodel import Session
 
 from bot.metrics.figures import STEADY_WEEKS, Count, count
@@ -186,7 +186,11 @@ def contributions(
             *_between(start, end),
         )
         .group_by(
-            INBOX.c.platform, INBOX.c.workspace, INBOX.c.person, INBOX.c.community, INBOX.c.thread_key
+            INBOX.c.platform,
+            INBOX.c.workspace,
+            INBOX.c.person,
+            INBOX.c.community,
+            INBOX.c.thread_key,
         )
     )
     posts: defaultdict[tuple[int, int], int] = defaultdict(int)
@@ -213,7 +217,7 @@ def contributions(
     }
 
 
-def _between(start: date, end: date) -> tuple[object, object]:
+def _between(start: date, end: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
         INBOX.c.occurred_at >= datetime.combine(start, time(), UTC),
         INBOX.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC),
@@ -222,7 +226,9 @@ def _between(start: date, end: date) -> tuple[object, object]:
 
 def _community_keys(session: Session, ids: list[int]) -> dict[int, tuple[str, str, str]]:
     query = (
-        select(COMMUNITY.c.id, WORKSPACE.c.platform, WORKSPACE.c.external_id, COMMUNITY.c.external_id)
+        select(
+            COMMUNITY.c.id, WORKSPACE.c.platform, WORKSPACE.c.external_id, COMMUNITY.c.external_id
+        )
         .join(WORKSPACE, WORKSPACE.c.id == COMMUNITY.c.workspace_id)
         .where(
             COMMUNITY.c.id.in_(ids),
@@ -267,9 +273,15 @@ def _threads(
         .group_by(INBOX.c.platform, INBOX.c.workspace, INBOX.c.community, INBOX.c.thread_key)
     )
     best: dict[int, ExampleThread] = {}
-    for platform, workspace, community, thread, replies, reactions, people in (
-        session.connection().execute(query)
-    ):
+    for (
+        platform,
+        workspace,
+        community,
+        thread,
+        replies,
+        reactions,
+        people,
+    ) in session.connection().execute(query):
         community_id = by_key.get((platform, workspace, community))
         if community_id is None or people < minimum:
             continue

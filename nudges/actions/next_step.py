@@ -102,7 +102,9 @@ def join_card(t: Translator, name: str, community: str, weeks: int, suggestion_i
             Paragraph(t("next_step.body", name=name, weeks=weeks)),
             Actions(
                 (
-                    command_button(t("next_step.join"), "join", community, suggestion_id, "primary"),
+                    command_button(
+                        t("next_step.join"), "join", community, suggestion_id, "primary"
+                    ),
                     command_button(t("next_step.keep"), "nextstep keep", community),
                     command_button(t("next_step.no"), "nextstep no", community),
                 )
@@ -193,9 +195,7 @@ def _queue(
         step = session.get_one(FollowStep, (recipient.person_id, community_id))
         community = step_community(session, community_id)
         t = TRANSLATORS[language_of(recipient, settings.default_locale)]
-        card = join_card(
-            t, community[1], community[0], settings.follow_nudge_weeks, suggestion_id
-        )
+        card = join_card(t, community[1], community[0], settings.follow_nudge_weeks, suggestion_id)
         platform, workspace = workspaces[recipient.workspace_id]
         payload: dict[str, Any] = {
             "platform": platform,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.animators.mentions import find_person, person_token
 from bot.cards import Actions, Button, Card, Heading, Paragraph
@@ -63,7 +63,7 @@ def followed_people(session: Session, follower_ids: list[int]) -> dict[int, list
             SHOWCASE.c.followable.is_(True),
             Person.deleted.is_(False),  # type: ignore[attr-defined]
         )
-        .order_by(FOLLOW.c.follower_id, Person.display_name)
+        .order_by(FOLLOW.c.follower_id, col(Person.display_name))
     )
     found: dict[int, list[Person]] = {}
     for follower_id, person in session.exec(query):  # type: ignore[call-overload]

@@ -18,6 +18,7 @@ from bot.services import Services
 from bot.storage.models import Membership, Outbox, Workspace
 from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
+from nudges.digest.examples import load_extras, person_followers, with_examples
 from nudges.digest.figures import community_weeks
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
@@ -56,6 +57,8 @@ def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
     )
     for person_id, community_id in session.connection().execute(query):
         follows[person_id].append(community_id)
+    for person_id in person_followers(session):
+        follows[person_id].extend(())
     if not follows:
         return []
     recent = select(OUTBOX.c.dedup_key).where(
@@ -81,15 +84,17 @@ def _queue(
         row.id: (row.platform, row.external_id)
         for row in session.connection().execute(select(WORKSPACE))
     }
+    extras = load_extras(session, [r.person_id for r, _ in due], communities, now.date(), minimum)
     rows = []
     for recipient, followed in due:
         platform, workspace = workspaces[recipient.workspace_id]
         t = TRANSLATORS[language_of(recipient, services.settings.default_locale)]
         shown = [weeks[c] for c in followed if c in weeks]
-        if not shown:
+        if not shown and not extras.people.get(recipient.person_id):
             continue
         link = _linker(services.gateways.get(platform), workspace)
         card = digest_card(t, shown, link, minimum)
+        card = with_examples(card, t, shown, extras, recipient.person_id, link, minimum)
         payload: dict[str, Any] = {
             "platform": platform,
             "workspace": workspace,

@@ -17,7 +17,15 @@ from sqlmodel import Session, select
 
 from bot.clock import as_utc, utcnow
 from bot.settings import Settings
-from bot.storage.models import Dismissal, Membership, Outbox, Person, Preference, Suggestion
+from bot.storage.models import (
+    Dismissal,
+    Membership,
+    Outbox,
+    Person,
+    PersonFollow,
+    Preference,
+    Suggestion,
+)
 from nudges.actions.next_step import KIND as JOIN_NUDGE
 from nudges.actions.next_step import join_nudge_allowed
 from nudges.outbox.decide import Refusal
@@ -120,7 +128,8 @@ def _follows_anything(session: Session, person_id: int) -> bool:
     query = select(Membership.community_id).where(
         Membership.person_id == person_id, Membership.state == "follower"
     )
-    return session.exec(query).first() is not None
+    people = select(PersonFollow.followed_id).where(PersonFollow.follower_id == person_id)
+    return session.exec(query).first() is not None or session.exec(people).first() is not None
 
 
 def _cancel(session: Session, suggestion_id: object) -> None:
