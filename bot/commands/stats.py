@@ -9,12 +9,12 @@ from sqlmodel import Session
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
 from bot.commands.context import CommandError, Context
 from bot.commands.format import change, figure, share
-from bot.commands.funnel_facts import with_funnel
+from bot.commands.funnel_facts import with_follow_steps, with_funnel
 from bot.commands.lookup import community_for
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
 from bot.metrics.example import Example, examples
-from bot.metrics.funnel import Funnel, funnel
+from bot.metrics.funnel import FollowSteps, Funnel, follow_steps, funnel
 from bot.metrics.ladder import RUNGS
 from bot.storage.models import Community
 
@@ -26,7 +26,9 @@ async def stats_command(context: Context, args: list[str]) -> Card:
     if not reference:
         raise CommandError("command.stats.which")
 
-    def load(session: Session) -> tuple[Community, CommunityStats, Funnel, Example | None]:
+    def load(
+        session: Session,
+    ) -> tuple[Community, CommunityStats, Funnel, Example | None, FollowSteps]:
         community = community_for(session, context, reference)
         assert community.id is not None
         stats = community_stats(session, community.id, context.today, context.minimum)
@@ -36,15 +38,18 @@ async def stats_command(context: Context, args: list[str]) -> Card:
             stats,
             funnel(session, context.workspace_id, context.today, community.id),
             example.get(community.id),
+            follow_steps(
+                session, context.workspace_id, context.today, context.minimum, community.id
+            ),
         )
 
-    community, stats, suggested, example = await context.services.database.read(load)
+    community, stats, suggested, example, steps = await context.services.database.read(load)
     name = community.name or community.external_id
     card = community_card(context, name, stats)
     if example is not None and len(card.blocks) > 1:
         shown = example_blocks(context.t, name, community.external_id, example, linker(context))
         card = Card((*card.blocks[:-1], *shown, card.blocks[-1]), card.fallback, card.private)
-    return with_funnel(context, card, suggested)
+    return with_follow_steps(context, with_funnel(context, card, suggested), steps)
 
 
 Linker = Callable[[str, str], str | None]
