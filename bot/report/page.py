@@ -12,6 +12,7 @@ from babel.dates import format_date
 from bot.commands.format import figure, share
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, Suppressed
+from bot.metrics.example import Example
 from bot.report.charts import (
     campaigns_table,
     figure_block,
@@ -19,7 +20,6 @@ from bot.report.charts import (
     ladder_chart,
     silent_chart,
 )
-from bot.metrics.example import Example
 from bot.report.data import CommunityReport
 from bot.report.svg import column_chart, shape
 
