@@ -15,10 +15,9 @@ from sqlalchemy import Table, delete, func, select
 from sqlmodel import Session, col
 
 from bot.animators.mentions import find_person, person_token
-from bot.cards import Actions, Button, Card, Heading, Paragraph
+from bot.cards import Actions, Card, Heading, Paragraph
 from bot.commands import CommandError, Context
 from bot.commands.format import figure
-from bot.i18n import Translator
 from bot.metrics.figures import count
 from bot.services import Services
 from bot.storage.models import Animator, Person, PersonFollow, Preference, Showcase, Workspace
@@ -147,15 +146,6 @@ async def unfollow_person_command(context: Context, args: list[str]) -> Card:
     done, person = await context.services.database.write(apply)
     key = "follow_person.unfollowed" if done else "follow_person.not_following"
     return Card((Paragraph(context.t(key, person=display(person))),))
-
-
-def follow_button(t: Translator, person_external_id: str, name: str) -> Button:
-    """The Follow action shown beside a followable person's name."""
-    return command_button(
-        t("follow_person.button", person=name),
-        "follow",
-        person_token(person_external_id, name),
-    )
 
 
 def _token(person: Person) -> str:

@@ -15,8 +15,8 @@ from bot.commands.stats import example_blocks
 from bot.i18n import Translator
 from bot.metrics.example import Contribution, Example, contributions, examples
 from bot.storage.models import Person, PersonFollow
-from nudges.actions.people import display, follow_button, followed_people
-from nudges.cards.commandline import command_button
+from nudges.actions.people import display, followed_people
+from nudges.cards.commandline import command_button, follow_button
 from nudges.digest.card import Linker
 from nudges.digest.figures import CommunityWeek
 

@@ -34,6 +34,7 @@ def suggested(
         rhythm=label,
         active_weeks=weeks,
         pitch=community.pitch,
+        animators=community.animators,
     )
 
 
