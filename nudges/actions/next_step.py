@@ -149,7 +149,7 @@ def _due(session: Session, services: Services, now: datetime) -> list[tuple[Reci
         return []
     mode = services.settings.consent_mode
     due = []
-    for recipient in load_recipients(session, now, started_only=True, person_ids=first):
+    for recipient in load_recipients(session, now, started_only=False, person_ids=first):
         standing = recipient.standing
         snoozed = standing.snooze_until is not None and standing.snooze_until > now
         if has_consent(standing.consent, mode) and not snoozed and standing.schedule.open_at(now):
