@@ -63,7 +63,9 @@ async def test_join_is_asked_once_after_the_weeks_and_a_digest_click(services: S
     assert await ask_to_join(services) == 0
     clock.advance(weeks=1)
     assert await ask_to_join(services) == 0
-    assert await deliver(services) == "delivered: 1 sent, 0 to retry, 0 dead, 0 unknown, 0 cancelled"
+    assert (
+        await deliver(services) == "delivered: 1 sent, 0 to retry, 0 dead, 0 unknown, 0 cancelled"
+    )
     answer = await router.handle(asker("U7"), join)
     assert answer.text().startswith("You joined #cooking.")
 

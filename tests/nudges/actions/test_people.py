@@ -22,7 +22,9 @@ async def say(router: Router, user: str, text: str, locale: str | None = None) -
 
 
 def follows(session: Session) -> int:
-    return int(session.connection().execute(select(func.count()).select_from(PersonFollow)).one()[0])
+    return int(
+        session.connection().execute(select(func.count()).select_from(PersonFollow)).one()[0]
+    )
 
 
 def posted(person: str, community: str, ts: str, day: str, *, thread: str = "") -> MessagePosted:
@@ -49,7 +51,9 @@ async def test_showcase_opt_in_follow_and_opt_out(services: Services) -> None:
     done = await router.handle(asker("U7"), "follow <person:U1>")
     assert done.text().startswith("You now follow Person U1: your weekly digest will show")
     assert "They are not told who follows them." in done.text()
-    assert (await say(router, "U7", 'follow "@Person U1"')).startswith("You already follow Person U1.")
+    assert (await say(router, "U7", 'follow "@Person U1"')).startswith(
+        "You already follow Person U1."
+    )
     assert (await say(router, "U1", "follow @U1")).startswith("You cannot follow yourself.")
     status = await say(router, "U1", "showcase")
     assert "People who follow you: fewer than 5." in status
