@@ -45,13 +45,15 @@ def describe(outcomes: Counter[str]) -> str:
 
 
 async def plan_with_campaigns(services: Services) -> str:
-    """End campaigns past their end date, then plan this round's suggestions, then the
-    "Join?" cards of long-time followers and the one question to new animators."""
+    """End campaigns past their end date; then the "Join?" cards of long-time followers,
+    before this round's suggestions (the next step of a follow comes first in the week's
+    budget); then the one question to new animators."""
     now = services.clock()
     ended = await services.database.write(lambda session: end_expired(session, now))
+    joins = await ask_to_join(services)
     planned = await plan(services)
     summary = f"{planned}; {ended} campaign(s) ended" if ended else planned
-    if joins := await ask_to_join(services):
+    if joins:
         summary += f"; {joins} follower(s) asked to join"
     if asked := await ask_animators(services):
         summary += f"; {asked} animator(s) asked to be followable"

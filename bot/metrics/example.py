@@ -82,7 +82,7 @@ def week_before(today: date) -> tuple[date, date]:
 def examples(
     session: Session, community_ids: Iterable[int], today: date, minimum: int
 ) -> dict[int, Example]:
-    """The example of last week of each community (public ones only)."""
+    """The example of last week of each community (public ones only), where there is one."""
     start, end = week_before(today)
     ids = sorted(set(community_ids))
     if not ids:
@@ -91,7 +91,7 @@ def examples(
     threads = _threads(session, keys, start, end, minimum)
     regulars = _new_regulars(session, ids, end)
     animators = followable_animators(session, ids)
-    return {
+    found = {
         community_id: Example(
             community_id,
             threads.get(community_id),
@@ -101,6 +101,13 @@ def examples(
         for community_id in ids
         if community_id in keys
     }
+    return {key: example for key, example in found.items() if _worth_showing(example)}
+
+
+def _worth_showing(example: Example) -> bool:
+    """A thread, new regulars that may be shown, or someone to follow."""
+    shown_regulars = isinstance(example.new_regulars, int) and example.new_regulars > 0
+    return example.thread is not None or bool(example.animators) or shown_regulars
 
 
 def followable_animators(

@@ -62,20 +62,19 @@ def with_examples(
     blocks: list[Block] = []
     buttons: list[Button] = []
     for week in weeks:
-        example = extras.examples.get(week.community_id)
-        if example is None:
-            continue
-        blocks += example_blocks(t, week.name, week.external_id, example, link)
         explore = t("follow_example.explore", name=week.name)
         buttons.append(command_button(explore, "explore", week.external_id))
-        buttons += [follow_button(t, a.external_id, a.name) for a in example.animators]
+        example = extras.examples.get(week.community_id)
+        if example is not None:
+            blocks += example_blocks(t, week.name, week.external_id, example, link)
+            buttons += [follow_button(t, a.external_id, a.name) for a in example.animators]
     for person in extras.people.get(follower_id, []):
         assert person.id is not None
         blocks += _person_blocks(t, display(person), extras.contributions.get(person.id, ()), link)
-    if not blocks:
-        return card
     if buttons:
         blocks.append(Actions(tuple(buttons[:MAX_BUTTONS])))
+    if not blocks:
+        return card
     head, tail = card.blocks[:-2], card.blocks[-2:]
     return Card((*head, *blocks, *tail), card.fallback, card.private, card.attachment)
 

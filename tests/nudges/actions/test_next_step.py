@@ -12,6 +12,7 @@ from bot.storage.models import FollowStep, Membership
 from nudges.actions.next_step import ask_to_join
 from nudges.card_data import card_from_data
 from nudges.jobs import deliver, plan_with_campaigns
+from nudges.planner.job import plan
 from tests.support.clock import FakeClock
 from tests.support.gateways import FakeGateway
 from tests.support.suggestions import (
@@ -114,14 +115,18 @@ async def test_keep_following_in_french(services: Services) -> None:
 async def test_the_join_card_waits_for_a_free_budget_slot(services: Services) -> None:
     router, clock = await following(services, "U7", "#cooking")
     clock.advance(weeks=4)
-    await router.handle(asker("U7"), "explore C4")
-    summary = await plan_with_campaigns(services)
-    assert "follower(s) asked to join" not in summary
+    await plan(services)
     suggestions = await services.database.read(lambda s: outbox_rows(s, "suggestion"))
     assert len(suggestions) == 1  # this week's one slot went to a suggestion
+    await router.handle(asker("U7"), "explore C4")
+    assert await ask_to_join(services) == 0
     assert await join_cards(services) == []
     clock.advance(weeks=1)
-    assert await ask_to_join(services) == 1
+    summary = await plan_with_campaigns(services)
+    assert summary.endswith("; 1 follower(s) asked to join")
+    assert len(await join_cards(services)) == 1
+    suggestions = await services.database.read(lambda s: outbox_rows(s, "suggestion"))
+    assert len(suggestions) == 1  # the Join? card holds this week's slot
 
 
 async def test_follow_to_join_on_the_health_card(services: Services) -> None:

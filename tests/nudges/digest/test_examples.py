@@ -127,8 +127,8 @@ async def test_a_quiet_thread_is_no_example(services: Services) -> None:
     services.clock = FakeClock(TUESDAY)
     router = suggestion_router(services)
     card = (await router.handle(asker("U7"), "stats #cooking")).text()
-    assert "example of the week: new regulars: fewer than 5" in card
-    assert "replies" not in card
+    assert card.startswith("#cooking")
+    assert "example of the week" not in card
 
 
 async def test_suggestion_cards_name_only_followable_animators(services: Services) -> None:
