@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.commands import Router
 from bot.events import MessagePosted
+from bot.privacy.export import export_person
 from bot.services import Services
 from bot.storage.models import PersonFollow
 from nudges.card_data import card_from_data
@@ -14,7 +17,14 @@ from nudges.digest.job import digest
 from tests.nudges.digest.test_job import LinkingGateway
 from tests.support.clock import FakeClock
 from tests.support.events import WORKSPACE, at
-from tests.support.suggestions import TUESDAY, asker, load_workspace, outbox_rows, suggestion_router
+from tests.support.suggestions import (
+    TUESDAY,
+    asker,
+    load_workspace,
+    outbox_rows,
+    person_id,
+    suggestion_router,
+)
 
 
 async def say(router: Router, user: str, text: str, locale: str | None = None) -> str:
@@ -128,3 +138,23 @@ async def test_nobody_is_told_who_follows_them(services: Services) -> None:
     ]
     assert all("Person U8" not in card for card in cards)
     assert "Person U8" not in await say(router, "U13", "showcase")
+
+
+async def test_the_export_of_a_followed_person_does_not_name_their_followers(
+    services: Services,
+) -> None:
+    await load_workspace(services)
+    router = suggestion_router(services)
+    await say(router, "U13", "showcase on")
+    await say(router, "U8", "follow @U13")
+
+    def exports(session: Session) -> tuple[dict[str, Any], dict[str, Any]]:
+        return (
+            export_person(session, person_id(session, "U13")),
+            export_person(session, person_id(session, "U8")),
+        )
+
+    followed, follower = await services.database.read(exports)
+    assert "person_follow" not in followed
+    assert followed["showcase"][0]["followable"] is True
+    assert len(follower["person_follow"]) == 1
