@@ -10,7 +10,13 @@ from bot.commands import Context
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
 from nudges.actions.next_step import followed
-from nudges.actions.people import follow_person_command, unfollow_person_command
+from nudges.actions.people import (
+    display,
+    follow_person_command,
+    followed_people,
+    unfollow_person_command,
+    with_people,
+)
 from nudges.actions.target import name_of, parse_target, public_community, suggestion_for
 from nudges.cards.commandline import command_button
 
@@ -90,6 +96,17 @@ async def following_command(context: Context, _args: list[str]) -> Card:
         return list(session.exec(query))
 
     communities = await context.services.database.read(load)
+    people = await context.services.database.read(
+        lambda session: followed_people(session, [context.person_id]).get(context.person_id, [])
+    )
+    t = context.t
+    if people:
+        names = ", ".join(display(person) for person in people)
+        return with_people(await _communities_card(context, communities), t, names)
+    return await _communities_card(context, communities)
+
+
+async def _communities_card(context: Context, communities: list[Community]) -> Card:
     t = context.t
     if not communities:
         return Card((Heading(t("command.following.title")), Paragraph(t("command.following.none"))))

@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, delete, select
 from sqlmodel import Session, col
 
 from bot.animators.mentions import find_person, person_token
 from bot.cards import Actions, Card, Heading, Paragraph
 from bot.commands import CommandError, Context
 from bot.commands.format import figure
+from bot.commands.me import follower_count
+from bot.i18n import Translator
 from bot.metrics.figures import count
 from bot.services import Services
 from bot.storage.models import Animator, Person, PersonFollow, Preference, Showcase, Workspace
@@ -42,11 +44,6 @@ def display(person: Person) -> str:
 def is_followable(session: Session, person_id: int) -> bool:
     showcase = session.get(Showcase, person_id)
     return showcase is not None and showcase.followable
-
-
-def follower_count(session: Session, person_id: int) -> int:
-    query = select(func.count()).select_from(FOLLOW).where(FOLLOW.c.followed_id == person_id)
-    return int(session.connection().execute(query).scalar_one())
 
 
 def followed_people(session: Session, follower_ids: list[int]) -> dict[int, list[Person]]:
@@ -88,7 +85,7 @@ async def showcase_command(context: Context, args: list[str]) -> Card:
                     delete(FOLLOW).where(FOLLOW.c.followed_id == context.person_id)
                 )
         followable = showcase is not None and showcase.followable
-        return followable, follower_count(session, context.person_id) if followable else 0
+        return followable, follower_count(session, context.person_id) or 0
 
     followable, followers = await context.services.database.write(apply)
     t = context.t
@@ -146,6 +143,12 @@ async def unfollow_person_command(context: Context, args: list[str]) -> Card:
     done, person = await context.services.database.write(apply)
     key = "follow_person.unfollowed" if done else "follow_person.not_following"
     return Card((Paragraph(context.t(key, person=display(person))),))
+
+
+def with_people(card: Card, t: Translator, names: str) -> Card:
+    """The `following` card with the people one follows after its title."""
+    line = Paragraph(t("follow_person.following", names=names))
+    return Card((*card.blocks[:1], line, *card.blocks[1:]), card.fallback, card.private)
 
 
 def _token(person: Person) -> str:

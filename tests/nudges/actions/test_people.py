@@ -68,9 +68,13 @@ async def test_showcase_opt_in_follow_and_opt_out(services: Services) -> None:
     status = await say(router, "U1", "showcase")
     assert "People who follow you: fewer than 5." in status
     assert "U7" not in status
+    assert "People who follow you: fewer than 5" in await say(router, "U1", "me")
     for user in ("U8", "U9", "U10", "U11"):
         await say(router, user, "follow @U1")
     assert "People who follow you: 5." in await say(router, "U1", "showcase")
+    assert "People who follow you: 5" in await say(router, "U1", "me")
+    assert "People who follow you" not in await say(router, "U8", "me")
+    assert "People you follow: Person U1" in await say(router, "U8", "following")
     french = await say(router, "U1", "showcase", locale="fr")
     assert "Personnes qui vous suivent : 5." in french
     [undo] = [b.value for block in done.blocks for b in getattr(block, "buttons", ())]
