@@ -58,7 +58,7 @@ def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:
     for person_id, community_id in session.connection().execute(query):
         follows[person_id].append(community_id)
     for person_id in person_followers(session):
-        follows[person_id].extend(())
+        follows.setdefault(person_id, [])
     if not follows:
         return []
     recent = select(OUTBOX.c.dedup_key).where(

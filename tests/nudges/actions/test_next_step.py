@@ -147,3 +147,16 @@ async def test_follow_to_join_on_the_health_card(services: Services) -> None:
         return len(list(session.exec(select(FollowStep))))
 
     assert await services.database.read(rows) == 5
+
+
+async def test_a_join_card_is_not_sent_after_stop_or_a_join_meanwhile(services: Services) -> None:
+    router, clock = await following(services, "U7", "#cooking")
+    await router.handle(asker("U8"), "start")
+    await router.handle(asker("U8"), "follow #running")
+    clock.advance(weeks=4)
+    await router.handle(asker("U7"), "explore C4")
+    await router.handle(asker("U8"), "explore C5")
+    assert await ask_to_join(services) == 2
+    await router.handle(asker("U7"), "join #cooking")
+    await router.handle(asker("U8"), "stop")
+    assert await deliver(services) == "delivered: 0 sent, 0 to retry, 0 dead, 0 unknown, 2 cancelled"
