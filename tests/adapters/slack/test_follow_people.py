@@ -9,9 +9,10 @@ from bot.services import Services
 from nudges.card_data import card_from_data
 from nudges.digest.job import digest
 from tests.adapters.slack.conftest import Slack, fixture
-from tests.adapters.slack.test_canary import CANARY, everything_stored
+from tests.adapters.slack.test_canary import CANARY
 from tests.adapters.slack.test_commands import texts
 from tests.support.clock import FakeClock
+from tests.support.dump import dump_text
 from tests.support.suggestions import outbox_rows
 from tests.support.workspace import handcrafted_events
 
@@ -19,9 +20,10 @@ NEXT_TUESDAY = datetime(2026, 3, 31, 12, tzinfo=UTC)
 
 
 async def answer(slack: Slack, text: str, user: str) -> list[str]:
-    hook = f"hook-{len(slack.fake.hooks)}"
+    before = len(slack.fake.hooks)
+    hook = f"hook-{before}"
     assert (await slack.command(text, user=user, hook=hook)).status == 200
-    await slack.fake.wait_for("hook", count=len(slack.fake.hooks) + 1)
+    await slack.fake.wait_for("hook", count=before + 1)
     [(_, body)] = [(name, body) for name, body in slack.fake.hooks if name == hook]
     return texts(body)
 
@@ -46,6 +48,6 @@ async def test_follow_a_person_from_slack_without_any_text_kept(
     text = card_from_data(row.payload["card"]).text()
     assert "Person U1: #garden: " in text
     assert "Their threads: " in text
-    stored = await services.database.read(everything_stored)
+    stored = await services.database.read(dump_text)
     assert CANARY not in text
     assert CANARY not in stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
@@ -9,13 +10,19 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.storage.models import PersonFollow
+from nudges.card_data import card_from_data
+from nudges.digest.job import digest
 from tests.adapters.teams.activities import ALICE_ID, BOB, BOB_ID, BOT_ID, PERSONAL, activity
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
 from tests.adapters.teams.test_turns import cards, texts
+from tests.support.clock import FakeClock
+from tests.support.dump import dump_text
+from tests.support.suggestions import outbox_rows
 
 BOB_CHAT = "a:1BoBpErSoNaLcHaT0000000000000000000000000"
 _ids = count(1774602950000)
+CANARY = "canary-7f3b"
 
 
 def from_bob(connector: FakeConnector, text: str) -> dict[str, Any]:
@@ -67,3 +74,24 @@ async def test_follow_a_mentioned_person_who_opted_in(
     status = texts(cards(connector.sent_to(BOB_CHAT))[-1])
     assert "People who follow you: fewer than 5." in status
     assert not any(ALICE_ID in text or "Alice" in text for text in status)
+
+
+async def test_the_digest_shows_where_a_followed_person_posted_never_the_text(
+    teams: TeamsServer, connector: FakeConnector
+) -> None:
+    services = teams.services
+    await teams.post(from_bob(connector, "showcase on"))
+    posted = activity("channel_message", connector.url)
+    posted["text"] = f"{posted['text']} {CANARY}"
+    await teams.post(posted)
+    await services.tracker.fold()
+    await teams.post(mentioning_bob(connector, "follow <at>Bob Durand</at>"))
+    services.clock = FakeClock(datetime(2026, 3, 31, 12, tzinfo=UTC))
+    assert await digest(services) == "queued 1 digest(s)"
+    [row] = await services.database.read(lambda s: outbox_rows(s, "digest"))
+    text = card_from_data(row.payload["card"]).text()
+    assert "Bob Durand: #" in text
+    assert ": 1 posts" in text
+    stored = await services.database.read(dump_text)
+    assert CANARY not in stored
+    assert CANARY not in text
