@@ -8,7 +8,7 @@ anything, `TransientFailure` with backoff, `PermanentFailure` never.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.cards import Card
 
@@ -76,3 +76,11 @@ class Gateway(Protocol):
     def community_link(self, workspace: str, community: str) -> str:
         """A deep link that opens the community for the person."""
         ...
+
+
+@runtime_checkable
+class ThreadLinks(Protocol):
+    """A gateway that can link to one thread (optional beyond `Gateway`); it falls back to
+    the community's link itself when the thread's cannot be had."""
+
+    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str: ...

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     api_timeout_seconds: float = _env(10.0, "ENGAGE_API_TIMEOUT_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
+    follow_nudge_weeks: int = _env(4, "ENGAGE_FOLLOW_NUDGE_WEEKS")
 
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
@@ -164,6 +165,13 @@ class Settings(BaseSettings):
     def _valid_per_week(cls, value: int) -> int:
         if not 0 <= value <= 3:
             raise ValueError("must be between 0 and 3")
+        return value
+
+    @field_validator("follow_nudge_weeks")
+    @classmethod
+    def _valid_nudge_weeks(cls, value: int) -> int:
+        if not 1 <= value <= 52:
+            raise ValueError("must be between 1 and 52")
         return value
 
     @property

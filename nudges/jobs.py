@@ -12,6 +12,8 @@ import typer
 from bot.campaigns.states import end_expired
 from bot.cli.jobs import JOBS, Job
 from bot.services import Services
+from nudges.actions.next_step import ask_to_join
+from nudges.actions.people import ask_animators
 from nudges.digest.job import digest
 from nudges.outbox.worker import DeliveryWorker
 from nudges.planner.job import plan
@@ -45,11 +47,19 @@ def describe(outcomes: Counter[str]) -> str:
 
 
 async def plan_with_campaigns(services: Services) -> str:
-    """End campaigns past their end date, then plan this round's suggestions."""
+    """End campaigns past their end date; then the "Join?" cards of long-time followers,
+    before this round's suggestions (the next step of a follow comes first in the week's
+    budget); then the one question to new animators."""
     now = services.clock()
     ended = await services.database.write(lambda session: end_expired(session, now))
+    joins = await ask_to_join(services)
     planned = await plan(services)
-    return f"{planned}; {ended} campaign(s) ended" if ended else planned
+    summary = f"{planned}; {ended} campaign(s) ended" if ended else planned
+    if joins:
+        summary += f"; {joins} follower(s) asked to join"
+    if asked := await ask_animators(services):
+        summary += f"; {asked} animator(s) asked to be followable"
+    return summary
 
 
 NUDGES_JOBS: dict[str, Job] = {"plan": plan_with_campaigns, "deliver": deliver, "digest": digest}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,11 +16,13 @@ from adapters.slack.home import publish_home
 from adapters.slack.render import action_pattern, message
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.scopes import SLASH_COMMAND
+from bot.animators.mentions import person_token
 from bot.cards import Card, Paragraph
 from bot.commands import COMMAND_ACTION, Asker
 from bot.i18n import Translator, language_for
 
 log = logging.getLogger("engage.slack.commands")
+USER_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
 
 
 def register_commands(app: AsyncApp, runtime: SlackRuntime) -> None:
@@ -53,11 +56,16 @@ def register_commands(app: AsyncApp, runtime: SlackRuntime) -> None:
 async def _answer(runtime: SlackRuntime, asker: Asker, text: str) -> Card:
     """The router's card; an unexpected failure becomes a short apology, never a trace."""
     try:
-        return await runtime.router.handle(asker, text)
+        return await runtime.router.handle(asker, neutral_mentions(text))
     except Exception:
         log.exception("command failed")
         language = language_for(asker.locale, runtime.services.settings.default_locale)
         return Card((Paragraph(Translator(language)("slack.failed")),))
+
+
+def neutral_mentions(text: str) -> str:
+    """Slack's `<@U123|name>` as the core's person token."""
+    return USER_MENTION.sub(lambda match: person_token(match["id"], match["name"] or ""), text)
 
 
 async def _deliver_attachment(

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from bot.animators.mentions import person_token
 from bot.clock import as_utc, utcnow
 
 Json = dict[str, Any]
@@ -108,16 +109,30 @@ def mentions_recipient(activity: Json) -> bool:
 
 
 def command_text(activity: Json) -> str:
-    """The words typed to the bot: its own @mention removed, channel mentions as channel ids."""
+    """The words typed to the bot: its own @mention removed, channel mentions as channel ids,
+    people's mentions as the core's person token."""
     text = text_field(activity, "text")
     bot = text_field(activity, "recipient", "id")
+    people: list[str] = []
     for entity in objects(activity, "entities"):
         if text_field(entity, "type") != "mention" or not text_field(entity, "text"):
             continue
         mentioned = text_field(entity, "mentioned", "id")
-        replacement = "" if mentioned == bot else mentioned if mentioned.startswith("19:") else ""
+        if mentioned == bot:
+            replacement = ""
+        elif mentioned.startswith("19:"):
+            replacement = mentioned
+        else:
+            account = field(entity, "mentioned")
+            people.append(
+                person_token(person_key(account), text_field(entity, "mentioned", "name"))
+            )
+            replacement = f"\x00{len(people) - 1}\x00"
         text = text.replace(text_field(entity, "text"), f" {replacement} ")
-    return " ".join(html.unescape(TAG.sub(" ", text)).split())
+    words = html.unescape(TAG.sub(" ", text))
+    for number, token in enumerate(people):
+        words = words.replace(f"\x00{number}\x00", token)
+    return " ".join(words.split())
 
 
 def submitted_action(activity: Json) -> Json | None:

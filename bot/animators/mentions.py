@@ -1,4 +1,5 @@
-"""People as they are typed in a command: <@U123>, <@U123|name>, @U123, U123 or @Display Name."""
+"""People as they are typed in a command: a mention (which the adapters turn into the neutral
+token `<person:ID|Name>`), @U123, U123 or @Display Name."""
 
 from __future__ import annotations
 
@@ -10,8 +11,20 @@ from sqlmodel import Session, select
 from bot.commands.context import CommandError
 from bot.storage.models import Person
 
-SLACK_MENTION = re.compile(r"^<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>$")
-TEAMS_MENTION = re.compile(r"^<at>(?P<name>[^<]*)</at>$")
+PERSON_TOKEN = re.compile(r"^<person:(?P<id>[^|>]*)(?:\|(?P<name>[^>]*))?>$")
+
+
+def person_token(external_id: str, name: str = "") -> str:
+    """What an adapter puts where a person was mentioned: their platform id, and the name
+    shown in the mention (to find them by name when the id is not the one Engage keeps)."""
+    clean = name.replace(">", "").replace("|", "").strip()
+    return f"<person:{external_id}|{clean}>" if clean else f"<person:{external_id}>"
+
+
+def names_a_person(text: str) -> bool:
+    """A mention token or an @name: the command is about a person, not a community."""
+    typed = text.strip()
+    return bool(PERSON_TOKEN.match(typed)) or typed.startswith("@")
 
 
 def find_person(session: Session, workspace_id: int, text: str) -> Person:
@@ -19,10 +32,8 @@ def find_person(session: Session, workspace_id: int, text: str) -> Person:
     typed = text.strip()
     external: str | None = None
     name: str | None = None
-    if match := SLACK_MENTION.match(typed):
+    if match := PERSON_TOKEN.match(typed):
         external, name = match["id"], match["name"]
-    elif match := TEAMS_MENTION.match(typed):
-        name = match["name"]
     else:
         external = name = typed.lstrip("@")
     living = select(Person).where(

@@ -17,7 +17,7 @@ from bot.commands.context import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.i18n import Translator
-from bot.metrics.funnel import FIELDS, FunnelFigures, funnel
+from bot.metrics.funnel import FIELDS, FollowSteps, FunnelFigures, follow_steps, funnel
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -31,12 +31,20 @@ LABELS = {
 }
 
 
+STEP_LABELS = {
+    "followed": "followed a community",
+    "asked": "asked “Join?” after following",
+    "joined": "joined after following",
+}
+
+
 @dataclass(frozen=True)
 class FunnelReport:
     as_of: date
     workspace: str
     community: str | None
     funnel: FunnelFigures
+    follow_steps: FollowSteps
 
 
 def print_funnel(
@@ -58,7 +66,12 @@ def print_funnel(
     table.add_column("suggestions", justify="right")
     for name in FIELDS:
         table.add_row(LABELS[name], shown(getattr(report.funnel, name)))
-    print_tables(table)
+    steps = Table(title=f"Follow → join — {scope} — as of {report.as_of}", show_header=False)
+    steps.add_column("stage")
+    steps.add_column("people", justify="right")
+    for name, label in STEP_LABELS.items():
+        steps.add_row(label, shown(getattr(report.follow_steps, name)))
+    print_tables(table, steps)
 
 
 def _report(
@@ -74,4 +87,5 @@ def _report(
             raise EngageError(Translator("en")(problem.key, **problem.values)) from None
         community_id, name = found.id, found.name or found.external_id
     counts = funnel(session, chosen.id, day, community_id)
-    return FunnelReport(day, chosen.external_id, name, FunnelFigures.of(counts, minimum))
+    steps = follow_steps(session, chosen.id, day, minimum, community_id)
+    return FunnelReport(day, chosen.external_id, name, FunnelFigures.of(counts, minimum), steps)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.cards import Card, Facts
 from bot.commands.context import Context
 from bot.commands.format import figure
-from bot.metrics.funnel import Funnel, FunnelFigures
+from bot.metrics.figures import Suppressed
+from bot.metrics.funnel import FollowSteps, Funnel, FunnelFigures
 
 
 def with_funnel(context: Context, card: Card, counts: Funnel) -> Card:
@@ -22,4 +23,19 @@ def with_funnel(context: Context, card: Card, counts: Funnel) -> Card:
         first_post=figure(t, shown.first_post),
     )
     line = Facts(((t("funnel.label"), value),))
+    return Card((*card.blocks[:-1], line, card.blocks[-1]), card.fallback, card.private)
+
+
+def with_follow_steps(context: Context, card: Card, steps: FollowSteps) -> Card:
+    """Follow → join, before a full card's last block, once enough people followed."""
+    if isinstance(steps.followed, Suppressed) or len(card.blocks) < 2:
+        return card
+    t = context.t
+    value = t(
+        "follow_steps.value",
+        followed=figure(t, steps.followed),
+        asked=figure(t, steps.asked),
+        joined=figure(t, steps.joined),
+    )
+    line = Facts(((t("follow_steps.label"), value),))
     return Card((*card.blocks[:-1], line, card.blocks[-1]), card.fallback, card.private)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
 from bot.commands.context import CommandError, Context
 from bot.commands.format import change, figure, rhythm_word, share
-from bot.commands.funnel_facts import with_funnel
+from bot.commands.funnel_facts import with_follow_steps, with_funnel
 from bot.commands.lookup import community_for
+from bot.delivery import ThreadLinks
+from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats
+from bot.metrics.example import Example, ExampleThread, examples
 from bot.metrics.figures import Count
-from bot.metrics.funnel import Funnel, funnel
+from bot.metrics.funnel import FollowSteps, Funnel, follow_steps, funnel
 from bot.metrics.ladder import RUNGS
 from bot.metrics.trend import ladder_trend
 from bot.storage.models import Community
@@ -26,15 +29,72 @@ async def stats_command(context: Context, args: list[str]) -> Card:
     if not reference:
         raise CommandError("command.stats.which")
 
-    def load(session: Session) -> tuple[Community, CommunityStats, Funnel]:
+    def load(
+        session: Session,
+    ) -> tuple[Community, CommunityStats, Funnel, Example | None, FollowSteps]:
         community = community_for(session, context, reference)
         assert community.id is not None
         stats = community_stats(session, community.id, context.today, context.minimum)
-        return community, stats, funnel(session, context.workspace_id, context.today, community.id)
+        example = examples(session, [community.id], context.today, context.minimum)
+        return (
+            community,
+            stats,
+            funnel(session, context.workspace_id, context.today, community.id),
+            example.get(community.id),
+            follow_steps(
+                session, context.workspace_id, context.today, context.minimum, community.id
+            ),
+        )
 
-    community, stats, suggested = await context.services.database.read(load)
-    card = community_card(context, community.name or community.external_id, stats)
-    return with_funnel(context, card, suggested)
+    community, stats, suggested, example, steps = await context.services.database.read(load)
+    name = community.name or community.external_id
+    card = community_card(context, name, stats)
+    if example is not None and len(card.blocks) > 1:
+        url = await _thread_url(context, community.external_id, example.thread)
+        shown = example_blocks(context.t, name, community.external_id, example, lambda _c, _t: url)
+        card = Card((*card.blocks[:-1], *shown, card.blocks[-1]), card.fallback, card.private)
+    return with_follow_steps(context, with_funnel(context, card, suggested), steps)
+
+
+Linker = Callable[[str, str], str | None]
+"""(community external id, thread key) -> a link to the thread, when one can be made."""
+
+
+async def _thread_url(context: Context, community: str, thread: ExampleThread | None) -> str | None:
+    """A link to the thread from the asker's gateway (the community's link where it has
+    none), or None without a thread."""
+    gateway = context.services.gateways.get(context.asker.platform)
+    workspace = context.asker.workspace
+    if thread is None or gateway is None:
+        return None
+    if isinstance(gateway, ThreadLinks):
+        return await gateway.thread_link(workspace, community, thread.key)
+    return gateway.community_link(workspace, community)
+
+
+def example_blocks(
+    t: Translator, name: str, community: str, example: Example, link: Linker
+) -> list[Block]:
+    """The example of last week: one thread (link, counts), new regulars, and the
+    animators who chose to be followable — the only names Engage ever shows."""
+    parts = []
+    thread = example.thread
+    url = link(community, thread.key) if thread is not None else None
+    if thread is not None and url:
+        parts.append(
+            t(
+                "follow_example.thread",
+                link=url,
+                replies=t.number(thread.replies),
+                reactions=t.number(thread.reactions),
+            )
+        )
+    parts.append(t("follow_example.new_regulars", count=figure(t, example.new_regulars)))
+    blocks: list[Block] = [Facts(((t("follow_example.label", name=name), " · ".join(parts)),))]
+    if example.animators:
+        names = ", ".join(a.name for a in example.animators)
+        blocks.append(Paragraph(t("follow_example.animated_by", names=names)))
+    return blocks
 
 
 def community_card(context: Context, name: str, stats: CommunityStats) -> Card:

@@ -14,10 +14,11 @@ from sqlalchemy import Column, Table, case, func, select
 from sqlmodel import Session
 
 from bot.metrics.figures import Count, count
-from bot.storage.models import Community, Suggestion
+from bot.storage.models import Community, FollowStep, Suggestion
 
 SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
 COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
+STEP: Table = FollowStep.__table__  # type: ignore[attr-defined]
 STAGES = ("followed_at", "joined_at", "first_post_at", "dismissed_at")
 FIELDS = ("suggested", "followed", "joined", "first_post", "dismissed", "ignored")
 
@@ -79,3 +80,29 @@ def funnel(
 
 def _before(column: Column[Any], end: datetime) -> Any:
     return func.sum(case((column < end, 1), else_=0))
+
+
+@dataclass(frozen=True)
+class FollowSteps:
+    """From following a community to joining it: people who followed by `as_of`, those
+    asked "Join?", and those who joined after following (on the card or by themselves)."""
+
+    followed: Count
+    asked: Count
+    joined: Count
+
+
+def follow_steps(
+    session: Session, workspace_id: int, as_of: date, minimum: int, community_id: int | None = None
+) -> FollowSteps:
+    end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
+    query = (
+        select(func.count(), _before(STEP.c.asked_at, end), _before(STEP.c.joined_at, end))
+        .join(COMMUNITY, COMMUNITY.c.id == STEP.c.community_id)
+        .where(COMMUNITY.c.workspace_id == workspace_id, STEP.c.followed_at < end)
+    )
+    if community_id is not None:
+        query = query.where(STEP.c.community_id == community_id)
+    row = session.connection().execute(query).one()
+    followed, asked, joined = (int(value or 0) for value in row)
+    return FollowSteps(count(followed, minimum), count(asked, minimum), count(joined, minimum))

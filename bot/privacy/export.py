@@ -13,6 +13,9 @@ from bot.errors import EngageError
 from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
 from bot.storage.models import Workspace
 
+NOT_EXPORTED = {("person_follow", "followed_id")}
+"""Who follows someone is never told to them, not even in their own export."""
+
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime | date):
@@ -35,7 +38,7 @@ def export_person(session: Session, person_id: int) -> dict[str, Any]:
         "workspace": {"platform": workspace.platform, "external_id": workspace.external_id},
     }
     for table, column in person_columns():
-        if table is PERSON:
+        if table is PERSON or (table.name, column.name) in NOT_EXPORTED:
             continue
         rows = connection.execute(select(table).where(column == person_id)).mappings()
         found = [{key: _value(value) for key, value in row.items()} for row in rows]

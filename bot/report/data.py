@@ -11,6 +11,7 @@ from bot.animators.roles import animator_ids
 from bot.campaigns.results import Funnel, community_funnel
 from bot.campaigns.view import CampaignView, load_view
 from bot.metrics import CommunityStats, Ladder, community_stats, summarise_ladder
+from bot.metrics.example import Example, examples
 from bot.metrics.figures import Share
 from bot.metrics.queries import community_activity, members_as_of
 from bot.metrics.windows import Frames
@@ -29,6 +30,7 @@ class CommunityReport:
     silent_trend: tuple[tuple[date, Share], ...]
     funnel: Funnel
     campaigns: tuple[CampaignView, ...]
+    example: Example | None = None
 
 
 def week_ends(as_of: date, count: int = TREND_WEEKS) -> list[date]:
@@ -71,4 +73,5 @@ def community_report(
         silent_trend=trend,
         funnel=community_funnel(session, community.id, as_of, minimum),
         campaigns=tuple(load_view(session, settings, c, community, moment) for c in campaigns),
+        example=examples(session, [community.id], as_of, minimum).get(community.id),
     )

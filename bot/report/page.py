@@ -12,6 +12,7 @@ from babel.dates import format_date
 from bot.commands.format import figure, rhythm_word, share
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Suppressed
+from bot.metrics.example import Example
 from bot.metrics.trend import LadderTrend
 from bot.report.charts import (
     campaigns_table,
@@ -83,6 +84,8 @@ def community_section(body: Element, t: Translator, report: CommunityReport) -> 
     ):
         shape(facts, "dt", label)
         shape(facts, "dd", value)
+    if report.example is not None:
+        _example(section, t, report.community.name or report.community.external_id, report.example)
     weekly = stats.weekly_posts
     figure_block(
         section,
@@ -97,6 +100,28 @@ def community_section(body: Element, t: Translator, report: CommunityReport) -> 
         shape(section, "p", t("report.hidden_points"), class_="hidden-note")
     figure_block(section, t("report.funnel"), funnel_chart(t, report.funnel))
     campaigns_table(section, t, report.campaigns)
+
+
+def _example(section: Element, t: Translator, name: str, example: Example) -> None:
+    """The example of the week, as in the digest and the health card, without the link
+    (a report is read away from the chat)."""
+    parts = []
+    if example.thread is not None:
+        thread = example.thread
+        parts.append(
+            t(
+                "follow_example.report_thread",
+                replies=t.number(thread.replies),
+                reactions=t.number(thread.reactions),
+            )
+        )
+    parts.append(t("follow_example.new_regulars", count=figure(t, example.new_regulars)))
+    if example.animators:
+        names = ", ".join(a.name for a in example.animators)
+        parts.append(t("follow_example.animated_by", names=names))
+    paragraph = shape(section, "p", class_="example")
+    shape(paragraph, "strong", t("follow_example.label", name=name))
+    shape(paragraph, "span", " · ".join(["", *parts]))
 
 
 def _silent(t: Translator, stats: CommunityStats) -> str:

@@ -451,3 +451,50 @@ class DirectoryEntry(SQLModel, table=True):
     site: str | None = None
     manager_level: int | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Showcase(SQLModel, table=True):
+    """A person's own choice to be followable; animators are asked once (`asked_at`)."""
+
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    followable: bool = False
+    asked_at: datetime | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PersonFollow(SQLModel, table=True):
+    """Someone following a followable person; never shown to the person followed."""
+
+    __tablename__ = "person_follow"
+    follower_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    followed_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")],
+        primary_key=True,
+        index=True,
+    )
+    since: datetime = Field(default_factory=utcnow)
+
+
+class FollowStep(SQLModel, table=True):
+    """A person following a community on the way to joining it: when they followed, clicked
+    its digest, were asked "Join?" (once), what they answered, and when they joined."""
+
+    __tablename__ = "follow_step"
+    person_id: int = Field(
+        sa_column_args=[ForeignKey("person.id", ondelete="CASCADE")], primary_key=True
+    )
+    community_id: int = Field(
+        sa_column_args=[ForeignKey("community.id", ondelete="CASCADE")], primary_key=True
+    )
+    followed_at: datetime = Field(default_factory=utcnow)
+    clicked_at: datetime | None = None
+    asked_at: datetime | None = None
+    suggestion_id: int | None = Field(
+        default=None, sa_column_args=[ForeignKey("suggestion.id", ondelete="SET NULL")]
+    )
+    answer: str | None = Field(default=None, max_length=16)
+    joined_at: datetime | None = None

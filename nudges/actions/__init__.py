@@ -6,6 +6,8 @@ from bot.commands import Command, Router
 from nudges.actions.dismiss import never_command, notnow_command, unhide_command
 from nudges.actions.follow import follow_command, following_command, unfollow_command
 from nudges.actions.join import join_command
+from nudges.actions.next_step import explore_command, next_step_command
+from nudges.actions.people import showcase_command
 from nudges.actions.suggest import suggest_command
 
 
@@ -20,6 +22,9 @@ def register_suggestion_commands(router: Router) -> None:
         Command("notnow", notnow_command),
         Command("never", never_command),
         Command("unhide", unhide_command),
+        Command("showcase", showcase_command),
+        Command("explore", explore_command, listed=False),
+        Command("nextstep", next_step_command, listed=False),
     ):
         router.add(command)
 

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from bot.animators.mentions import names_a_person
 from bot.cards import Actions, Block, Card, Heading, Paragraph
 from bot.commands import Context
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
+from nudges.actions.next_step import followed
+from nudges.actions.people import (
+    display,
+    follow_person_command,
+    followed_people,
+    unfollow_person_command,
+    with_people,
+)
 from nudges.actions.target import name_of, parse_target, public_community, suggestion_for
 from nudges.cards.commandline import command_button
 
@@ -15,6 +24,8 @@ MAX_LISTED = 20
 
 
 async def follow_command(context: Context, args: list[str]) -> Card:
+    if args and names_a_person(" ".join(args)):
+        return await follow_person_command(context, args)
     target = parse_target(args, "follow")
     now = context.services.clock()
 
@@ -34,6 +45,7 @@ async def follow_command(context: Context, args: list[str]) -> Card:
         membership.state, membership.since, membership.source = "follower", now, source
         session.add(membership)
         answered(session, suggestion, "followed", now)
+        followed(session, context.person_id, community.id, now)
         return "done", name_of(community), community.external_id
 
     outcome, name, external = await context.services.database.write(apply)
@@ -49,6 +61,8 @@ async def follow_command(context: Context, args: list[str]) -> Card:
 
 
 async def unfollow_command(context: Context, args: list[str]) -> Card:
+    if args and names_a_person(" ".join(args)):
+        return await unfollow_person_command(context, args)
     target = parse_target(args, "unfollow")
 
     def apply(session: Session) -> tuple[bool, str, str]:
@@ -82,6 +96,17 @@ async def following_command(context: Context, _args: list[str]) -> Card:
         return list(session.exec(query))
 
     communities = await context.services.database.read(load)
+    people = await context.services.database.read(
+        lambda session: followed_people(session, [context.person_id]).get(context.person_id, [])
+    )
+    t = context.t
+    if people:
+        names = ", ".join(display(person) for person in people)
+        return with_people(await _communities_card(context, communities), t, names)
+    return await _communities_card(context, communities)
+
+
+async def _communities_card(context: Context, communities: list[Community]) -> Card:
     t = context.t
     if not communities:
         return Card((Heading(t("command.following.title")), Paragraph(t("command.following.none"))))

@@ -12,6 +12,7 @@ from bot.delivery import Delivered, Recipient
 from bot.i18n import Language
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
+from nudges.actions.next_step import joined
 from nudges.actions.target import Target, name_of, parse_target, public_community, suggestion_for
 from nudges.cards.welcome import queue_welcome
 
@@ -74,3 +75,4 @@ def _record(
     membership.state, membership.since, membership.joined_at = "member", now, now
     membership.source = source
     session.add(membership)
+    joined(session, person_id, community.id, now)

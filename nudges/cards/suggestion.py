@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
 from bot.commands.format import rhythm_word
 from bot.i18n import Translator
-from nudges.cards.commandline import command_button
+from bot.metrics.example import Followable
+from nudges.cards.commandline import command_button, follow_button
+
+MAX_FOLLOW_BUTTONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,7 @@ class Suggested:
     rhythm: str
     active_weeks: int
     pitch: str | None = None
+    animators: tuple[Followable, ...] = ()
 
 
 def rhythm_text(t: Translator, rhythm: str, active_weeks: int) -> str:
@@ -37,6 +41,9 @@ def suggestion_card(t: Translator, item: Suggested) -> Card:
         facts.append((t("suggestion.pitch"), item.pitch))
     if facts:
         blocks.append(Facts(tuple(facts)))
+    if item.animators:
+        names = ", ".join(animator.name for animator in item.animators)
+        blocks.append(Paragraph(t("follow_example.animated_by", names=names)))
     blocks.append(Paragraph(t("suggestion.explain")))
     ref, sid = item.external_id, item.suggestion_id
     blocks.append(
@@ -50,6 +57,9 @@ def suggestion_card(t: Translator, item: Suggested) -> Card:
             )
         )
     )
+    if item.animators:
+        follow = (follow_button(t, a.external_id, a.name) for a in item.animators)
+        blocks.append(Actions(tuple(follow)[:MAX_FOLLOW_BUTTONS]))
     return Card(tuple(blocks), fallback=title)
 
 

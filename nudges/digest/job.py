@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from sqlalchemy import Table, select
 from sqlmodel import Session
 
-from bot.delivery import Gateway
+from bot.delivery import Gateway, ThreadLinks
 from bot.services import Services
 from bot.storage.models import Membership, Outbox, Workspace
 from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
+from nudges.digest.examples import Extras, load_extras, person_followers, with_examples
 from nudges.digest.figures import CommunityWeek, community_weeks
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
@@ -36,14 +37,7 @@ Workspaces = dict[int, tuple[str, str]]
 """Workspace id -> (platform, external id)."""
 Links = dict[tuple[str, str, str, str], str]
 """(platform, workspace, community, thread key) -> link."""
-
-
-@runtime_checkable
-class ThreadLinks(Protocol):
-    """A gateway that can link to one thread (optional beyond `Gateway`); it falls back to
-    the community's link itself when the thread's cannot be had."""
-
-    async def thread_link(self, workspace: str, community: str, thread_key: str) -> str: ...
+Found = tuple[Due, dict[int, CommunityWeek], Workspaces, Extras]
 
 
 def digest_key(person_id: int, week: str) -> str:
@@ -56,23 +50,22 @@ async def digest(services: Services) -> str:
     found = await services.database.read(lambda session: _due(session, now, minimum))
     if found is None:
         return "queued 0 digest(s)"
-    due, weeks, workspaces = found
-    links = await _thread_links(services, due, weeks, workspaces)
+    links = await _thread_links(services, found)
     written = await services.database.write(
-        lambda session: _queue(session, services, (due, weeks, workspaces), links, now)
+        lambda session: _queue(session, services, found, links, now)
     )
     return f"queued {written} digest(s)"
 
 
-def _due(
-    session: Session, now: datetime, minimum: int
-) -> tuple[Due, dict[int, CommunityWeek], Workspaces] | None:
+def _due(session: Session, now: datetime, minimum: int) -> Found | None:
     follows: defaultdict[int, list[int]] = defaultdict(list)
     query = select(MEMBERSHIP.c.person_id, MEMBERSHIP.c.community_id).where(
         MEMBERSHIP.c.state == "follower"
     )
     for person_id, community_id in session.connection().execute(query):
         follows[person_id].append(community_id)
+    for person_id in person_followers(session):
+        follows.setdefault(person_id, [])
     if not follows:
         return None
     recent = select(OUTBOX.c.dedup_key).where(
@@ -93,21 +86,26 @@ def _due(
         row.id: (row.platform, row.external_id)
         for row in session.connection().execute(select(WORKSPACE))
     }
-    return due, weeks, workspaces
+    people = [recipient.person_id for recipient, _ in due]
+    extras = load_extras(session, people, communities, now.date(), minimum)
+    return due, weeks, workspaces, extras
 
 
-async def _thread_links(
-    services: Services, due: Due, weeks: dict[int, CommunityWeek], workspaces: Workspaces
-) -> Links:
-    """A link to each thread shown, from the gateway (a Slack permalink, a Teams message
-    link), asked once per thread."""
-    wanted = {
-        (*workspaces[recipient.workspace_id], weeks[c].external_id, thread.key)
-        for recipient, followed in due
-        for c in followed
-        if c in weeks
-        for thread in weeks[c].threads
-    }
+async def _thread_links(services: Services, found: Found) -> Links:
+    """A link to each thread shown (top threads, examples, followed people's threads), from
+    the gateway (a Slack permalink, a Teams message link), asked once per thread."""
+    due, weeks, workspaces, extras = found
+    wanted: set[tuple[str, str, str, str]] = set()
+    for recipient, followed in due:
+        where = workspaces[recipient.workspace_id]
+        for c in (c for c in followed if c in weeks):
+            wanted.update((*where, weeks[c].external_id, thread.key) for thread in weeks[c].threads)
+            example = extras.examples.get(c)
+            if example is not None and example.thread is not None:
+                wanted.add((*where, weeks[c].external_id, example.thread.key))
+        for person in extras.people.get(recipient.person_id, []):
+            for item in extras.contributions.get(person.id or 0, ()):
+                wanted.update((*where, item.community, thread) for thread in item.threads)
     links: Links = {}
     for key in sorted(wanted):
         platform, workspace, community, thread = key
@@ -120,21 +118,22 @@ async def _thread_links(
 def _queue(
     session: Session,
     services: Services,
-    found: tuple[Due, dict[int, CommunityWeek], Workspaces],
+    found: Found,
     links: Links,
     now: datetime,
 ) -> int:
     minimum = services.settings.min_group_size
-    due, weeks, workspaces = found
+    due, weeks, workspaces, extras = found
     rows = []
     for recipient, followed in due:
         platform, workspace = workspaces[recipient.workspace_id]
         t = TRANSLATORS[language_of(recipient, services.settings.default_locale)]
         shown = [weeks[c] for c in followed if c in weeks]
-        if not shown:
+        if not shown and not extras.people.get(recipient.person_id):
             continue
         link = _linker(services.gateways.get(platform), platform, workspace, links)
         card = digest_card(t, shown, link, minimum)
+        card = with_examples(card, t, shown, extras, recipient.person_id, link, minimum)
         payload: dict[str, Any] = {
             "platform": platform,
             "workspace": workspace,

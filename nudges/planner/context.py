@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Table, or_, select
@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.campaigns.boosts import running_campaigns, sends_of
 from bot.campaigns.eligibility import eligible_query
 from bot.campaigns.spec import Audience
+from bot.metrics.example import Followable, followable_animators
 from bot.storage.models import (
     Campaign,
     Community,
@@ -38,6 +39,7 @@ class CommunityCard:
     external_id: str
     name: str
     pitch: str | None
+    animators: tuple[Followable, ...] = ()
 
 
 @dataclass
@@ -117,6 +119,10 @@ def load_context(
     context.communities = {
         row.id: CommunityCard(row.external_id, row.name, row.pitch) for row in rows
     }
+    for community_id, animators in followable_animators(session, context.communities).items():
+        context.communities[community_id] = replace(
+            context.communities[community_id], animators=animators
+        )
     _campaigns(session, context, now, consent_mode)
     people = set(people)
     _exclusions(session, context, people, now, ranked_as_of or now)

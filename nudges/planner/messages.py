@@ -44,6 +44,7 @@ def suggested(
         rhythm=label,
         active_weeks=weeks,
         pitch=pitch,
+        animators=community.animators,
     )
 
 

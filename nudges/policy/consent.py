@@ -20,7 +20,17 @@ from sqlmodel import Session, col, select
 
 from bot.clock import as_utc, utcnow
 from bot.settings import Settings
-from bot.storage.models import Dismissal, Membership, Outbox, Person, Preference, Suggestion
+from bot.storage.models import (
+    Dismissal,
+    Membership,
+    Outbox,
+    Person,
+    PersonFollow,
+    Preference,
+    Suggestion,
+)
+from nudges.actions.next_step import KIND as JOIN_NUDGE
+from nudges.actions.next_step import join_nudge_allowed
 from nudges.outbox.decide import Refusal
 from nudges.policy.budget import release_slots, within_budget
 from nudges.policy.rules import Introduction, allowance, has_consent
@@ -34,7 +44,11 @@ PAUSED = Refusal("the person paused Engage")
 SAME_DAY = Refusal("another message reached the person this local day")
 DIGEST_KIND = "digest"
 WELCOME_KIND = "welcome"
-SAME_DAY_KINDS = {DIGEST_KIND: ("suggestion", "introduction"), "suggestion": (DIGEST_KIND,)}
+SAME_DAY_KINDS = {
+    DIGEST_KIND: ("suggestion", "introduction", JOIN_NUDGE),
+    "suggestion": (DIGEST_KIND,),
+    JOIN_NUDGE: (DIGEST_KIND,),
+}
 
 
 def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> SendCheck:
@@ -57,11 +71,14 @@ def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Se
             if _other_sent_today(session, person_id, kind, now):
                 return SAME_DAY
             return _follows_anything(session, person_id)
-        if kind != "suggestion":
+        if kind == JOIN_NUDGE:
+            allowed: bool | Refusal = _consented(
+                session, person_id, preference, mode, now
+            ) and join_nudge_allowed(session, person_id, payload)
+        elif kind != "suggestion":
             return True
-        allowed: bool | Refusal = _suggestion_allowed(
-            session, person_id, payload, preference, mode, now
-        )
+        else:
+            allowed = _suggestion_allowed(session, person_id, payload, preference, mode, now)
         if allowed and _other_sent_today(session, person_id, kind, now):
             allowed = SAME_DAY
         if allowed and not _within_budget(session, payload, preference, settings.max_per_week):
@@ -127,6 +144,16 @@ def _other_sent_today(session: Session, person_id: int, kind: str, now: datetime
     )
 
 
+def _consented(
+    session: Session, person_id: int, preference: Preference | None, mode: str, now: datetime
+) -> bool:
+    consent = preference.consent if preference is not None else "unknown"
+    snooze = preference.snooze_until if preference is not None else None
+    if not has_consent(consent, mode) or (snooze is not None and as_utc(snooze) > now):
+        return False
+    return consent == "in" or _introduced(session, person_id)
+
+
 def _within_budget(
     session: Session, payload: dict[str, Any], preference: Preference | None, cap: int
 ) -> bool:
@@ -149,7 +176,8 @@ def _follows_anything(session: Session, person_id: int) -> bool:
     query = select(Membership.community_id).where(
         Membership.person_id == person_id, Membership.state == "follower"
     )
-    return session.exec(query).first() is not None
+    people = select(PersonFollow.followed_id).where(PersonFollow.follower_id == person_id)
+    return session.exec(query).first() is not None or session.exec(people).first() is not None
 
 
 def _cancel(session: Session, suggestion_id: object) -> None:

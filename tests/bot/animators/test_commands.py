@@ -38,13 +38,13 @@ async def test_someone_who_is_not_an_animator_is_refused(
 async def test_the_creator_names_an_animator_who_may_then_name_others(
     router: Router, services: Services, ids: Ids
 ) -> None:
-    assert await say(router, "U15", "animators add <@U1> #garden") == (
+    assert await say(router, "U15", "animators add <person:U1> #garden") == (
         "Person U1 is now an animator of #garden."
     )
     assert await say(router, "U1", 'animators add "@Person U2" <#C1|garden>') == (
         "Person U2 is now an animator of #garden."
     )
-    assert await say(router, "U1", "animators add <at>Person U2</at> #garden") == (
+    assert await say(router, "U1", "animators add <person:29:1unknown|Person U2> #garden") == (
         "Person U2 was already an animator of #garden."
     )
     listed = await say(router, "U9", "animators list #garden")
