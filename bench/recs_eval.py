@@ -133,7 +133,8 @@ def _table(title: str, report: Report, seconds: float | None = None) -> Table:
         table.add_column(metric, justify="right")
     for name, scores in report.scores.items():
         figures = [f"{scores.mean(metric):.3f}" for metric in METRICS]
-        table.add_row(name, *figures, f"{scores.coverage:.2f}", style="bold" if name == ENGAGE else "")
+        style = "bold" if name == ENGAGE else ""
+        table.add_row(name, *figures, f"{scores.coverage:.2f}", style=style)
     return table
 
 
