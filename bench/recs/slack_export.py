@@ -72,8 +72,9 @@ def _read_root(root: Path, name: str) -> Timeline:
         _read_channel(root, channel, timeline)
     for group in _json_list(root / "groups.json"):
         _read_channel(root, {**group, "is_private": True}, timeline)
-    end = max((event.occurred_at for event in timeline.events), default=None)
-    for cid in timeline.undated_archives if end is not None else ():
+    moments = [event.occurred_at for event in timeline.events]
+    end = max(moments, default=datetime.min.replace(tzinfo=UTC))
+    for cid in timeline.undated_archives:
         timeline.events.append(
             CommunityArchived(
                 platform=PLATFORM,
