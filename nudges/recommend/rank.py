@@ -122,7 +122,9 @@ def recommend_many(
     )
     for i, community, value, lifted, colleagues, members in facts:
         boost = (boosts[i] or {}).get(community, 1.0)
-        evidence = Evidence.of(community, lifted, boost, colleagues, members, social_proof_min)
+        evidence = Evidence.of(
+            community, lifted, boost, colleagues, members, social_proof_min, model.pull[community]
+        )
         if evidence not in explained:
             reasons = explain(model, evidence, social_proof_min, min_group_size)
             explained[evidence] = (reasons, sentences(reasons))
