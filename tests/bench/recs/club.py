@@ -6,7 +6,8 @@ me (U1) is in #home with U2 and U3. Two communities may be suggested to me:
 U8, in #mid only, may be suggested #home (three members, two of them U8's) and #big.
 After the cutoff I join #mid of my own accord and #big on an invitation (not counted).
 `future=True` adds what only happens after the cutoff: #late is created and I post
-there, U8 joins #big, and #mid is flagged archived in channels.json with no date.
+there, U8 joins #big, and #mid is flagged archived in channels.json with no date (a live
+install, which stores no archive date, could not roll that flag back: `archive_flag`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def channel(cid: str, created: datetime = CREATED, archived: bool = False) -> di
     }
 
 
-def write_club(root: Path, *, future: bool = True) -> Path:
+def write_club(root: Path, *, future: bool = True, archive_flag: bool | None = None) -> Path:
+    """`archive_flag` (default: `future`) flags #mid archived in channels.json, undated."""
     days: dict[str, list[dict[str, Any]]] = {}
 
     def say(cid: str, person: str, day: date, subtype: str | None = None, **extra: Any) -> None:
@@ -58,7 +60,11 @@ def write_club(root: Path, *, future: bool = True) -> Path:
     say(MID, "U8", date(2025, 3, 31))
     say(MID, ME, date(2025, 4, 10), "channel_join")
     say(BIG, ME, date(2025, 4, 11), "channel_join", inviter="U4")
-    channels = [channel(HOME), channel(BIG), channel(MID, archived=future)]
+    channels = [
+        channel(HOME),
+        channel(BIG),
+        channel(MID, archived=future if archive_flag is None else archive_flag),
+    ]
     if future:
         channels.append(channel(LATE, datetime(2025, 4, 5, tzinfo=UTC)))
         say(LATE, ME, date(2025, 4, 6))
