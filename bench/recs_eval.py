@@ -10,6 +10,8 @@ general channel) in the horizon that followed. Every ranker ranks the same candi
 (public, not archived, not dormant, not already in or left), so joins into other
 communities count as misses for all. Figures per cutoff and pooled; the pooled difference
 of the engine to the best baseline of each metric has a paired bootstrap 95% interval.
+The ceiling row is what ranking each person's joins first would score over the same
+candidates: no ranker can do better, so a target above it cannot be met.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ from bench.recs.synthetic import synthetic_timeline
 
 ENGAGE = "engage recommender"
 RANDOM = "random (mean of seeded runs)"
+CEILING = "ceiling: the joins first (knows the future)"
+TARGET = 1.5
+"""The goal: the engine at 1.5× the best baseline of each metric."""
 
 
 def main(
@@ -89,6 +94,11 @@ def main(
         rankers: dict[str, Ranker] = {ENGAGE: recommender, **BASELINES}
         rankers.update({f"random {seed}": seeded_random(seed) for seed in range(random_runs)})
         cutoffs = rolling_cutoffs(timeline, every, horizon, _utc(start), _utc(end))
+        if not cutoffs:
+            console.print(
+                f"{label}: no cutoff has its whole {horizon_days}-day horizon in the history"
+            )
+            continue
         report = _folded(evaluate(timeline, rankers, cutoffs, horizon), random_runs)
         seconds = time.perf_counter() - started
         for part in report.per_cutoff:
@@ -98,7 +108,7 @@ def main(
             bootstrap(report, ENGAGE, [n for n in report.scores if n != ENGAGE], m, resamples)
             for m in METRICS
         ]
-        console.print(_intervals(label, intervals))
+        console.print(_intervals(label, intervals, report))
         written.append(_figures(label, every, horizon_days, report, intervals))
     if json_out is not None:
         json_out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
@@ -135,12 +145,15 @@ def _table(title: str, report: Report, seconds: float | None = None) -> Table:
         figures = [f"{scores.mean(metric):.3f}" for metric in METRICS]
         style = "bold" if name == ENGAGE else ""
         table.add_row(name, *figures, f"{scores.coverage:.2f}", style=style)
+    ceiling = [f"{report.ceiling.mean(metric):.3f}" for metric in METRICS]
+    table.add_row(CEILING, *ceiling, "", style="dim")
     return table
 
 
-def _intervals(label: str, intervals: list[Interval]) -> Table:
+def _intervals(label: str, intervals: list[Interval], report: Report) -> Table:
     table = Table(title=f"{label} — engine against the best baseline of each metric (pooled)")
-    for column in ("metric", "best baseline", "difference [95% CI]", "ratio [95% CI]"):
+    columns = ("metric", "best baseline", "difference [95% CI]", "ratio [95% CI]")
+    for column in (*columns, f"{TARGET}× best", "ceiling"):
         table.add_column(column)
     for found in intervals:
         table.add_row(
@@ -148,6 +161,8 @@ def _intervals(label: str, intervals: list[Interval]) -> Table:
             found.baseline,
             f"{found.difference:+.3f} [{found.low:+.3f}, {found.high:+.3f}]",
             f"{found.ratio:.2f}× [{found.ratio_low:.2f}, {found.ratio_high:.2f}]",
+            f"{TARGET * report.scores[found.baseline].mean(found.metric):.3f}",
+            f"{report.ceiling.mean(found.metric):.3f}",
         )
     return table
 
@@ -155,6 +170,9 @@ def _intervals(label: str, intervals: list[Interval]) -> Table:
 def _figures(
     label: str, every: str, horizon_days: int, report: Report, intervals: list[Interval]
 ) -> dict[str, Any]:
+    def ceiling(part: Report) -> dict[str, float]:
+        return {m: round(part.ceiling.mean(m), 4) for m in METRICS}
+
     def scores(scored: dict[str, Scores]) -> dict[str, dict[str, float]]:
         return {
             name: {m: round(s.mean(m), 4) for m in METRICS}
@@ -170,6 +188,10 @@ def _figures(
             f"{part.cutoffs[0]:%Y-%m-%d}": scores(part.scores) for part in report.per_cutoff
         },
         "pooled": scores(report.scores),
+        "ceiling": {
+            "per_cutoff": {f"{p.cutoffs[0]:%Y-%m-%d}": ceiling(p) for p in report.per_cutoff},
+            "pooled": ceiling(report),
+        },
         "intervals": [asdict(found) for found in intervals],
     }
 

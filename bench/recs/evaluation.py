@@ -3,6 +3,8 @@
 Each case is one person at one cutoff with at least one join in the horizon; its figures
 are recall@k (share of their joins in the first k) and the reciprocal rank of the first
 join. Coverage is over every person present at the cutoff: the share given any suggestion.
+The ceiling is what a ranking that knew the future would score over the same candidates
+(their joins first): joins into communities that may not be suggested are missed by all.
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class Report:
     eligible_joins: int = 0
     scores: dict[str, Scores] = field(default_factory=dict)
     per_cutoff: list[Report] = field(default_factory=list)
+    ceiling: Scores = field(default_factory=Scores)
+    """The joins among the candidates ranked first: the most any ranker can score."""
 
     def absorb(self, other: Report) -> None:
         """Pool another run's cases into this one."""
@@ -100,6 +104,7 @@ class Report:
         self.eligible_joins += other.eligible_joins
         for name, scores in other.scores.items():
             self.scores.setdefault(name, Scores()).absorb(scores)
+        self.ceiling.absorb(other.ceiling)
         self.per_cutoff += other.per_cutoff
 
 
@@ -190,6 +195,9 @@ def evaluate(
             if wanted:
                 part.joins += len(wanted)
                 part.eligible_joins += len(wanted.intersection(pool))
+                foreseen = sorted(pool, key=lambda c: c not in wanted)
+                part.ceiling.cover(foreseen)
+                part.ceiling.add(foreseen, wanted)
             for name, ranker in rankers.items():
                 ranked = ranker(model, person, pool)
                 part.scores[name].cover(ranked)

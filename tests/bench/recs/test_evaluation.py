@@ -10,12 +10,19 @@ from pathlib import Path
 import pytest
 
 from bench.recs.baselines import BASELINES, popularity
-from bench.recs.evaluation import Report, Scores, bootstrap, evaluate, rolling_cutoffs
+from bench.recs.evaluation import (
+    METRICS,
+    Report,
+    Scores,
+    bootstrap,
+    evaluate,
+    rolling_cutoffs,
+)
 from bench.recs.slack_export import Timeline, read_export
 from bot.events import CommunityCreated, Event
 from nudges.recommend.model import Model
 from tests.bench.recs.club import CUTOFF, write_club
-from tests.support.events import WORKSPACE, at, join, post
+from tests.support.events import WORKSPACE, at, join, leave, post
 
 
 def test_recall_reciprocal_rank_and_coverage() -> None:
@@ -84,6 +91,38 @@ def test_the_ranking_that_puts_the_joined_community_first_scores_one() -> None:
     assert (smallest.recall(1), smallest.recall(3), smallest.mrr) == (0.0, 1.0, 0.5)
     assert biggest.people == 4
     assert [part.cutoffs for part in report.per_cutoff] == [report.cutoffs]
+    assert (report.ceiling.recall(1), report.ceiling.mrr) == (1.0, 1.0)
+
+
+def test_the_ceiling_misses_the_joins_no_ranker_may_suggest() -> None:
+    """U4 rejoins #cc, which they left (never suggested again), and joins #ca: a ranking
+    knowing the future gets #ca first, half of U4's joins, and no more."""
+    weeks = [(date(2025, 3, 25) - timedelta(weeks=w)).isoformat() for w in range(12)]
+    members = {"CA": ("U1", "U2", "U3"), "CB": ("U1", "U2", "U4"), "CC": ("U1", "U4")}
+    events: list[Event] = [
+        post(person, community, day)
+        for community, people in members.items()
+        for person in people
+        for day in weeks
+    ]
+    events += [
+        leave("U4", "CC", "2025-03-28"),
+        join("U4", "CC", "2025-04-20"),
+        join("U4", "CA", "2025-05-06"),
+    ]
+    events.sort(key=lambda event: (event.occurred_at, event.key))
+    report = evaluate(
+        Timeline(workspace=WORKSPACE, events=events),
+        {"biggest first": popularity, "smallest first": smallest_first},
+        [datetime(2025, 4, 1, tzinfo=UTC)],
+    )
+    assert (report.joins, report.eligible_joins) == (2, 1)
+    ceiling = report.ceiling
+    assert (ceiling.cases, ceiling.recall(1), ceiling.recall(5), ceiling.mrr) == (1, 0.5, 0.5, 1.0)
+    for scores in report.scores.values():
+        for metric in METRICS:
+            assert scores.mean(metric) <= ceiling.mean(metric)
+    assert report.per_cutoff[0].ceiling.values("MRR").tolist() == [1.0]
 
 
 def smallest_first(model: Model, person: int, pool: Sequence[int]) -> list[int]:
