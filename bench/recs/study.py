@@ -3,9 +3,12 @@
     python -m bench.recs.study --slack-export PATH
 
 For each person and candidate at each monthly cutoff: the member count, recent joins,
-also-joined cosine, the engine's lift and score, channel age, recent posters, and
+also-joined cosine, the engine's lift and score, channel age, recent posters,
 co-occurrence (the share of the person's ties, people active beside them in a channel on
-the same day, who are members of the candidate or joined it in the last 90 days). Each
+the same day, who are members of the candidate or joined it in the last 90 days), live
+members (active in the last 12 weeks), the share of the newcomers (arrived in the last
+60 days) in it, and the share of the person's join peers (who joined one of the
+person's communities within 14 days of them) in it. Each
 alone, each added to the engine's log score, and learned weights: a model fitted, for
 each cutoff, on the monthly cutoffs whose whole horizon ended before it (nothing after a
 cutoff shapes its ranking; with no such history, the engine's order is kept). Pooled
@@ -46,10 +49,15 @@ FEATURES = (
     "channel age",
     "posters, 28 days",
     "engine",
+    "live members",
+    "newcomers in it",
+    "join peers in it",
 )
 ENGINE = FEATURES.index("engine")
 CO_RECENT = FEATURES.index("co-occurrence: joined in 90 days")
 RECENT_JOINERS = timedelta(days=90)
+NEWCOMERS = timedelta(days=60)
+PEERS = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,18 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
     recent.data[:] = 1.0
     co_members = (spread @ ties @ member).toarray()
     co_recent = (spread @ ties @ recent).toarray()
+    live = set(index.actions)
+    joins = {
+        (m.person, m.community): m.joined_at
+        for m in snapshot.memberships
+        if m.state in IN and m.joined_at is not None and m.joined_at < as_of
+    }
+    arrived: dict[int, datetime] = {}
+    joiners: dict[int, list[tuple[int, datetime]]] = {}
+    for (person, community), moment in joins.items():
+        arrived[person] = min(arrived.get(person, moment), moment)
+        joiners.setdefault(community, []).append((person, moment))
+    newcomers = {p for p, moment in arrived.items() if as_of - moment <= NEWCOMERS}
     found_cases: list[Case] = []
     for i, person in enumerate(people):
         pool = candidates(index, person)
@@ -107,6 +127,16 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
             continue
         mine = [index.members[m] for m in index.communities_of.get(person, ()) if index.members[m]]
         engine = {s.community: s for s in score(model, person, pool)}
+        peers: dict[int, int] = {}
+        for community in index.communities_of.get(person, ()):
+            mine_at = joins.get((person, community))
+            if mine_at is None:
+                continue
+            for peer, moment in joiners.get(community, []):
+                if peer != person and abs(moment - mine_at) <= PEERS:
+                    peers[peer] = peers.get(peer, 0) + 1
+        peer_total = sum(peers.values())
+        others = len(newcomers - {person})
         rows = []
         for c in pool:
             them = index.members.get(c, set())
@@ -126,6 +156,11 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
                     math.log1p((as_of - created).days if created else 365.0),
                     math.log1p(len(index.recent_contributors.get(c, ()))),
                     math.log(engine[c].score),
+                    math.log1p(len(them & live)),
+                    len(them & newcomers) / others if others else 0.0,
+                    sum(n for p, n in peers.items() if p in them) / peer_total
+                    if peer_total
+                    else 0.0,
                 ]
             )
         dormant = {
@@ -242,6 +277,14 @@ def main(
             for weight in (0.25, 0.5, 1.0, 2.0):
                 label = f"engine + {weight} × {FEATURES[k]}"
                 rows.append((label, measure(cases, cutoffs, blend(k, weight))))
+        for name, weight in (
+            ("joins, 12 weeks", 0.25),
+            ("live members", 0.5),
+            ("newcomers in it", 0.5),
+            ("join peers in it", 0.5),
+        ):
+            label = f"engine + {weight} × {name}"
+            rows.append((label, measure(cases, cutoffs, blend(FEATURES.index(name), weight))))
         for name, learner in (
             ("learned: logistic, 9 features", logistic(without_engine)),
             ("learned: logistic, engine + co-occurrence", logistic([ENGINE, CO_RECENT])),

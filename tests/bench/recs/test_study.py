@@ -28,7 +28,7 @@ CO_MEMBERS = FEATURES.index("co-occurrence: members")
 
 def test_co_occurrence_is_the_share_of_ones_ties_among_the_members(tmp_path: Path) -> None:
     """I am active beside U2 and U3 in #home, both in #mid, neither in #big; U8 beside
-    them in #mid, and both are in #home."""
+    them in #mid, and both are in #home. Candidates in id order: #big, then #mid."""
     [cutoff] = list(replay(read_export(write_club(tmp_path)), [CUTOFF], HORIZON))
     ids = cutoff.ids
     found = {case.person: case for case in cases_at(cutoff)}
@@ -44,6 +44,14 @@ def test_co_occurrence_is_the_share_of_ones_ties_among_the_members(tmp_path: Pat
         ids[HOME]: 1.0,
     }
     assert mine.features[:, FEATURES.index("members")].tolist() == [np.log1p(4), np.log1p(3)]
+    assert mine.features[:, FEATURES.index("live members")].tolist() == [
+        np.log1p(4),
+        np.log1p(3),
+    ]
+    # U2 and U3 first posted in #home the day I did, and both are in #mid
+    assert mine.features[:, FEATURES.index("join peers in it")].tolist() == [0.0, 1.0]
+    # everyone arrived in the first week of January, more than 60 days before
+    assert mine.features[:, FEATURES.index("newcomers in it")].tolist() == [0.0, 0.0]
 
 
 def case(cutoff_days: int, wanted: int) -> Case:
