@@ -70,6 +70,19 @@ def co_membership(model: Model, person: int, pool: Sequence[int]) -> list[int]:
     return by_score(model, pool, scores)
 
 
+def members_and_co_membership(model: Model, person: int, pool: Sequence[int]) -> list[int]:
+    """The best simple combination found: log(1 + members) + ½ × co-membership cosine
+    (better than either alone, or than rank fusion of them with recent activity)."""
+    members = model.index.members
+    mine = [members[m] for m in model.index.communities_of.get(person, ()) if members.get(m)]
+    scores: dict[int, float] = {}
+    for c in pool:
+        them = members.get(c, set())
+        cosine = sum(len(them & m) / math.sqrt(len(them) * len(m)) for m in mine) if them else 0
+        scores[c] = math.log1p(len(them)) + cosine / 2
+    return by_score(model, pool, scores)
+
+
 def seeded_random(seed: int) -> Ranker:
     def shuffle(model: Model, person: int, pool: Sequence[int]) -> list[int]:
         ranked = list(pool)
@@ -84,4 +97,5 @@ BASELINES: dict[str, Ranker] = {
     "most active, last 7 days": active_last_week,
     "karmabot: members × e^(−hours)": karmabot,
     "co-membership cosine": co_membership,
+    "members + ½ co-membership": members_and_co_membership,
 }

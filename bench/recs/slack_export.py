@@ -2,7 +2,8 @@
 
 Enough to replay a workspace for offline evaluation without a database. Joins that were
 not the person's own doing (invited by someone, or into the mandatory general channel) are
-listed in `Timeline.imposed` so the evaluation can skip them.
+listed in `Timeline.imposed` so the evaluation can skip them. Only dated facts are replayed:
+channel member lists and undated archive flags describe the export's last day, not the past.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class Timeline:
     events: list[Event] = field(default_factory=list)
     imposed: set[str] = field(default_factory=set)
     bots: set[str] = field(default_factory=set)
+    undated_archives: list[str] = field(default_factory=list)
+    """Channels the export flags archived without a dated archive message: archived after
+    the whole history, since when is unknown (before that, the flag would be a leak)."""
 
 
 def read_export(path: Path) -> Timeline:
@@ -68,6 +72,18 @@ def _read_root(root: Path, name: str) -> Timeline:
         _read_channel(root, channel, timeline)
     for group in _json_list(root / "groups.json"):
         _read_channel(root, {**group, "is_private": True}, timeline)
+    moments = [event.occurred_at for event in timeline.events]
+    end = max(moments, default=datetime.min.replace(tzinfo=UTC))
+    for cid in timeline.undated_archives:
+        timeline.events.append(
+            CommunityArchived(
+                platform=PLATFORM,
+                workspace=timeline.workspace,
+                key=f"{cid}-archived",
+                occurred_at=end + timedelta(seconds=1),
+                community=cid,
+            )
+        )
     timeline.events.sort(key=lambda event: (event.occurred_at, event.key))
     return timeline
 
@@ -99,16 +115,7 @@ def _read_channel(root: Path, channel: dict[str, Any], timeline: Timeline) -> No
         for message in _json_list(day_file):
             read.message(message)
     if channel.get("is_archived") and not read.archived:
-        last = max(read.last, created) + timedelta(seconds=1)
-        timeline.events.append(
-            CommunityArchived(
-                platform=PLATFORM,
-                workspace=timeline.workspace,
-                key=f"{cid}-archived",
-                occurred_at=last,
-                community=cid,
-            )
-        )
+        timeline.undated_archives.append(cid)
 
 
 class _ChannelReader:

@@ -28,6 +28,9 @@ class Evidence:
     members_you_know: int
     """Members who share a community with the person, crowded communities aside (0 below
     `social_proof_min`)."""
+    personal: bool
+    """The person's lift is at least the community's pull: of the score's two factors,
+    closeness weighed more."""
 
     @classmethod
     def of(
@@ -38,6 +41,7 @@ class Evidence:
         colleagues_active: int,
         members_you_know: int,
         social_proof_min: int,
+        pull: float,
     ) -> Evidence:
         closeness = lift - 1.0
         return cls(
@@ -46,6 +50,7 @@ class Evidence:
             round(closeness, 1) if closeness >= CLOSER else None,
             colleagues_active if colleagues_active >= social_proof_min else 0,
             members_you_know if members_you_know >= social_proof_min else 0,
+            lift >= pull,
         )
 
 
@@ -55,24 +60,35 @@ def explain(
     social_proof_min: int,
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
 ) -> tuple[Reason, ...]:
-    """Activity figures (momentum, rhythm) are given only for communities of at least
-    `min_group_size` members, as in every stats view: a small group's rhythm is private."""
+    """What drove the score comes first (the sentence gives the first two): a campaign
+    boost; then, of the score's two factors, the larger: the person's closeness (the
+    people behind it, how much closer) or the community's pull (its members, and who
+    just joined).
+    Member counts and activity figures (momentum, rhythm) are given only for communities
+    of at least `min_group_size` members, as in every stats view."""
     index = model.index
     community, boost = evidence.community, evidence.boost
     rhythm = index.rhythm[community]
-    reasons: list[Reason] = []
+    social: list[Reason] = []
     if evidence.colleagues_active >= social_proof_min:
-        reasons.append(Reason("colleagues_active", count=evidence.colleagues_active))
+        social.append(Reason("colleagues_active", count=evidence.colleagues_active))
     if evidence.members_you_know >= social_proof_min:
-        reasons.append(Reason("members_you_know", count=evidence.members_you_know))
-    if boost > 1.0:
-        reasons.append(Reason("campaign", value=round(boost, 2)))
-    if evidence.similar is not None:
-        reasons.append(Reason("similar", value=evidence.similar))
+        social.append(Reason("members_you_know", count=evidence.members_you_know))
+    members = len(index.members.get(community, ()))
+    small = members < min_group_size
+    pull = [Reason("members", phrase="popular.small")] if small else []
+    if not small:
+        pull.append(Reason("members", count=members, phrase="popular.members"))
     joined = index.recent_joins.get(community, 0)
     if joined >= social_proof_min:
-        reasons.append(Reason("joining", count=joined))
-    if len(index.members.get(community, ())) < min_group_size:
+        pull.append(Reason("joining", count=joined))
+    reasons = [Reason("campaign", value=round(boost, 2))] if boost > 1.0 else []
+    similar = [Reason("similar", value=evidence.similar)] if evidence.similar else []
+    if evidence.personal:
+        reasons += [*social, *similar, *pull]
+    else:
+        reasons += [*pull, *social, *similar]
+    if small:
         return tuple(reasons)
     if rhythm.recent_messages > 0 and rhythm.momentum >= GROWING:
         extra = (("recent", rhythm.recent_messages), ("previous", rhythm.previous_messages))

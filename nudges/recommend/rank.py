@@ -1,8 +1,8 @@
 """`recommend`: rank the communities a person may be suggested, each with its reasons.
 
-A suggestion's score is the community's expected join rate times the person's lift
-towards it (times a campaign boost): how many people are likely to join it soon, and how
-much more likely this person is than anyone to be one of them.
+A suggestion's score is the community's pull (its members and recent joiners) times the
+person's lift towards it (times a campaign boost): how many people it draws, and how much
+more likely this person is than anyone to be drawn to it.
 """
 
 from __future__ import annotations
@@ -122,7 +122,9 @@ def recommend_many(
     )
     for i, community, value, lifted, colleagues, members in facts:
         boost = (boosts[i] or {}).get(community, 1.0)
-        evidence = Evidence.of(community, lifted, boost, colleagues, members, social_proof_min)
+        evidence = Evidence.of(
+            community, lifted, boost, colleagues, members, social_proof_min, model.pull[community]
+        )
         if evidence not in explained:
             reasons = explain(model, evidence, social_proof_min, min_group_size)
             explained[evidence] = (reasons, sentences(reasons))
@@ -145,6 +147,6 @@ def score(
     found = []
     for community, lifted in zip(pool, lifts, strict=True):
         boost = (boosts or {}).get(community, 1.0)
-        found.append(Scored(community, model.join_rate[community] * lifted * boost, lifted))
+        found.append(Scored(community, model.pull[community] * lifted * boost, lifted))
     found.sort(key=lambda item: (-item.score, item.community))
     return found

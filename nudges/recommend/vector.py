@@ -1,6 +1,6 @@
 """Scores of every community for a block of people at once, and the best few of each.
 
-For person p and community c: score = join_rate[c] * lift * boost, lift = (affinity +
+For person p and community c: score = pull[c] * lift * boost, lift = (affinity +
 reach[c]) / reach[c] (1 where nobody is in c), and affinity is the walk through p's
 communities (attention(p) @ walk), averaged with the walk through the people p is active
 beside (their normalised ties @ attention) when p has any.
@@ -49,7 +49,7 @@ def scores(
     rates: np.ndarray,
     boosts: Sequence[Mapping[int, float] | None],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lifts, and join_rate * lift * boost of each community for each person of the block
+    """Lifts, and pull * lift * boost of each community for each person of the block
     (-inf for the communities that may not be suggested to them). Turns the block's
     affinities into its lifts, in place."""
     lifts = found.affinity

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from bench.recs.replay import replay
+from bench.recs.slack_export import read_export
 from bot.services import Services
+from nudges.recommend.candidates import candidates
+from nudges.recommend.rank import model_for, score
+from tests.bench.recs.club import CUTOFF, MID, write_club
 from tests.nudges.recommend.office_events import (
     ANA,
     AS_OF_DAY,
@@ -103,3 +109,43 @@ async def test_mistakes_are_one_line(services: Services, database_url: str, tmp_
     code, _, err = await engage("suggest", "--person", "U0NOBODY", url=database_url, cwd=tmp_path)
     assert code == 1
     assert err.startswith("engage: error: unknown person 'U0NOBODY'")
+
+
+async def test_as_of_reproduces_the_evaluations_cutoff_from_live_events(
+    services: Services, database_url: str, tmp_path: Path
+) -> None:
+    """The hand-made export's events, later ones included, recorded and folded as live
+    events: `suggest --all --as-of` the day before the cutoff ranks each person exactly as
+    the offline evaluation's replay does at that cutoff, with the same scores."""
+    timeline = read_export(write_club(tmp_path / "club", archive_flag=False))
+    await services.tracker.record(timeline.events)
+    await services.tracker.fold()
+    day = f"{CUTOFF - timedelta(days=1):%Y-%m-%d}"
+    code, out, err = await engage(
+        "suggest",
+        "--all",
+        "--limit",
+        "10",
+        "--as-of",
+        day,
+        "--json",
+        url=database_url,
+        cwd=tmp_path,
+    )
+    assert code == 0, err
+    live = {
+        entry["person"]: [(s["community"], s["score"]) for s in entry["suggestions"]]
+        for entry in json.loads(out)["people"]
+    }
+    [cut] = list(replay(timeline, [CUTOFF], timedelta(days=90)))
+    model = model_for(cut.snapshot, CUTOFF)
+    external = {number: name for name, number in cut.ids.items()}
+    replayed = {
+        external[person]: [
+            (external[s.community], s.score)
+            for s in score(model, person, candidates(model.index, person))
+        ]
+        for person in cut.present
+    }
+    assert {person: found for person, found in live.items() if found} == replayed
+    assert live["U1"][0][0] == MID

@@ -45,7 +45,7 @@ def ties(index: Index, person: int) -> dict[int, float]:
 
 
 def scores(model: Model, person: int) -> dict[int, float]:
-    """join_rate x lift of every community, however closed to the person."""
+    """pull x lift of every community, however closed to the person."""
     index = model.index
     steps = walk(index)
     through: defaultdict[int, float] = defaultdict(float)
@@ -67,5 +67,5 @@ def scores(model: Model, person: int) -> dict[int, float]:
     for c in index.communities:
         reach = size.get(c, 0.0) / everyone if everyone else 0.0
         lift = (affinity.get(c, 0.0) + reach) / reach if reach > 0 else 1.0
-        found[c] = model.join_rate[c] * lift
+        found[c] = model.pull[c] * lift
     return found

@@ -7,7 +7,7 @@ import random
 
 from nudges.recommend import Snapshot, recommend
 from nudges.recommend.candidates import candidates
-from nudges.recommend.rank import model_for, recommend_many
+from nudges.recommend.rank import model_for, recommend_many, score
 from tests.nudges.recommend import reference
 from tests.nudges.recommend.world import ALL_WEEKS, AS_OF, World
 
@@ -71,3 +71,19 @@ def test_excluded_communities_give_way_to_the_next_best() -> None:
     for found, then in zip(firsts, after, strict=True):
         assert [s.community for s in then] == [s.community for s in found[1:2]]
     assert any(len(found) == 2 for found in firsts)
+
+
+def test_the_evaluations_scores_are_the_suggestions_scores() -> None:
+    """`score`, which the offline evaluation ranks with, orders a person's candidates as
+    `recommend_many` and `recommend` do, with the same scores."""
+    snapshot = workspace(5)
+    model = model_for(snapshot, AS_OF)
+    people = list(PEOPLE)
+    together = recommend_many(model, people, len(COMMUNITIES), [None] * len(people))
+    for person, found in zip(people, together, strict=True):
+        pool = candidates(model.index, person)
+        scored = [(s.community, s.score) for s in score(model, person, pool)]
+        assert scored == [(s.community, s.score) for s in found]
+        assert [s.community for s in recommend(snapshot, person, AS_OF, len(pool))] == [
+            c for c, _ in scored
+        ]

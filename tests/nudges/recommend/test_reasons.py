@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.i18n import LANGUAGES, Translator, catalog
 from nudges.recommend import Reason, recommend
+from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
+from nudges.recommend.rank import DEFAULT_SOCIAL_PROOF_MIN, model_for, recommend_many, score
+from tests.nudges.recommend import reference
+from tests.nudges.recommend.test_many import COMMUNITIES, PEOPLE, workspace
 from tests.nudges.recommend.world import AS_OF, ME, ML, TEAM, TEAM_ROOM, office
 
 REASON_PHRASES = (
@@ -16,6 +22,8 @@ REASON_PHRASES = (
     "steady",
     "intermittent",
     "new",
+    "popular.members",
+    "popular.small",
 )
 
 
@@ -84,3 +92,62 @@ def test_counts_are_written_as_babel_writes_them() -> None:
             found = Reason("members_you_know", count=count).sentence(t)
             assert t.number(count) in found
             assert found == t("recommend.reason.members_you_know", count=t.number(count))
+
+
+PERSONAL = {"colleagues_active", "members_you_know", "similar"}
+
+
+@pytest.mark.parametrize("seed", [5, 6, 7])
+def test_reasons_are_true_statements_about_the_data(seed: int) -> None:
+    """On random workspaces, every reason of every suggestion checked against the
+    snapshot in plain Python, and the first one names the larger factor of the score."""
+    snapshot = workspace(seed)
+    model = model_for(snapshot, AS_OF)
+    index, k = model.index, DEFAULT_SOCIAL_PROOF_MIN
+    crowded = {
+        c for c, people in index.members.items() if 2 * len(people) > len(index.communities_of)
+    }
+    people = list(PEOPLE)
+    boosts = [{COMMUNITIES[p % 9]: 2.5} if p % 4 == 0 else None for p in people]
+    checked = 0
+    for person, boost, found in zip(
+        people, boosts, recommend_many(model, people, 4, boosts), strict=True
+    ):
+        lifts = {s.community: s.lift for s in score(model, person, [s.community for s in found])}
+        ties = set(reference.ties(index, person))
+        mine = index.communities_of.get(person, set()) - crowded
+        known = {q for c in mine for q in index.members[c]} - {person}
+        for suggestion in found:
+            c, reasons = suggestion.community, suggestion.reasons
+            members = index.members.get(c, set())
+            stated = {reason.code: reason for reason in reasons}
+            assert ("campaign" in stated) == ((boost or {}).get(c, 1.0) > 1.0)
+            if len(members) >= DEFAULT_MIN_GROUP_SIZE:
+                assert stated["members"].count == len(members)
+            else:
+                assert stated["members"].count is None
+            if "joining" in stated:
+                assert stated["joining"].count == index.recent_joins[c] >= k
+            else:
+                assert index.recent_joins.get(c, 0) < k
+            active = len(ties & index.recent_contributors.get(c, set()))
+            assert (stated["colleagues_active"].count if "colleagues_active" in stated else 0) == (
+                active if active >= k else 0
+            )
+            you_know = len(members & known)
+            assert (stated["members_you_know"].count if "members_you_know" in stated else 0) == (
+                you_know if you_know >= k else 0
+            )
+            closer = lifts[c] - 1.0
+            if "similar" in stated:
+                assert stated["similar"].value == round(closer, 1)
+                assert closer >= 2.0
+            else:
+                assert closer < 2.0
+            first = next(r.code for r in reasons if r.code != "campaign")
+            personal = lifts[c] >= model.pull[c]
+            assert (first in PERSONAL) == (personal and bool(PERSONAL & set(stated)))
+            lead = suggestion.reasons[0].sentence(Translator("en"))
+            assert suggestion.sentence["en"].startswith(lead)
+            checked += 1
+    assert checked > 200
