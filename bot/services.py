@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.clock import utcnow
 from bot.delivery import Gateway
+from bot.roster import RosterReport, RosterSource
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
@@ -20,6 +22,8 @@ class Services:
     tracker: Tracker
     clock: Callable[[], datetime] = utcnow
     gateways: dict[str, Gateway] = field(default_factory=dict)
+    roster_sources: list[RosterSource] = field(default_factory=list)
+    roster_tasks: dict[tuple[str, str], asyncio.Task[RosterReport]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -36,4 +40,8 @@ class Services:
 
     async def stop(self) -> None:
         """Release connections; safe to call twice."""
+        running = [task for task in self.roster_tasks.values() if not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         self.database.close()

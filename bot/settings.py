@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     api_timeout_seconds: float = _env(10.0, "ENGAGE_API_TIMEOUT_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
+    roster_sync_hours: float = _env(24.0, "ENGAGE_ROSTER_SYNC_HOURS")
 
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
@@ -139,6 +140,7 @@ class Settings(BaseSettings):
         "delivery_backoff_seconds",
         "leader_lease_seconds",
         "api_timeout_seconds",
+        "roster_sync_hours",
     )
     @classmethod
     def _positive(cls, value: float) -> float:
