@@ -103,6 +103,7 @@ class SlackRoster:
         self.pacer = Pacer(scale)
         self.rate_limited = 0
         """429 answers waited out so far."""
+        self._locks: dict[str, asyncio.Lock] = {}
 
     async def workspaces(self) -> list[str]:
         """Team ids of the installs: every active OAuth install, or the single token's team."""
@@ -128,7 +129,8 @@ class SlackRoster:
         except SlackApiError as error:
             return _failed(report, f"auth.test: {error.response.get('error')}")
         for team in teams:
-            report.add(await self._sync_workspace(team))
+            async with self._locks.setdefault(team, asyncio.Lock()):  # one sync at a time
+                report.add(await self._sync_workspace(team))
         return report
 
     def _client(self, token: str) -> AsyncWebClient:
