@@ -90,7 +90,8 @@ async def test_a_sync_records_rosters_names_and_flags_then_a_second_writes_nothi
 ) -> None:
     build_roster(fake_slack)
     report = await source(services).sync()
-    assert report.complete and report.workspaces == 1
+    assert report.complete
+    assert report.workspaces == 1
     assert (report.people, report.communities) == (31, 7)
     assert len(fake_slack.calls_to("users.list")) == 5  # 31 people, 7 a page
     assert len(fake_slack.calls_to("conversations.members")) == 11  # #general: 5 pages
@@ -113,18 +114,21 @@ async def test_a_sync_records_rosters_names_and_flags_then_a_second_writes_nothi
     assert communities["C0OLD"][:3] == ("old-news", False, True)
     assert communities["G0SECRET"][:3] == ("secret", True, False)
     name, _, _, created, creator = communities["C0TOPIC01"]
-    assert name == "topic-1" and creator == people[PEOPLE[3]].id
-    assert created is not None and created.replace(tzinfo=UTC) == datetime.fromtimestamp(
-        CREATED, UTC
-    )
+    assert name == "topic-1"
+    assert creator == people[PEOPLE[3]].id
+    assert created is not None
+    assert created.replace(tzinfo=UTC) == datetime.fromtimestamp(CREATED, UTC)
     assert people[PEOPLE[0]].display_name == f"Person {PEOPLE[0]}"
     assert people[PEOPLE[1]].tz == "Europe/Paris"
-    assert people[PEOPLE[-1]].deleted and people[BOT_USER].is_bot
-    assert synced is not None and datetime.fromisoformat(synced).tzinfo is not None
+    assert people[PEOPLE[-1]].deleted
+    assert people[BOT_USER].is_bot
+    assert synced is not None
+    assert datetime.fromisoformat(synced).tzinfo is not None
 
     rows = await inbox_rows(services)
     again = await source(services).sync()
-    assert again.complete and again.events == 0
+    assert again.complete
+    assert again.events == 0
     assert await inbox_rows(services) == rows
     assert await memberships(services) == found
 
@@ -153,8 +157,10 @@ async def test_changes_between_syncs_become_joins_leaves_renames_and_archives(
         return topic.first(), person.first()
 
     topic, person = await services.database.read(load)
-    assert topic is not None and (topic.name, topic.is_archived) == ("topic-two", True)
-    assert person is not None and person.display_name == "Zoé"
+    assert topic is not None
+    assert (topic.name, topic.is_archived) == ("topic-two", True)
+    assert person is not None
+    assert person.display_name == "Zoé"
     assert (await source(services).sync()).events == 0
 
 
@@ -193,9 +199,11 @@ async def test_rate_limits_are_waited_out_while_events_keep_being_acknowledged(
     assert not syncing.done()  # the sync still waits its Retry-After
 
     report = await syncing
-    assert report.complete and roster.rate_limited == 2
+    assert report.complete
+    assert roster.rate_limited == 2
     calls = fake_slack.calls_to("conversations.members")
-    assert calls[1].at - calls[0].at >= 1.5 and calls[2].at - calls[1].at >= 1.5
+    assert calls[1].at - calls[0].at >= 1.5
+    assert calls[2].at - calls[1].at >= 1.5
     assert members_now(await memberships(services))["C0GENERAL"] >= set(PEOPLE[:5])
 
 
@@ -228,8 +236,12 @@ async def test_a_sync_killed_mid_way_continues_where_it_stopped(
     assert members_now(found) == expected_members(fake_slack)
 
     def joins(session: Session) -> int:
-        query = select(func.count()).select_from(InboxEvent).where(InboxEvent.kind == "member_joined")
+        query = (
+            select(func.count()).select_from(InboxEvent).where(InboxEvent.kind == "member_joined")
+        )
         return int(session.exec(query).one())
 
-    assert await services.database.read(joins) == sum(map(len, expected_members(fake_slack).values()))
+    assert await services.database.read(joins) == sum(
+        map(len, expected_members(fake_slack).values())
+    )
     assert (await source(services).sync()).events == 0
