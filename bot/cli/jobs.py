@@ -43,7 +43,9 @@ JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention, "roster": roster
 
 
 def run_job_command(
-    name: str = typer.Argument(..., help="Job to run: plan, deliver, digest, fold, retention, roster."),
+    name: str = typer.Argument(
+        ..., help="Job to run: plan, deliver, digest, fold, retention, roster."
+    ),
 ) -> None:
     """Run one scheduler job once and print what it did."""
     job = JOBS.get(name)
