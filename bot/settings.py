@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
     roster_sync_hours: float = _env(24.0, "ENGAGE_ROSTER_SYNC_HOURS")
+    roster_pace: float = _env(1.0, "ENGAGE_ROSTER_PACE")
 
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
@@ -146,6 +147,13 @@ class Settings(BaseSettings):
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("roster_pace")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 or more")
         return value
 
     @field_validator("min_group_size", "social_proof_min")

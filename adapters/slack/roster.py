@@ -317,7 +317,8 @@ def _failed(report: RosterReport, problem: str) -> RosterReport:
 def install_roster(services: Services, credentials: Credentials) -> None:
     """Let the `roster` job and lifecycle events sync Slack (once per services)."""
     if not any(source.platform == PLATFORM for source in services.roster_sources):
-        services.roster_sources.append(SlackRoster(services, credentials))
+        pace = services.settings.roster_pace
+        services.roster_sources.append(SlackRoster(services, credentials, scale=pace))
 
 
 class RosterTriggers:

@@ -78,6 +78,8 @@ class FakeSlack:
         self.members: dict[str, list[str]] = {}
         self.tiers: dict[str, int] = {}
         self.tier_minute = 60.0
+        self.refused = 0
+        """Calls answered 429 because of `tiers`."""
         self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
         self.held: dict[str, int] = {}
         """Calls of a method beyond this count wait until `release` (a sync cut short)."""
@@ -208,6 +210,7 @@ class FakeSlack:
             return None
         wait = math.ceil((recent[0] + self.tier_minute - now) * 60 / self.tier_minute)
         headers = {"Retry-After": str(max(wait, 1))}
+        self.refused += 1
         return Answer(429, {"ok": False, "error": "ratelimited"}, headers)
 
     def _page(self, items: list[Any], params: dict[str, Any], field: str) -> dict[str, Any]:
