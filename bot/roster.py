@@ -223,8 +223,11 @@ class Reconciler:
     ) -> list[Event]:
         ident = community.external_id
         events: list[Event] = []
-        lacks_origin = known is None or known.created_at is None
-        if lacks_origin or (community.creator and known is not None and not known.creator):
+        learns_origin = known is not None and (
+            (community.created_at is not None and known.created_at is None)
+            or bool(community.creator and not known.creator)
+        )
+        if known is None or learns_origin:
             events.append(
                 CommunityCreated(
                     **self._common(

@@ -45,6 +45,7 @@ from adapters.teams.ingest import (
     is_bot_installed,
     is_bot_removed,
 )
+from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.references import facts_from
 from adapters.teams.turns import Turns
 from adapters.web.rejections import Rejections, rejections_of
@@ -171,7 +172,7 @@ def needs_turn(activity: Json) -> bool:
             or mentions_recipient(activity)
             or activity.get("value") is not None
         )
-    return is_bot_installed(activity)
+    return is_bot_installed(activity) or team_roster_changed(activity)
 
 
 TEAMS = web.AppKey("teams", TeamsBot)

@@ -1,13 +1,17 @@
-"""When the bot joins a team: record who is in it and how to reach them.
+"""When the bot joins a team, or the team changes: record who is in it and how to reach them.
 
 Members come from the connector's paged member list; the team's name and group id (for
 deep links) from the activity, or from the team details when the activity lacks them.
 Membership keys are stable per team and person, so installing twice counts nobody twice.
+Then `bot.roster` reconciles the team and its channels: a standard channel's members are
+the team's members; a private or shared channel (`type` "private"/"shared" in the
+channel list) has its own roster, read where the bot is present (unknown otherwise).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -27,9 +31,12 @@ from adapters.teams.connector import bounded, turn_client
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.events import CommunityRenamed, Event, MemberJoined
+from bot.roster import Reconciler, RosterCommunity
 from bot.services import Services
 
+log = logging.getLogger("engage.teams.roster")
 PAGE_SIZE = 500
+OWN_ROSTER = ("private", "shared")
 
 
 async def import_team(
@@ -49,8 +56,10 @@ async def import_team(
     await contacts.remember(
         [ChannelHome(tenant(activity), team, team, group or None, name or None)]
     )
-    await _import_channels(turn_context, activity, services, contacts, team, group or None)
-    seen = 0
+    channels = await _import_channels(
+        turn_context, activity, services, contacts, team, group or None
+    )
+    everyone: set[str] = set()
     token: str | None = None
     while True:
         page = await client.conversations.get_teams_conversation_paged_members(
@@ -60,10 +69,43 @@ async def import_team(
         members = [member for member in members if not is_bot_account(member)]
         await services.tracker.record(_joined(activity, team, members))
         await contacts.remember(_reaches(activity, team, members))
-        seen += len(members)
+        everyone.update(person_key(member) for member in members)
         token = page.continuation_token
         if not token:
-            return seen
+            break
+    reconciler = Reconciler(services, PLATFORM, tenant(activity))
+    await reconciler.load()
+    moment = occurred_at(activity)
+    await reconciler.community(RosterCommunity(team, name, members=frozenset(everyone)), moment)
+    for channel, channel_name, kind in channels:
+        members_of = (
+            await _own_roster(client, channel) if kind in OWN_ROSTER else frozenset(everyone)
+        )
+        community = RosterCommunity(
+            channel, channel_name, is_private=kind == "private", members=members_of
+        )
+        await reconciler.community(community, moment)
+    await reconciler.finish(services.clock())
+    return len(everyone)
+
+
+async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
+    """A private or shared channel's members, or None when the bot may not read them."""
+    found: set[str] = set()
+    token: str | None = None
+    try:
+        while True:
+            page = await client.conversations.get_teams_conversation_paged_members(
+                channel, PAGE_SIZE, token
+            )
+            accounts = [_account(member) for member in page.members or []]
+            found.update(person_key(a) for a in accounts if not is_bot_account(a))
+            token = page.continuation_token
+            if not token:
+                return frozenset(found)
+    except Exception as error:  # the connector refuses (403/404) where the bot is absent
+        log.info("Teams channel %s: roster not readable (%s)", channel, error)
+        return None
 
 
 async def _import_channels(
@@ -73,11 +115,17 @@ async def _import_channels(
     contacts: ContactBook,
     team: str,
     group: str | None,
-) -> None:
-    """Name the team's channels, so `stats #name` finds them (General is the team's own)."""
+) -> list[tuple[str, str, str]]:
+    """Name the team's channels, so `stats #name` finds them (General is the team's own);
+    return them as (id, name, type)."""
     client = turn_client(turn_context)
     channels = await asyncio.to_thread(_team_channels, client, turn_context, team)
-    named = [(str(c.id), str(c.name)) for c in channels if c.id and c.name and c.id != team]
+    listed = [
+        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
+        for c in channels
+        if c.id and c.name and c.id != team
+    ]
+    named = [(channel, name) for channel, name, _ in listed]
     events: list[Event] = [
         CommunityRenamed(
             platform=PLATFORM,
@@ -92,6 +140,7 @@ async def _import_channels(
     await services.tracker.record(events)
     homes = [ChannelHome(tenant(activity), channel, team, group, name) for channel, name in named]
     await contacts.remember(homes)
+    return listed
 
 
 def _teams_client(client: Any, turn_context: TurnContext) -> Any:
