@@ -18,6 +18,11 @@ def share(t: Translator, value: float | Suppressed) -> str:
     return t.percent(value)
 
 
+def community_name(t: Translator, name: str | None, external_id: str) -> str:
+    """A community's name, or its id marked as not yet named (before the first roster sync)."""
+    return name or t("roster.name_unknown", id=external_id)
+
+
 def change(t: Translator, value: float) -> str:
     sign = "+" if value > 0 else ""
     return sign + t.percent(value)

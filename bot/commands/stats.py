@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph
 from bot.commands.context import CommandError, Context
-from bot.commands.format import change, figure, share
+from bot.commands.format import change, community_name, figure, share
 from bot.commands.funnel_facts import with_funnel
 from bot.commands.lookup import community_for
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, org_ladders
@@ -29,7 +29,9 @@ async def stats_command(context: Context, args: list[str]) -> Card:
         return community, stats, funnel(session, context.workspace_id, context.today, community.id)
 
     community, stats, suggested = await context.services.database.read(load)
-    card = community_card(context, community.name or community.external_id, stats)
+    card = community_card(
+        context, community_name(context.t, community.name, community.external_id), stats
+    )
     return with_funnel(context, card, suggested)
 
 

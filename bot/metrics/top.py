@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import case, func, select
@@ -22,6 +22,7 @@ class RankedCommunity:
     rhythm: Rhythm
     contributors: int
     posts: int
+    external_id: str = ""
 
 
 def top_communities(
@@ -36,7 +37,11 @@ def top_communities(
         for community, name, weeks, contributors, posts in counted
     ]
     ranked.sort(key=lambda c: (-c.active_weeks, -c.contributors, -c.posts, c.name))
-    return ranked[:limit]
+    ranked = ranked[:limit]
+    ids = [c.community_id for c in ranked]
+    query = select(COMMUNITY.c.id, COMMUNITY.c.external_id).where(COMMUNITY.c.id.in_(ids))
+    external = {row[0]: row[1] for row in session.connection().execute(query)}
+    return [replace(c, external_id=external.get(c.community_id, "")) for c in ranked]
 
 
 def top_from_rollups(

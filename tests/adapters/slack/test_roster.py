@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from adapters.slack.credentials import SingleWorkspace
 from adapters.slack.roster import SlackRoster
+from bot.events import MessagePosted
 from bot.roster import sync_soon
 from bot.services import Services
 from bot.settings import Settings
@@ -245,3 +246,42 @@ async def test_a_sync_killed_mid_way_continues_where_it_stopped(
         map(len, expected_members(fake_slack).values())
     )
     assert (await source(services).sync()).events == 0
+
+
+async def test_top_and_stats_show_names_once_synced_and_say_so_before(
+    services: Services, fake_slack: FakeSlack, slack: Slack
+) -> None:
+    build_roster(fake_slack, channels=0)
+    now = datetime.now(UTC)
+    posts = [
+        MessagePosted(
+            platform="slack",
+            workspace=TEAM,
+            key=f"post-{week}-{person}",
+            occurred_at=now - timedelta(weeks=week, hours=2),
+            person=person,
+            community="C0GENERAL",
+        )
+        for week in range(12)
+        for person in PEOPLE[:6]
+    ]
+    await services.tracker.record(posts)
+    await services.tracker.fold()
+
+    async def answer(text: str) -> list[str]:
+        fake_slack.hooks.clear()
+        assert (await slack.command(text, user=PEOPLE[0])).status == 200
+        await fake_slack.wait_for("hook")
+        shown: list[str] = []
+        for block in fake_slack.hooks[0][1]["blocks"]:
+            if "text" in block:
+                shown.append(block["text"]["text"])
+        return shown
+
+    assert "1. #C0GENERAL (name not yet known) · steady" in " ".join(await answer("top"))
+
+    await source(services).sync()
+    top = " ".join(await answer("top"))
+    assert "1. #general · steady" in top
+    assert "not yet known" not in top
+    assert (await answer("stats #general"))[0] == "#general · steady rhythm"
