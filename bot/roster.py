@@ -326,8 +326,11 @@ def meta_key(prefix: str, platform: str, workspace: str) -> str:
     return f"{prefix}.{platform}.{workspace}"
 
 
-async def save_meta(services: Services, key: str, value: datetime | dict[str, Any]) -> None:
-    text = value.isoformat() if isinstance(value, datetime) else json.dumps(value)
+async def save_meta(services: Services, key: str, value: datetime | dict[str, Any] | str) -> None:
+    if isinstance(value, datetime):
+        text = value.isoformat()
+    else:
+        text = value if isinstance(value, str) else json.dumps(value)
 
     def save(session: Session) -> None:
         session.merge(Meta(key=key, value=text))

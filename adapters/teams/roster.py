@@ -16,6 +16,8 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botframework.connector.teams import TeamsConnectorClient
+from sqlalchemy import select
+from sqlmodel import Session
 
 from adapters.teams.activity import (
     PLATFORM,
@@ -28,14 +30,19 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.connector import bounded, turn_client
+from adapters.teams.contact_rows import CHANNELS
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.events import CommunityRenamed, Event, MemberJoined
-from bot.roster import Reconciler, RosterCommunity
+from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
 from bot.services import Services
+from bot.storage.models import Meta
+from bot.tracker.directory import WORKSPACE
 
 log = logging.getLogger("engage.teams.roster")
 PAGE_SIZE = 500
+SERVICE_URL = "roster.service_url"
+META_KEY_LENGTH = 64
 OWN_ROSTER = ("private", "shared")
 
 
@@ -73,20 +80,132 @@ async def import_team(
         token = page.continuation_token
         if not token:
             break
-    reconciler = Reconciler(services, PLATFORM, tenant(activity))
+    service_url = str(activity.get("serviceUrl") or "")
+    key = meta_key(SERVICE_URL, PLATFORM, tenant(activity))
+    if service_url and len(key) <= META_KEY_LENGTH:
+        await save_meta(services, key, service_url)  # for the scheduled sync
+    await reconcile_team(
+        services, client, tenant(activity), team, name, frozenset(everyone), channels
+    )
+    return len(everyone)
+
+
+async def reconcile_team(
+    services: Services,
+    client: Any,
+    workspace: str,
+    team: str,
+    name: str,
+    everyone: frozenset[str],
+    channels: list[tuple[str, str, str]],
+) -> int:
+    """Record how the team and its channels differ from what the tracker knows."""
+    reconciler = Reconciler(services, PLATFORM, workspace)
     await reconciler.load()
-    moment = occurred_at(activity)
-    await reconciler.community(RosterCommunity(team, name, members=frozenset(everyone)), moment)
+    moment = services.clock()
+    await reconciler.community(RosterCommunity(team, name, members=everyone), moment)
     for channel, channel_name, kind in channels:
-        members_of = (
-            await _own_roster(client, channel) if kind in OWN_ROSTER else frozenset(everyone)
-        )
+        members_of = await _own_roster(client, channel) if kind in OWN_ROSTER else everyone
         community = RosterCommunity(
             channel, channel_name, is_private=kind == "private", members=members_of
         )
         await reconciler.community(community, moment)
-    await reconciler.finish(services.clock())
-    return len(everyone)
+    await reconciler.finish(moment)
+    return reconciler.written
+
+
+class TeamsRoster:
+    """The scheduled sync of every team where the bot is installed, through the service
+    URL its install came from."""
+
+    platform = PLATFORM
+
+    def __init__(self, services: Services, adapter: Any, app_id: str) -> None:
+        self.services = services
+        self.adapter = adapter
+        self.app_id = app_id
+
+    async def sync(self, workspace: str | None = None) -> RosterReport:
+        report = RosterReport(PLATFORM)
+        installed = await self.services.database.read(_installed_teams)
+        for tenant_id in sorted({tenant_id for tenant_id, _, _ in installed}):
+            if workspace and tenant_id != workspace:
+                continue
+            teams = [(team, name) for t, team, name in installed if t == tenant_id]
+            report.add(await self._sync_tenant(tenant_id, teams))
+        return report
+
+    async def _sync_tenant(self, tenant_id: str, teams: list[tuple[str, str]]) -> RosterReport:
+        report = RosterReport(PLATFORM, workspaces=1)
+        key = meta_key(SERVICE_URL, PLATFORM, tenant_id)
+        row = await self.services.database.read(lambda session: session.get(Meta, key))
+        if row is None:
+            report.complete = False
+            report.problems.append(f"{tenant_id}: no service URL yet (install the bot again)")
+            return report
+        try:
+            claims = self.adapter.create_claims_identity(self.app_id)
+            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
+            client = await factory.create(row.value, None)
+            for team, name in teams:
+                everyone = frozenset(await _team_members(client, team))
+                found = await asyncio.to_thread(_channels_at, client, row.value, team)
+                channels = _listed(found, team)
+                report.events += await reconcile_team(
+                    self.services, client, tenant_id, team, name, everyone, channels
+                )
+                report.people += len(everyone)
+                report.communities += 1 + len(channels)
+        except Exception as error:  # the connector is down or refuses: the next run retries
+            log.warning("Teams roster sync of %s stopped: %s", tenant_id, error)
+            report.complete = False
+            report.problems.append(f"{tenant_id}: {error}")
+        return report
+
+
+def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
+    """(tenant, team, name) of every team whose install was seen."""
+    query = (
+        select(WORKSPACE.c.external_id, CHANNELS.c.team_id, CHANNELS.c.name)
+        .join(WORKSPACE, WORKSPACE.c.id == CHANNELS.c.workspace_id)
+        .where(CHANNELS.c.channel_id == CHANNELS.c.team_id, WORKSPACE.c.platform == PLATFORM)
+    )
+    return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
+
+
+async def _team_members(client: Any, team: str) -> set[str]:
+    found: set[str] = set()
+    token: str | None = None
+    while True:
+        page = await client.conversations.get_teams_conversation_paged_members(
+            team, PAGE_SIZE, token
+        )
+        accounts = [_account(member) for member in page.members or []]
+        found.update(person_key(a) for a in accounts if not is_bot_account(a))
+        token = page.continuation_token
+        if not token:
+            return found
+
+
+def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
+    return [
+        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
+        for c in channels
+        if c.id and c.name and c.id != team
+    ]
+
+
+def _channels_at(client: Any, service_url: str, team: str) -> list[Any]:
+    """On a worker thread: botbuilder's Teams client is synchronous."""
+    teams = TeamsConnectorClient(client.config.credentials, service_url)
+    found = bounded(teams, client.config.connection.timeout).teams.get_teams_channels(team)
+    return list(found.conversations or [])
+
+
+def install_roster(services: Services, adapter: Any, app_id: str) -> None:
+    """Let the `roster` job sync Teams (once per services)."""
+    if not any(source.platform == PLATFORM for source in services.roster_sources):
+        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
 
 
 async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
@@ -120,11 +239,7 @@ async def _import_channels(
     return them as (id, name, type)."""
     client = turn_client(turn_context)
     channels = await asyncio.to_thread(_team_channels, client, turn_context, team)
-    listed = [
-        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
-        for c in channels
-        if c.id and c.name and c.id != team
-    ]
+    listed = _listed(channels, team)
     named = [(channel, name) for channel, name, _ in listed]
     events: list[Event] = [
         CommunityRenamed(

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.clock import utcnow
 from bot.events import MessagePosted
-from bot.storage.models import Community, Membership, Person, Workspace
+from bot.storage.models import Community, InboxEvent, Membership, Person, Workspace
 from nudges.recommend.candidates import candidates
 from nudges.recommend.index import build_index
 from nudges.recommend.snapshot_db import load_snapshot
@@ -81,8 +81,9 @@ async def test_a_standard_channel_has_the_team_members_and_is_never_suggested_to
         return workspace, alice, garden
 
     workspace, alice, garden = await teams.services.database.read(snapshot_people)
-    loaded = await load_snapshot(teams.services.database, workspace, now)
-    index = build_index(loaded.snapshot, now)
+    later = utcnow()
+    loaded = await load_snapshot(teams.services.database, workspace, later)
+    index = build_index(loaded.snapshot, later)
     assert not index.rhythm[garden].dormant
     assert not index.communities[garden].is_private
     assert garden not in candidates(index, alice)
@@ -108,3 +109,37 @@ async def test_a_private_channel_keeps_its_own_roster_and_members_leave_on_resyn
     assert found[GARDEN] == {ALICE, CAROL}
     assert found[TEAM] == {ALICE, CAROL}
     assert found[SECRET] == {ALICE}
+
+
+async def test_the_scheduled_sync_finds_what_changed_and_then_nothing(
+    teams: TeamsServer, connector: FakeConnector
+) -> None:
+    assert (await teams.post(activity("bot_added_to_team", connector.url))).status == 200
+    [source] = [s for s in teams.services.roster_sources if s.platform == "teams"]
+    first = await source.sync()
+    assert first.complete
+    assert first.events == 0  # the install synced it already
+
+    bob = next(key for key, member in connector.members.items() if member["aadObjectId"] == BOB)
+    del connector.members[bob]
+    connector.channels[TEAM].append({"id": SECRET, "name": "secret", "type": "private"})
+    connector.rosters[SECRET] = []
+    report = await source.sync(TENANT)
+    assert report.complete
+    assert report.events == 3  # Bob leaves the team and #garden; #secret is created
+    found = await members_of(teams)
+    assert found[TEAM] == found[GARDEN] == {ALICE, CAROL}
+    assert SECRET not in found
+
+    rows = await teams.services.database.read(
+        lambda session: session.execute(select(func.count()).select_from(InboxEvent)).scalar_one()
+    )
+    assert (await source.sync()).events == 0
+    assert (
+        await teams.services.database.read(
+            lambda session: session.execute(
+                select(func.count()).select_from(InboxEvent)
+            ).scalar_one()
+        )
+        == rows
+    )
