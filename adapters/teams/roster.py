@@ -52,8 +52,10 @@ async def import_team(
     """Record the team's name and every member; return how many members were seen."""
     team = team_id(activity)
     client = turn_client(turn_context)
-    name = text_field(activity, "channelData", "team", "name")
+    known = contacts.channels.get((tenant(activity), team))  # a team synced again
+    name = text_field(activity, "channelData", "team", "name") or (known and known.name) or ""
     group = text_field(activity, "channelData", "team", "aadGroupId")
+    group = group or (known and known.group_id) or ""
     if not name or not group:
         details = await asyncio.to_thread(_team_details, client, turn_context, team)
         if not name:
