@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Table, delete, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
@@ -39,6 +39,7 @@ from bot.events import (
     MemberLeft,
     PersonSeen,
 )
+from bot.storage.database import upsert
 from bot.storage.models import Meta
 from bot.tracker.directory import COMMUNITY, PERSON, WORKSPACE
 from bot.tracker.memberships import MEMBERSHIP
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger("engage.roster")
+META: Table = Meta.__table__  # type: ignore[attr-defined]
 ROSTER = "roster"
 """The `source` of memberships a roster sync found."""
 SYNCED_AT = "roster.synced_at"
@@ -333,7 +335,7 @@ async def save_meta(services: Services, key: str, value: datetime | dict[str, An
         text = value if isinstance(value, str) else json.dumps(value)
 
     def save(session: Session) -> None:
-        session.merge(Meta(key=key, value=text))
+        upsert(session.connection(), META, ("key",), {"key": key, "value": text})
 
     await services.database.write(save)
 
@@ -361,9 +363,7 @@ async def clear_progress(services: Services, platform: str, workspace: str) -> N
     key = meta_key(PROGRESS, platform, workspace)
 
     def clear(session: Session) -> None:
-        row = session.get(Meta, key)
-        if row is not None:
-            session.delete(row)
+        session.connection().execute(delete(META).where(META.c.key == key))
 
     await services.database.write(clear)
 
