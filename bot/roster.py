@@ -300,9 +300,10 @@ class Reconciler:
     async def _record(self, events: list[Event]) -> int:
         if not events:
             return 0
-        written = await self.services.tracker.record(events)
+        # Its own transactions (the import path), never in the group commits of live events.
+        written = (await self.services.tracker.record_bulk(events)).new
         self.written += written
-        return int(written)
+        return written
 
     async def finish(self, now: datetime) -> None:
         """Fold what this sync recorded and note the time of this complete sync."""
