@@ -52,6 +52,8 @@ CALLS_PER_MINUTE = {
 }
 SAVE_EVERY_SECONDS = 30.0
 """Progress is also saved this often when nothing new was found."""
+YIELD_SECONDS = 2.0
+YIELD_STEP = 0.05
 UNREADABLE = {"not_in_channel", "channel_not_found", "method_not_supported_for_channel_type"}
 
 
@@ -256,6 +258,7 @@ class SlackRoster:
 
     async def _call(self, client: AsyncWebClient, method: str, **params: Any) -> AsyncSlackResponse:
         """One Web API call in its tier's pace; a 429 waits its Retry-After and tries again."""
+        await self._yield_to_live_events()
         while True:
             await self.pacer.turn(method)
             try:
@@ -266,6 +269,15 @@ class SlackRoster:
                 self.rate_limited += 1
                 wait = retry_after(error.response.headers)
                 await self.pacer.back_off(wait if wait is not None else 1.0)
+
+    async def _yield_to_live_events(self) -> None:
+        """While live events arrive in a burst, wait (a little, at most `YIELD_SECONDS`):
+        acknowledging them comes first."""
+        arrivals = self.services.tracker.arrivals
+        waited = 0.0
+        while arrivals.busy() and waited < YIELD_SECONDS:
+            await asyncio.sleep(YIELD_STEP)
+            waited += YIELD_STEP
 
 
 class Progress:
