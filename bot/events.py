@@ -51,9 +51,12 @@ class ReactionRemoved(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MemberJoined(Event):
+    """`source` says who told: None for the person's own join, "roster" for a roster sync."""
+
     kind: ClassVar[str] = "member_joined"
     person: str
     community: str
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +64,7 @@ class MemberLeft(Event):
     kind: ClassVar[str] = "member_left"
     person: str
     community: str
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from datetime import date, datetime
 
 from bot.clock import utcnow
 from bot.delivery import Gateway
+from bot.roster import RosterReport, RosterSource
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
@@ -23,6 +25,9 @@ class Services:
     gateways: dict[str, Gateway] = field(default_factory=dict)
     deliveries: Counter[str] = field(default_factory=Counter)
     """Outbox outcomes this process recorded since it started (sent, dead, cancelled, …)."""
+
+    roster_sources: list[RosterSource] = field(default_factory=list)
+    roster_tasks: dict[tuple[str, str], asyncio.Task[RosterReport]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
@@ -39,4 +44,8 @@ class Services:
 
     async def stop(self) -> None:
         """Release connections; safe to call twice."""
+        running = [task for task in self.roster_tasks.values() if not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         self.database.close()

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
     follow_nudge_weeks: int = _env(4, "ENGAGE_FOLLOW_NUDGE_WEEKS")
 
+    roster_sync_hours: float = _env(24.0, "ENGAGE_ROSTER_SYNC_HOURS")
+    roster_pace: float = _env(1.0, "ENGAGE_ROSTER_PACE")
+
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
     slack_signing_secret: str = _env("", "SLACK_SIGNING_SECRET")
@@ -146,11 +149,19 @@ class Settings(BaseSettings):
         "delivery_backoff_seconds",
         "leader_lease_seconds",
         "api_timeout_seconds",
+        "roster_sync_hours",
     )
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("roster_pace")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 or more")
         return value
 
     @field_validator("min_group_size", "social_proof_min")

@@ -14,7 +14,8 @@ from adapters.console.figures import Overview
 from adapters.console.render import render
 from adapters.console.trial import Trial
 from bot.cli.funnel import LABELS
-from bot.cli.stats_render import community_table, ladder_table, shown
+from bot.cli.stats_render import ENGLISH, community_table, ladder_table, shown
+from bot.commands.format import community_name
 from bot.metrics.funnel import FIELDS, FunnelFigures
 
 
@@ -37,7 +38,7 @@ def print_overview(console: Console, figures: Overview, as_of: date) -> None:
         alive.add_column(column)
     for ranked, stats in figures.alive:
         alive.add_row(
-            f"#{ranked.name}",
+            f"#{community_name(ENGLISH, ranked.name, ranked.external_id)}",
             ranked.rhythm,
             f"{ranked.active_weeks}/12",
             shown(stats.members),

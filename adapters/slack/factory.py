@@ -20,6 +20,7 @@ from adapters.slack.installs import OAuthInstalls
 from adapters.slack.oauth import InstalledAuthorize, OAuthStates, SingleTokenAuthorize, oauth_flow
 from adapters.slack.people import People
 from adapters.slack.profiles import ProfileReader
+from adapters.slack.roster import RosterTriggers, install_roster
 from adapters.slack.runtime import SlackRuntime
 from bot.errors import ConfigError
 from bot.i18n import Translator
@@ -54,6 +55,8 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
     else:
         authorize = SingleTokenAuthorize(settings.slack_bot_token)
         options = {"client": web_client(settings, settings.slack_bot_token), "authorize": authorize}
+    install_roster(services, credentials)
+    triggers = RosterTriggers(services)
     runtime = SlackRuntime(
         services=services,
         router=full_router(services),
@@ -61,12 +64,13 @@ def build_slack(services: Services) -> tuple[AsyncApp, SlackRuntime]:
         credentials=credentials,
         gateway=SlackGateway(settings, credentials),
         authorize=authorize,
+        roster_triggers=triggers,
     )
     app = AsyncApp(
         name="engage",
         logger=logging.getLogger("engage.slack.bolt"),
         signing_secret=settings.slack_signing_secret,
-        before_authorize=Ingest(services.tracker, credentials),
+        before_authorize=Ingest(services.tracker, credentials, triggers),
         user_facing_authorize_error_message=_both_languages("slack.not_installed"),
         **options,
     )

@@ -25,6 +25,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack.envelope import PLATFORM, Envelope
 from adapters.slack.ingest import PEOPLE_FIELDS
 from adapters.slack.people import People
+from adapters.slack.roster import RosterTriggers
 from adapters.slack.translate import MISREAD, UnusableEventError, translate
 from adapters.web.rejections import Rejections
 from bot.events import Event
@@ -71,9 +72,15 @@ class RefusedError(Exception):
 
 class FastLane:
     def __init__(
-        self, signing_secret: str, tracker: Tracker, people: People, rejections: Rejections
+        self,
+        signing_secret: str,
+        tracker: Tracker,
+        people: People,
+        rejections: Rejections,
+        triggers: RosterTriggers | None = None,
     ) -> None:
         self._verifier = SignatureVerifier(signing_secret)
+        self._triggers = triggers
         self._tracker = tracker
         self._people = people
         self.rejections = rejections
@@ -92,7 +99,10 @@ class FastLane:
             return 200
         if not self._plain_event(payload):
             return None
-        return await self._record(events)
+        status = await self._record(events)
+        if status == 200 and self._triggers is not None:
+            self._triggers.seen(payload)
+        return status
 
     async def _record(self, events: list[Event]) -> int:
         try:

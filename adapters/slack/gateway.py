@@ -20,6 +20,7 @@ from adapters.slack.installs import OAuthInstalls
 from adapters.slack.outcomes import attempt
 from adapters.slack.permalinks import Permalinks
 from adapters.slack.render import home_view, message
+from adapters.slack.roster import install_roster
 from bot.cards import Card
 from bot.crypto import TokenCipher
 from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
@@ -115,4 +116,7 @@ def credentials_for(services: Services) -> Credentials | None:
 def build_gateway(services: Services) -> SlackGateway | None:
     """The `engage.gateways` entry point, for processes that deliver without serving Slack."""
     credentials = credentials_for(services)
-    return SlackGateway(services.settings, credentials) if credentials else None
+    if credentials is None:
+        return None
+    install_roster(services, credentials)
+    return SlackGateway(services.settings, credentials)

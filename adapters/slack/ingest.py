@@ -18,6 +18,7 @@ from slack_bolt.response import BoltResponse
 
 from adapters.slack.credentials import Credentials
 from adapters.slack.people import People
+from adapters.slack.roster import RosterTriggers
 from adapters.slack.translate import UnusableEventError, translate
 from bot.tracker import Tracker
 
@@ -34,9 +35,12 @@ def _event(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 class Ingest(AsyncMiddleware):
-    def __init__(self, tracker: Tracker, credentials: Credentials) -> None:
+    def __init__(
+        self, tracker: Tracker, credentials: Credentials, triggers: RosterTriggers | None = None
+    ) -> None:
         self._tracker = tracker
         self._credentials = credentials
+        self._triggers = triggers
 
     async def async_process(
         self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Next
@@ -48,6 +52,8 @@ class Ingest(AsyncMiddleware):
             return BoltResponse(status=200, body="")
         if events:
             await self._tracker.record(events)
+        if self._triggers is not None:
+            self._triggers.seen(req.body)
         kind = _event(req.body).get("type")
         if kind == "app_uninstalled" or (kind == "tokens_revoked" and _bot_tokens_revoked(req)):
             await self._credentials.disable(req.context.enterprise_id, req.context.team_id)

@@ -51,7 +51,11 @@ def mount_slack(app: web.Application, services: Services) -> None:
     services.gateways[runtime.gateway.platform] = runtime.gateway
     if settings.slack_signing_secret:
         app[FAST_LANE] = FastLane(
-            settings.slack_signing_secret, services.tracker, runtime.people, rejections_of(app)
+            settings.slack_signing_secret,
+            services.tracker,
+            runtime.people,
+            rejections_of(app),
+            runtime.roster_triggers,
         )
         app.router.add_post(EVENTS_PATH, _dispatch)
     if uses_oauth(settings):
@@ -81,7 +85,11 @@ async def _install(request: web.Request) -> web.Response:
 async def _oauth_redirect(request: web.Request) -> web.Response:
     flow = request.app[BOLT].oauth_flow
     assert flow is not None
-    return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+    answer = await flow.handle_callback(await to_bolt_request(request))
+    triggers = request.app[SLACK].roster_triggers
+    if answer.status == 200 and triggers is not None:
+        triggers.install_later()
+    return await to_aiohttp_response(answer)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from adapters.slack.credentials import Credentials
 from adapters.slack.gateway import SlackGateway
 from adapters.slack.oauth import SingleTokenAuthorize
 from adapters.slack.people import People
+from adapters.slack.roster import RosterTriggers
 from bot.commands import Asker, Router
 from bot.services import Services
 
@@ -24,6 +25,7 @@ class SlackRuntime:
     credentials: Credentials
     gateway: SlackGateway
     authorize: SingleTokenAuthorize | None
+    roster_triggers: RosterTriggers | None = None
 
     async def close(self) -> None:
         """Cancel the lookups still running beside requests."""

@@ -46,7 +46,9 @@ from adapters.teams.ingest import (
     is_bot_installed,
     is_bot_removed,
 )
+from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.references import facts_from
+from adapters.teams.roster import install_roster
 from adapters.teams.turns import Turns
 from adapters.web.rejections import Rejections, rejections_of
 from bot.errors import ConfigError
@@ -173,7 +175,7 @@ def needs_turn(activity: Json) -> bool:
             or mentions_recipient(activity)
             or activity.get("value") is not None
         )
-    return is_bot_installed(activity)
+    return is_bot_installed(activity) or team_roster_changed(activity)
 
 
 TEAMS = web.AppKey("teams", TeamsBot)
@@ -188,6 +190,7 @@ def mount_teams(app: web.Application, services: Services) -> TeamsBot:
         log.warning("MicrosoftAppId is empty: /api/messages is not authenticated (dev only)")
     bot = TeamsBot.build(services, rejections_of(app))
     services.gateways[PLATFORM] = bot.gateway
+    install_roster(services, bot.adapter, bot.gateway.app_id)
     app[TEAMS] = bot
     app.router.add_post("/api/messages", bot.messages)
 

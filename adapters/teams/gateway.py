@@ -26,6 +26,7 @@ from adapters.teams.files import card_activity
 from adapters.teams.limits import SendLimiter
 from adapters.teams.links import community_link, message_link
 from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy
+from adapters.teams.roster import install_roster
 from bot.cards import Card
 from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
 from bot.services import Services
@@ -176,4 +177,5 @@ def build_gateway(services: Services) -> TeamsGateway | None:
     if not config.APP_ID and services.settings.env == "prod":
         return None
     adapter = Authenticator(config, timeout=services.settings.api_timeout_seconds).cloud_adapter()
+    install_roster(services, adapter, config.APP_ID)
     return TeamsGateway(adapter, ContactBook(services.database), config.APP_ID)

@@ -109,6 +109,18 @@ def is_bot_installed(activity: Json) -> bool:
     )
 
 
+def team_roster_changed(activity: Json) -> bool:
+    """Members added or removed, or a channel created, renamed or restored, in a team where
+    the bot stays: the team's roster is synced again (beside the request)."""
+    if activity.get("type") != "conversationUpdate" or not team_id(activity):
+        return False
+    if is_bot_removed(activity):
+        return False
+    event_type = text_field(activity, "channelData", "eventType")
+    changed = event_type in ROSTER_EVENTS
+    return changed or bool(added_members(activity) or removed_members(activity))
+
+
 def is_bot_removed(activity: Json) -> bool:
     if activity.get("type") == "installationUpdate":
         return text_field(activity, "action").startswith("remove")
@@ -132,3 +144,6 @@ TEAM_EVENTS: dict[str, Translate] = {
         "teamHardDeleted",
     )
 }
+ROSTER_EVENTS = frozenset(
+    {"channelCreated", "channelRenamed", "channelRestored", "teamMemberAdded", "teamMemberRemoved"}
+)

@@ -1,4 +1,4 @@
-"""When the bot joins a team: record who is in it and how to reach them.
+"""When the bot joins a team, or the team changes: record who is in it and how to reach them.
 
 Members come from the connector's paged member list; the team's name and group id (for
 deep links) from the activity, or from the team details when the activity lacks them.
@@ -6,15 +6,22 @@ Membership keys are stable per team and person, so installing twice counts nobod
 Each member's `email` (else `userPrincipalName`) is recorded as a keyed hash only, which
 links them to their accounts on other platforms. The roster has no department: that
 comes from the directory (`engage import directory`).
+
+Then `bot.roster` reconciles the team and its channels: a standard channel's members are
+the team's members; a private or shared channel (`type` "private"/"shared" in the
+channel list) has its own roster, read where the bot is present (unknown otherwise).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from botbuilder.core import TurnContext
 from botframework.connector.teams import TeamsConnectorClient
+from sqlalchemy import select
+from sqlmodel import Session
 
 from adapters.teams.activity import (
     PLATFORM,
@@ -27,13 +34,21 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.connector import bounded, turn_client
+from adapters.teams.contact_rows import CHANNELS
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
+from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
 from bot.services import Services
+from bot.storage.models import Meta
+from bot.tracker.directory import WORKSPACE
 
+log = logging.getLogger("engage.teams.roster")
 PAGE_SIZE = 500
+SERVICE_URL = "roster.service_url"
+META_KEY_LENGTH = 64
+OWN_ROSTER = ("private", "shared")
 
 
 async def import_team(
@@ -42,8 +57,10 @@ async def import_team(
     """Record the team's name and every member; return how many members were seen."""
     team = team_id(activity)
     client = turn_client(turn_context)
-    name = text_field(activity, "channelData", "team", "name")
+    known = contacts.channels.get((tenant(activity), team))  # a team synced again
+    name = text_field(activity, "channelData", "team", "name") or (known and known.name) or ""
     group = text_field(activity, "channelData", "team", "aadGroupId")
+    group = group or (known and known.group_id) or ""
     if not name or not group:
         details = await asyncio.to_thread(_team_details, client, turn_context, team)
         if not name:
@@ -53,8 +70,10 @@ async def import_team(
     await contacts.remember(
         [ChannelHome(tenant(activity), team, team, group or None, name or None)]
     )
-    await _import_channels(turn_context, activity, services, contacts, team, group or None)
-    seen = 0
+    channels = await _import_channels(
+        turn_context, activity, services, contacts, team, group or None
+    )
+    everyone: set[str] = set()
     hasher = EmailHasher(services.settings.secret_key)
     token: str | None = None
     while True:
@@ -67,10 +86,155 @@ async def import_team(
             _joined(activity, team, members) + _identities(activity, members, hasher)
         )
         await contacts.remember(_reaches(activity, team, members))
-        seen += len(members)
+        everyone.update(person_key(member) for member in members)
         token = page.continuation_token
         if not token:
-            return seen
+            break
+    service_url = str(activity.get("serviceUrl") or "")
+    key = meta_key(SERVICE_URL, PLATFORM, tenant(activity))
+    if service_url and len(key) <= META_KEY_LENGTH:
+        await save_meta(services, key, service_url)  # for the scheduled sync
+    await reconcile_team(
+        services, client, tenant(activity), team, name, frozenset(everyone), channels
+    )
+    return len(everyone)
+
+
+async def reconcile_team(
+    services: Services,
+    client: Any,
+    workspace: str,
+    team: str,
+    name: str,
+    everyone: frozenset[str],
+    channels: list[tuple[str, str, str]],
+) -> int:
+    """Record how the team and its channels differ from what the tracker knows."""
+    reconciler = Reconciler(services, PLATFORM, workspace)
+    await reconciler.load()
+    moment = services.clock()
+    await reconciler.community(RosterCommunity(team, name, members=everyone), moment)
+    for channel, channel_name, kind in channels:
+        members_of = await _own_roster(client, channel) if kind in OWN_ROSTER else everyone
+        community = RosterCommunity(
+            channel, channel_name, is_private=kind == "private", members=members_of
+        )
+        await reconciler.community(community, moment)
+    await reconciler.finish(moment)
+    return reconciler.written
+
+
+class TeamsRoster:
+    """The scheduled sync of every team where the bot is installed, through the service
+    URL its install came from."""
+
+    platform = PLATFORM
+
+    def __init__(self, services: Services, adapter: Any, app_id: str) -> None:
+        self.services = services
+        self.adapter = adapter
+        self.app_id = app_id
+
+    async def sync(self, workspace: str | None = None) -> RosterReport:
+        report = RosterReport(PLATFORM)
+        installed = await self.services.database.read(_installed_teams)
+        for tenant_id in sorted({tenant_id for tenant_id, _, _ in installed}):
+            if workspace and tenant_id != workspace:
+                continue
+            teams = [(team, name) for t, team, name in installed if t == tenant_id]
+            report.add(await self._sync_tenant(tenant_id, teams))
+        return report
+
+    async def _sync_tenant(self, tenant_id: str, teams: list[tuple[str, str]]) -> RosterReport:
+        report = RosterReport(PLATFORM, workspaces=1)
+        key = meta_key(SERVICE_URL, PLATFORM, tenant_id)
+        row = await self.services.database.read(lambda session: session.get(Meta, key))
+        if row is None:
+            report.complete = False
+            report.problems.append(f"{tenant_id}: no service URL yet (install the bot again)")
+            return report
+        try:
+            claims = self.adapter.create_claims_identity(self.app_id)
+            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
+            client = await factory.create(row.value, None)
+            for team, name in teams:
+                everyone = frozenset(await _team_members(client, team))
+                found = await asyncio.to_thread(_channels_at, client, row.value, team)
+                channels = _listed(found, team)
+                report.events += await reconcile_team(
+                    self.services, client, tenant_id, team, name, everyone, channels
+                )
+                report.people += len(everyone)
+                report.communities += 1 + len(channels)
+        except Exception as error:  # the connector is down or refuses: the next run retries
+            log.warning("Teams roster sync of %s stopped: %s", tenant_id, error)
+            report.complete = False
+            report.problems.append(f"{tenant_id}: {error}")
+        return report
+
+
+def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
+    """(tenant, team, name) of every team whose install was seen."""
+    query = (
+        select(WORKSPACE.c.external_id, CHANNELS.c.team_id, CHANNELS.c.name)
+        .join(WORKSPACE, WORKSPACE.c.id == CHANNELS.c.workspace_id)
+        .where(CHANNELS.c.channel_id == CHANNELS.c.team_id, WORKSPACE.c.platform == PLATFORM)
+    )
+    return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
+
+
+async def _team_members(client: Any, team: str) -> set[str]:
+    found: set[str] = set()
+    token: str | None = None
+    while True:
+        page = await client.conversations.get_teams_conversation_paged_members(
+            team, PAGE_SIZE, token
+        )
+        accounts = [_account(member) for member in page.members or []]
+        found.update(person_key(a) for a in accounts if not is_bot_account(a))
+        token = page.continuation_token
+        if not token:
+            return found
+
+
+def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
+    return [
+        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
+        for c in channels
+        if c.id and c.name and c.id != team
+    ]
+
+
+def _channels_at(client: Any, service_url: str, team: str) -> list[Any]:
+    """On a worker thread: botbuilder's Teams client is synchronous."""
+    teams = TeamsConnectorClient(client.config.credentials, service_url)
+    found = bounded(teams, client.config.connection.timeout).teams.get_teams_channels(team)
+    return list(found.conversations or [])
+
+
+def install_roster(services: Services, adapter: Any, app_id: str) -> None:
+    """Let the `roster` job sync Teams (once per services)."""
+    if not any(source.platform == PLATFORM for source in services.roster_sources):
+        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
+
+
+async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
+    """A private or shared channel's members, or None when the bot may not read them."""
+    found: set[str] = set()
+    token: str | None = None
+    try:
+        while True:
+            page = await client.conversations.get_teams_conversation_paged_members(
+                channel, PAGE_SIZE, token
+            )
+            accounts = [_account(member) for member in page.members or []]
+            found.update(person_key(a) for a in accounts if not is_bot_account(a))
+            token = page.continuation_token
+            if not token:
+                return frozenset(found)
+    except Exception as error:  # the connector refuses (403/404) where the bot is absent
+        log.info("Teams channel %s: roster not readable (%s)", channel, error)
+        return None
 
 
 async def _import_channels(
@@ -80,11 +244,13 @@ async def _import_channels(
     contacts: ContactBook,
     team: str,
     group: str | None,
-) -> None:
-    """Name the team's channels, so `stats #name` finds them (General is the team's own)."""
+) -> list[tuple[str, str, str]]:
+    """Name the team's channels, so `stats #name` finds them (General is the team's own);
+    return them as (id, name, type)."""
     client = turn_client(turn_context)
     channels = await asyncio.to_thread(_team_channels, client, turn_context, team)
-    named = [(str(c.id), str(c.name)) for c in channels if c.id and c.name and c.id != team]
+    listed = _listed(channels, team)
+    named = [(channel, name) for channel, name, _ in listed]
     events: list[Event] = [
         CommunityRenamed(
             platform=PLATFORM,
@@ -99,6 +265,7 @@ async def _import_channels(
     await services.tracker.record(events)
     homes = [ChannelHome(tenant(activity), channel, team, group, name) for channel, name in named]
     await contacts.remember(homes)
+    return listed
 
 
 def _teams_client(client: Any, turn_context: TurnContext) -> Any:

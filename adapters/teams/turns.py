@@ -28,6 +28,7 @@ from adapters.teams.contacts import ContactBook
 from adapters.teams.files import card_activity
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import is_bot_installed
+from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.renderer import CONTENT_TYPE, adaptive_card
 from adapters.teams.roster import import_team
 from bot.cards import Card
@@ -68,6 +69,8 @@ class Turns:
             await self._message(turn_context, activity)
         elif is_bot_installed(activity):
             await self._installed(turn_context, activity)
+        elif team_roster_changed(activity):
+            await import_team(turn_context, activity, self.services, self.contacts)
 
     async def _answer(self, activity: Json) -> Card:
         asker = asker_of(activity)

@@ -11,6 +11,7 @@ from bot.cli.context import settings_from
 from bot.errors import EngageError
 from bot.gateways import install_gateways
 from bot.privacy.retention import apply_retention
+from bot.roster import roster
 from bot.services import Services
 
 Job = Callable[[Services], Awaitable[str]]
@@ -38,11 +39,13 @@ async def _retention(services: Services) -> str:
     )
 
 
-JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention}
+JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention, "roster": roster}
 
 
 def run_job_command(
-    name: str = typer.Argument(..., help="Job to run: plan, deliver, digest, fold, retention."),
+    name: str = typer.Argument(
+        ..., help="Job to run: plan, deliver, digest, fold, retention, roster."
+    ),
 ) -> None:
     """Run one scheduler job once and print what it did."""
     job = JOBS.get(name)

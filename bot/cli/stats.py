@@ -13,6 +13,7 @@ from bot.animators.audit import Actor
 from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import (
+    ENGLISH,
     community_table,
     ladder_table,
     plain,
@@ -22,6 +23,7 @@ from bot.cli.stats_render import (
 )
 from bot.cli.workspaces import choose_workspace
 from bot.commands.context import CommandError
+from bot.commands.format import community_name
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.i18n import Translator
@@ -76,7 +78,7 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(plain(result), indent=2, ensure_ascii=False))
     elif isinstance(result, CommunityReport):
-        print_tables(community_table(result.name, result.stats))
+        print_tables(community_table(community_name(ENGLISH, result.name, result.id), result.stats))
     else:
         ladders = [result.organisation, *result.departments]
         print_tables(ladder_table(ladders, day), top_table(result.top))

@@ -10,9 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cards import sparkline
+from bot.commands.format import community_name
+from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
 from bot.metrics.ladder import RUNGS
 from bot.metrics.trend import LadderTrend
+
+ENGLISH = Translator("en")
 
 
 def plain(value: Any) -> Any:
@@ -109,7 +113,7 @@ def top_table(ranked: list[RankedCommunity]) -> Table:
         table.add_column(column)
     for community in ranked:
         table.add_row(
-            f"#{community.name}",
+            f"#{community_name(ENGLISH, community.name, community.external_id)}",
             community.rhythm,
             f"{community.active_weeks}/12",
             str(community.contributors),

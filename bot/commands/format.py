@@ -32,6 +32,11 @@ def hidden(t: Translator, value: Suppressed) -> str:
     return t("figure.suppressed", minimum=value.minimum)
 
 
+def community_name(t: Translator, name: str | None, external_id: str) -> str:
+    """A community's name, or its id marked as not yet named (before the first roster sync)."""
+    return name or t("roster.name_unknown", id=external_id)
+
+
 def change(t: Translator, value: float) -> str:
     sign = "+" if value > 0 else ""
     return sign + t.percent(value)

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
 from bot.commands.context import CommandError, Context
-from bot.commands.format import change, figure, rhythm_word, share
+from bot.commands.format import change, community_name, figure, rhythm_word, share
 from bot.commands.funnel_facts import with_follow_steps, with_funnel
 from bot.commands.lookup import community_for
 from bot.delivery import ThreadLinks
@@ -47,7 +47,7 @@ async def stats_command(context: Context, args: list[str]) -> Card:
         )
 
     community, stats, suggested, example, steps = await context.services.database.read(load)
-    name = community.name or community.external_id
+    name = community_name(context.t, community.name, community.external_id)
     card = community_card(context, name, stats)
     if example is not None and len(card.blocks) > 1:
         url = await _thread_url(context, community.external_id, example.thread)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.cards import Card, Heading, Paragraph
 from bot.commands.context import Context
-from bot.commands.format import rhythm_word
+from bot.commands.format import community_name, rhythm_word
 from bot.metrics import top_communities
 
 
@@ -20,7 +20,7 @@ async def top_command(context: Context, _args: list[str]) -> Card:
     lines = []
     for position, community in enumerate(ranked, start=1):
         values = {
-            "name": community.name,
+            "name": community_name(t, community.name, community.external_id),
             "rhythm": rhythm_word(t, community.rhythm),
             "weeks": community.active_weeks,
             "contributors": t.number(community.contributors),

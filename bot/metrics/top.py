@@ -22,6 +22,7 @@ class RankedCommunity:
     rhythm: Rhythm
     contributors: int
     posts: int
+    external_id: str = ""
 
 
 def top_communities(
@@ -33,23 +34,21 @@ def top_communities(
         counted = top_from_rollups(session, workspace_id, as_of, minimum)
     counted.sort(key=lambda c: (-c[2], -c[3], -c[4], c[1]))
     counted = counted[:limit]
-    created = dict(
-        session.connection()
-        .execute(
-            select(COMMUNITY.c.id, COMMUNITY.c.created_at).where(
-                COMMUNITY.c.id.in_([c[0] for c in counted])
-            )
+    rows = session.connection().execute(
+        select(COMMUNITY.c.id, COMMUNITY.c.created_at, COMMUNITY.c.external_id).where(
+            COMMUNITY.c.id.in_([c[0] for c in counted])
         )
-        .all()
     )
+    known = {row[0]: (row[1], row[2]) for row in rows}
     return [
         RankedCommunity(
             community,
             name,
             weeks,
-            rhythm(weeks, observed_weeks(created.get(community), as_of)),
+            rhythm(weeks, observed_weeks(known.get(community, (None, ""))[0], as_of)),
             contributors,
             posts,
+            external_id=known.get(community, (None, ""))[1],
         )
         for community, name, weeks, contributors, posts in counted
     ]

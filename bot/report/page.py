@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element, tostring
 
 from babel.dates import format_date
 
-from bot.commands.format import figure, rhythm_word, share
+from bot.commands.format import community_name, figure, rhythm_word, share
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Suppressed
 from bot.metrics.example import Example
@@ -71,7 +71,8 @@ def render_page(
 def community_section(body: Element, t: Translator, report: CommunityReport) -> None:
     stats = report.stats
     section = shape(body, "section", class_="community", id=f"community-{report.community.id}")
-    shape(section, "h2", f"#{report.community.name}")
+    community = report.community
+    shape(section, "h2", f"#{community_name(t, community.name, community.external_id)}")
     facts = shape(section, "dl")
     rhythm = stats.rhythm
     rhythm_text = figure(t, rhythm) if isinstance(rhythm, Suppressed) else rhythm_word(t, rhythm)

@@ -12,7 +12,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import Connection, Engine, Insert, Table, text
@@ -122,6 +122,14 @@ def insert_ignoring_taken(connection: Connection, table: Table, keys: Sequence[s
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def upsert(connection: Connection, table: Table, keys: Sequence[str], row: dict[str, Any]) -> None:
+    """`INSERT … ON CONFLICT (keys) DO UPDATE` the other columns: racing writers never fail."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(row)
+    changes = {name: statement.excluded[name] for name in row if name not in keys}
+    connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 
 def describe_db_error(exc: BaseException) -> str:

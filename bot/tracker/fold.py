@@ -43,7 +43,7 @@ PERSON_FIELDS = (
     "deleted",
     "email_hash",
 )
-KINDS_WITH_ATTRS = ("person_seen", "community_created", "community_renamed")
+KINDS_WITH_ATTRS = ("person_seen", "community_created", "community_renamed", "member_joined")
 """The kinds whose `attrs` folding reads; other rows skip decoding JSON."""
 PERSON_LENGTHS = {
     name: length for name in PERSON_FIELDS if (length := getattr(PERSON.c[name].type, "length", 0))
@@ -59,6 +59,7 @@ ATTRIBUTE_TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str,
     "is_private": bool,
     "creator": (str, type(None)),
+    "source": (str, type(None)),
 }
 # _resolve and _apply unpack these columns in this order.
 PENDING: Select[Any] = (
@@ -85,7 +86,7 @@ PENDING: Select[Any] = (
 class _Batch:
     deltas: RollupDeltas = field(default_factory=RollupDeltas)
     implied_members: dict[tuple[int, int], datetime] = field(default_factory=dict)
-    membership_changes: list[tuple[datetime, int, int, str]] = field(default_factory=list)
+    membership_changes: list[tuple[datetime, int, int, str, str]] = field(default_factory=list)
     community_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     person_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
 
@@ -210,7 +211,8 @@ def _apply(row: Sequence[Any], directory: Directory, batch: _Batch) -> None:
         joined = kind == "member_joined"
         batch.deltas.add(day, community, person, "joins" if joined else "leaves")
         state = "member" if joined else "left"
-        batch.membership_changes.append((occurred, person, community, state))
+        source = str(attrs.get("source") or "self")
+        batch.membership_changes.append((occurred, person, community, state, source))
 
 
 def _community_change(

@@ -39,21 +39,22 @@ def ensure_members(
 
 
 def apply_membership_changes(
-    session: Session, changes: Sequence[tuple[datetime, int, int, str]]
+    session: Session, changes: Sequence[tuple[datetime, int, int, str, str]]
 ) -> None:
-    """Apply (moment, person, community, state) in time order; older news never wins."""
+    """Apply (moment, person, community, state, source) in time order; older news never
+    wins. `source` is kept for memberships created here ("self", or "roster")."""
     if not changes:
         return
     connection = session.connection()
-    current = _stored(connection, {(person, community) for _, person, community, _ in changes})
-    created: set[Key] = set()
+    current = _stored(connection, {(person, community) for _, person, community, *_ in changes})
+    created: dict[Key, str] = {}
     changed: set[Key] = set()
-    for moment, person, community, state in changes:
+    for moment, person, community, state, source in changes:
         key = (person, community)
         membership = current.get(key)
         if membership is None:
             current[key] = _State(state, moment, moment if state == "member" else None)
-            created.add(key)
+            created[key] = source
             continue
         changed.add(key)
         if moment >= membership.since:
@@ -66,10 +67,10 @@ def apply_membership_changes(
     if created:
         connection.execute(
             insert(MEMBERSHIP),
-            [{**_row(key, current[key]), "source": "self"} for key in sorted(created)],
+            [{**_row(key, current[key]), "source": created[key]} for key in sorted(created)],
         )
-    if changed - created:
-        updates = [_row(key, current[key], prefix="b_") for key in sorted(changed - created)]
+    if changed - created.keys():
+        updates = [_row(key, current[key], prefix="b_") for key in sorted(changed - created.keys())]
         connection.execute(UPDATE, updates)
 
 

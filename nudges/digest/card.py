@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
-from bot.commands.format import figure, rhythm_word
+from bot.commands.format import community_name, figure, rhythm_word
 from bot.i18n import Translator
 from bot.metrics import Suppressed
 from nudges.cards.commandline import command_button
@@ -20,7 +20,8 @@ def digest_card(t: Translator, weeks: Sequence[CommunityWeek], link: Linker, min
     title = t("digest.title")
     blocks: list[Block] = [Heading(title), Paragraph(t("digest.intro"))]
     for week in weeks:
-        blocks.append(Facts(((f"#{week.name}", _summary(t, week, minimum)),)))
+        name = community_name(t, week.name, week.external_id)
+        blocks.append(Facts(((f"#{name}", _summary(t, week, minimum)),)))
         if week.pitch:
             blocks.append(Paragraph(t("promises.digest_pitch", pitch=week.pitch)))
         threads = [
@@ -32,7 +33,11 @@ def digest_card(t: Translator, weeks: Sequence[CommunityWeek], link: Linker, min
             blocks.append(Paragraph(t("digest.threads", threads=" · ".join(threads))))
     blocks.append(Paragraph(t("digest.privacy")))
     buttons = [
-        command_button(t("digest.unfollow", name=week.name), "unfollow", week.external_id)
+        command_button(
+            t("digest.unfollow", name=community_name(t, week.name, week.external_id)),
+            "unfollow",
+            week.external_id,
+        )
         for week in weeks[:MAX_BUTTONS]
     ]
     buttons.append(command_button(t("digest.manage"), "following"))

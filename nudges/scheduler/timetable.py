@@ -55,6 +55,11 @@ def timetable(settings: Settings) -> tuple[JobSpec, ...]:
             CronTrigger(hour=3, minute=30, timezone=UTC),
             misfire_grace_seconds=6 * 3600,
         ),
+        JobSpec(
+            "roster",
+            IntervalTrigger(hours=settings.roster_sync_hours, timezone=UTC),
+            misfire_grace_seconds=6 * 3600,
+        ),
     )
 
 

@@ -2,13 +2,21 @@
 
 Answers like Slack for the methods Engage uses; `fail_next` and `rate_limit_next` queue
 error answers (an `ok: false` error, or HTTP 429 with Retry-After) for one method; `hold`
-keeps a method's calls waiting for their answers (a slow Slack) until `release`.
+keeps a method's calls waiting for their answers (a slow Slack) until `release`, and
+`held_after` keeps them waiting after that many calls until `release_held`. The
+roster methods (`users.list`, `conversations.list`, `conversations.info`,
+`conversations.members`) page like Slack (`limit`, opaque `response_metadata.next_cursor`)
+over `users`, `channels` and `members`; `tiers` makes it answer 429 with Retry-After to
+calls beyond a method's calls per minute (minutes lasting `tier_minute` seconds).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import math
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import count
@@ -21,6 +29,7 @@ TEAM = "T024BE7LD"
 BOT_USER, BOT_ID, APP_ID = "U07ENGAGEBOT", "B07ENGAGE01", "A07ENGAGE01"
 BOT_TOKEN = "xoxb-2478213-7081264813-Zq8f2c1bT0kEn"
 OAUTH_BOT_TOKEN = "xoxb-globex-7081264813-Fq2m"
+ROSTER_METHODS = ("users.list", "conversations.list", "conversations.info", "conversations.members")
 
 
 @dataclass
@@ -28,6 +37,7 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -71,6 +81,16 @@ class FakeSlack:
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._ts = count(1)
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.members: dict[str, list[str]] = {}
+        self.tiers: dict[str, int] = {}
+        self.tier_minute = 60.0
+        self.refused = 0
+        """Calls answered 429 because of `tiers`."""
+        self._recent: defaultdict[str, deque[float]] = defaultdict(deque)
+        self.held_after: dict[str, int] = {}
+        """Calls of a method beyond this count wait until `release` (a sync cut short)."""
+        self._released = asyncio.Event()
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
@@ -114,6 +134,10 @@ class FakeSlack:
 
     def release(self, method: str) -> None:
         self._held.pop(method).set()
+
+    def release_held(self) -> None:
+        self.held_after.clear()
+        self._released.set()
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -160,11 +184,93 @@ class FakeSlack:
         await self._notify()
         if (held := self._held.get(method)) is not None:
             await held.wait()
+        if method in self.held_after and len(self.calls_to(method)) > self.held_after[method]:
+            await self._released.wait()
         queued = self._queued[method]
-        answer = queued.popleft() if queued else Answer(200, self._answer(method, params, token))
+        answer = queued.popleft() if queued else self._over_tier(method)
+        answer = answer or Answer(200, self._answer(method, params, token))
         return web.json_response(answer.body, status=answer.status, headers=answer.headers)
 
+    def add_channel(
+        self,
+        channel: str,
+        name: str,
+        members: list[str],
+        *,
+        private: bool = False,
+        archived: bool = False,
+        created: int = 1767225600,
+        creator: str | None = None,
+    ) -> None:
+        self.channels[channel] = {
+            "id": channel,
+            "name": name,
+            "is_channel": not private,
+            "is_group": private,
+            "is_private": private,
+            "is_archived": archived,
+            "created": created,
+            "creator": creator or (members[0] if members else ""),
+        }
+        self.members[channel] = list(members)
+
+    def _over_tier(self, method: str) -> Answer | None:
+        limit = self.tiers.get(method)
+        if limit is None:
+            return None
+        now, recent = time.monotonic(), self._recent[method]
+        while recent and recent[0] <= now - self.tier_minute:
+            recent.popleft()
+        if len(recent) < limit:
+            recent.append(now)
+            return None
+        wait = math.ceil((recent[0] + self.tier_minute - now) * 60 / self.tier_minute)
+        headers = {"Retry-After": str(max(wait, 1))}
+        self.refused += 1
+        return Answer(429, {"ok": False, "error": "ratelimited"}, headers)
+
+    def _page(self, items: list[Any], params: dict[str, Any], field: str) -> dict[str, Any]:
+        limit = min(max(int(params.get("limit") or 100), 1), 1000)
+        cursor = str(params.get("cursor") or "")
+        start = int(base64.b64decode(cursor).decode().split(":")[1]) if cursor else 0
+        end = start + limit
+        following = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
+        return {
+            "ok": True,
+            field: items[start:end],
+            "response_metadata": {"next_cursor": following},
+        }
+
+    def _channel(self, channel: dict[str, Any]) -> dict[str, Any]:
+        members = self.members.get(channel["id"], [])
+        return {**channel, "is_member": BOT_USER in members, "num_members": len(members)}
+
+    def _roster(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "users.list":
+            return self._page([self.users[user] for user in sorted(self.users)], params, "members")
+        if method == "conversations.list":
+            types = str(params.get("types") or "public_channel").split(",")
+            archived = str(params.get("exclude_archived") or "false") != "true"
+            listed = [
+                self._channel(channel)
+                for _, channel in sorted(self.channels.items())
+                if ("private_channel" if channel["is_private"] else "public_channel") in types
+                and (not channel["is_private"] or BOT_USER in self.members[channel["id"]])
+                and (archived or not channel["is_archived"])
+            ]
+            return self._page(listed, params, "channels")
+        channel = self.channels.get(str(params.get("channel")))
+        if channel is None or (
+            channel["is_private"] and BOT_USER not in self.members[channel["id"]]
+        ):
+            return {"ok": False, "error": "channel_not_found"}
+        if method == "conversations.info":
+            return {"ok": True, "channel": self._channel(channel)}
+        return self._page(self.members[channel["id"]], params, "members")
+
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method in ROSTER_METHODS:
+            return self._roster(method, params)
         ts = f"1774700000.{next(self._ts):06d}"
         if method == "auth.test":
             team = self.oauth_team["id"] if token and "globex" in token else TEAM

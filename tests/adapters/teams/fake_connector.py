@@ -1,7 +1,8 @@
 """A fake Bot Connector (the service behind an activity's `serviceUrl`) on 127.0.0.1.
 
-It records what the bot sends, answers member, paged-member, team-details and
-create-conversation calls from its own small directory, and can be told to fail the next
+It records what the bot sends, answers member, paged-member (a private or shared
+channel's own roster from `rosters`), team-details, channel-list and create-conversation
+calls from its own small directory, and can be told to fail the next
 sends with a status (429 with Retry-After, 403 MessageWritesBlocked, …).
 """
 
@@ -29,6 +30,8 @@ class FakeConnector:
     members: dict[str, Json] = field(default_factory=dict)
     teams: dict[str, Json] = field(default_factory=dict)
     channels: dict[str, list[Json]] = field(default_factory=dict)
+    rosters: dict[str, list[str]] = field(default_factory=dict)
+    """A private or shared channel's own member ids (other conversations: every member)."""
     page_size: int = 2
     sent: list[tuple[str, Json]] = field(default_factory=list)
     updated: list[tuple[str, str, Json]] = field(default_factory=list)
@@ -106,9 +109,12 @@ class FakeConnector:
         return web.json_response(member)
 
     async def _paged(self, request: web.Request) -> web.Response:
-        self.requests.append(f"GET pagedmembers {request.match_info['conversation']}")
+        conversation = request.match_info["conversation"]
+        self.requests.append(f"GET pagedmembers {conversation}")
         start = int(request.query.get("continuationToken") or 0)
         everyone = list(self.members.values())
+        if conversation in self.rosters:
+            everyone = [self.members[member] for member in self.rosters[conversation]]
         page: Json = {"members": everyone[start : start + self.page_size]}
         if start + self.page_size < len(everyone):
             page["continuationToken"] = str(start + self.page_size)

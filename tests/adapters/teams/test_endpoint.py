@@ -61,6 +61,9 @@ RECORDED: dict[str, list[Row]] = {
 }
 
 
+ROSTER_CHANGES = {"members_added", "members_removed", "channel_created", "channel_renamed"}
+
+
 @pytest.mark.parametrize("name", sorted(RECORDED))
 async def test_each_kind_is_recorded_once_and_a_redelivery_changes_nothing(
     name: str, teams: TeamsServer, connector: FakeConnector
@@ -70,9 +73,13 @@ async def test_each_kind_is_recorded_once_and_a_redelivery_changes_nothing(
     recorded = await inbox(teams.services)
     second = await teams.post(sent)
     assert (first.status, second.status) == (200, 200)
-    assert recorded == RECORDED[name]
+    assert recorded[:2] == RECORDED[name]
     assert await inbox(teams.services) == recorded
-    assert connector.requests == []
+    if name in ROSTER_CHANGES:  # the team's roster is synced again, beside the request
+        assert f"GET pagedmembers {TEAM}" in connector.requests
+    else:
+        assert recorded == RECORDED[name]
+        assert connector.requests == []
 
 
 async def test_replies_are_threaded_and_reactions_point_at_their_thread(
@@ -123,9 +130,9 @@ async def test_channel_traffic_is_recorded_without_building_a_connector_client(
         original(self, *args, **kwargs)
 
     monkeypatch.setattr(ConnectorClient, "__init__", counting)
-    for name in ("channel_message", "channel_reply", "reaction_added", "members_added"):
+    for name in ("channel_message", "channel_reply", "reaction_added", "reaction_removed"):
         assert (await teams.post(activity(name, connector.url))).status == 200
-    assert built == []
+    assert built == []  # (members added or removed resync the team's roster: a turn)
     await teams.post(activity("channel_mention", connector.url))
     assert built != []
 
@@ -135,8 +142,10 @@ async def test_channel_traffic_is_recorded_without_building_a_connector_client(
     [
         ("channel_message", False),
         ("reaction_added", False),
-        ("members_added", False),
-        ("channel_created", False),
+        ("members_added", True),  # the team's roster is synced again
+        ("channel_created", True),
+        ("channel_deleted", False),
+        ("team_renamed", False),
         ("channel_mention", True),
         ("personal_message", True),
         ("submit_action", True),
@@ -167,10 +176,9 @@ async def test_reach_is_stored_for_people_seen_in_teams_and_personal_chats(
         )
 
     refs, channels = await teams.services.database.read(read)
-    assert sorted(refs, key=str) == sorted(
-        [(TEAM, None), (None, activity("personal_install", connector.url)["conversation"]["id"])],
-        key=str,
-    )
+    personal = activity("personal_install", connector.url)["conversation"]["id"]
+    # Bob was added; the team's roster, synced again, makes Carol reachable too.
+    assert sorted(refs, key=str) == sorted([(TEAM, None), (TEAM, None), (None, personal)], key=str)
     assert channels == sorted([GARDEN, TEAM])
 
 

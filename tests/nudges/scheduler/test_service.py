@@ -15,7 +15,7 @@ from bot.settings import Settings
 from nudges.scheduler.service import SchedulerService
 from tests.support.clock import FakeClock
 
-ALL = {"deliver", "fold", "plan", "digest", "retention"}
+ALL = {"deliver", "fold", "plan", "digest", "retention", "roster"}
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 
 
