@@ -54,7 +54,7 @@ async def test_stats_answers_privately_with_the_community_health(
         "0 · 0 · 0 · 1 · 2 · 2 · 2 · 2 · 4 · 3 · 2 · 3"
     )
     assert "*Members*\n15" in shown
-    assert "*Contributors (28 days)*\n6" in shown
+    assert "*Contributors (28 days)*\nhidden" in shown
     assert "*Reactors only (28 days)*\nfewer than 5" in shown
     assert "*Silent members (28 days)*\n7 (47%)" in shown
     assert "*Active weeks*\n9 of the last 12" in shown

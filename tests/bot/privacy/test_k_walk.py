@@ -52,7 +52,7 @@ async def test_chat_views_show_no_figure_about_the_small_groups(folded: Services
     assert quad == "#quad has fewer than 5 members, so its figures stay private."
     org = (await router.handle(asker("U1"), "stats org")).text()
     assert "Finance" not in org
-    other = org.split("Engagement ladder · other\n")[1].split("\nFigures about")[0]
+    other = org.split("Engagement ladder · other\n")[1].split("\nAfter each figure")[0]
     assert numbers(other) == {"5"}
     assert other.count("fewer than 5") == 6
     top = (await router.handle(asker("U1"), "top")).text()

@@ -31,7 +31,7 @@ SPEC = SynthSpec(people=200, communities=30, days=120, end=END, seed=11)
 METADATA_FIELDS = {
     "platform", "workspace", "key", "occurred_at", "person", "community", "thread_key",
     "is_reply", "receiver", "name", "is_private", "creator", "display_name", "locale", "tz",
-    "department", "is_bot", "deleted",
+    "department", "is_bot", "deleted", "email_hash", "source",
 }  # fmt: skip
 
 
