@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from enum import StrEnum
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
+from bot.i18n import language_for
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _PLACEHOLDER = re.compile(
@@ -81,6 +83,8 @@ class Settings(BaseSettings):
     api_timeout_seconds: float = _env(10.0, "ENGAGE_API_TIMEOUT_SECONDS")
     secret_key: str = _env("", "ENGAGE_SECRET_KEY")
     admins: Annotated[tuple[str, ...], NoDecode] = _env((), "ENGAGE_ADMINS")
+    language: Literal["en", "fr"] | None = _env(None, "ENGAGE_LANGUAGE")
+    """The operator's language (CLI, demo, console); None: the process locale's."""
 
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
@@ -112,6 +116,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _blank_language(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
@@ -167,17 +176,32 @@ class Settings(BaseSettings):
     def enabled(self, platform: Platform) -> bool:
         return platform in self.platforms
 
+    @property
+    def operator_language(self) -> Literal["en", "fr"]:
+        return self.language or "en"
+
 
 def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment (and `.env`), with keyword overrides on top."""
     try:
-        return Settings(_env_file=env_file, **overrides)
+        settings = Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         raise ConfigError(
             f"{_variable_name(field)}: {first['msg'].removeprefix('Value error, ')}"
         ) from None
+    if settings.language is None:
+        settings.language = locale_language()
+    return settings
+
+
+def locale_language() -> Literal["en", "fr"]:
+    """The process locale's language (LC_ALL, else LC_MESSAGES, else LANG): fr or en."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(variable, "").strip():
+            return language_for(value)
+    return "en"
 
 
 def _variable_name(field: str) -> str:

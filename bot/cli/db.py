@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.context import settings_from
 from bot.errors import EngageError
+from bot.i18n import Translator
 from bot.storage.migrate import alembic_config, upgrade
 
 db_app = typer.Typer(help="Create or upgrade the database schema.", no_args_is_help=True)
@@ -26,8 +27,8 @@ def upgrade_command(
         scripts = ScriptDirectory.from_config(alembic_config(settings.database_url))
         known = ", ".join(sorted(script.revision for script in scripts.walk_revisions()))
         reason = str(refused).strip().splitlines()[0]
-        raise EngageError(
-            f"cannot upgrade to {revision!r}: {reason}; give head or one of {known}"
+        raise EngageError.of(
+            "cli.error.upgrade", revision=repr(revision), reason=reason, known=known
         ) from None
     safe = make_url(settings.database_url).render_as_string(hide_password=True)
-    typer.echo(f"database {safe} is at revision {revision}")
+    typer.echo(Translator(settings.operator_language)("cli.db.upgraded", url=safe, revision=revision))

@@ -47,7 +47,7 @@ def run_job_command(
     """Run one scheduler job once and print what it did."""
     job = JOBS.get(name)
     if job is None:
-        raise EngageError(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
+        raise EngageError.of("cli.error.unknown_job", job=repr(name), jobs=", ".join(sorted(JOBS)))
     settings = settings_from()
 
     async def run() -> str:

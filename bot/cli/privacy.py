@@ -28,7 +28,9 @@ def _person_id(session: Session, workspace: str | None, external_id: str) -> int
         select(Person).where(Person.workspace_id == chosen.id, Person.external_id == external_id)
     ).first()
     if person is None or person.id is None:
-        raise EngageError(f"no person {external_id!r} in workspace {chosen.external_id}")
+        raise EngageError.of(
+            "cli.error.no_person", person=repr(external_id), workspace=chosen.external_id
+        )
     return person.id
 
 

@@ -25,7 +25,7 @@ def report_command(
 ) -> None:
     """Weekly activity, ladder, silent share trend, funnel and campaign results, as HTML."""
     if lang not in ("en", "fr"):
-        raise EngageError(f"--lang must be en or fr, not {lang!r}")
+        raise EngageError.of("cli.error.report_lang", lang=repr(lang))
     language = language_for(lang)
     output_path(out)
     day = day_option(as_of)
@@ -38,7 +38,7 @@ def report_command(
         try:
             return build_report(session, settings, chosen.id, community, day, language)
         except CommandError as problem:
-            raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+            raise EngageError.of(problem.key, **problem.values) from None
 
     try:
         page = database.read_sync(build)

@@ -7,10 +7,12 @@ formatted with `str.format`; numbers and percentages are formatted by Babel per 
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 Language = Literal["en", "fr"]
@@ -56,3 +58,11 @@ class Translator:
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.language)
+
+    def date(self, day: date) -> str:
+        """As the catalogue's `format.date` pattern says: ISO in English, `31 mars 2026` in French."""
+        return format_date(day, self("format.date"), locale=self.language)
+
+    def moment(self, when: datetime, pattern: str = "format.moment") -> str:
+        """Day and time per the catalogue's `pattern` key (`format.moment` adds the weekday)."""
+        return format_datetime(when, self(pattern), locale=self.language)
