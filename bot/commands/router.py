@@ -46,12 +46,12 @@ class Router:
         key = f"command_words.{command.name}"
         for language in LANGUAGES:
             if word := catalog(language).get(key):
-                self.words.setdefault(_plain(word), command.name)
+                self.words.setdefault(plain_word(word), command.name)
 
     def named(self, word: str) -> Command | None:
         """The command `word` calls: its name, or its word in any language."""
         word = word.lower()
-        return self.commands.get(word) or self.commands.get(self.words.get(_plain(word), ""))
+        return self.commands.get(word) or self.commands.get(self.words.get(plain_word(word), ""))
 
     def usage(self, t: Translator, name: str) -> str:
         """`command.<name>.usage` with the command's word in `t`'s language."""
@@ -107,7 +107,7 @@ class Router:
         return Card((Heading(t("help.title")), Paragraph(intro), Facts(rows)), fallback=intro)
 
 
-def _plain(word: str) -> str:
+def plain_word(word: str) -> str:
     """`Arrêter` -> `arreter`: people type French words with or without accents."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))

@@ -179,3 +179,30 @@ def test_prod_checks_oauth_secrets_and_accepts_strong_ones() -> None:
         check_ready_to_serve(weak)
     strong = weak.model_copy(update={"slack_client_secret": "5c1e0f7b9d2a4c6e8f0a1b3c5d7e9f01"})
     assert check_ready_to_serve(strong) == []
+
+
+@pytest.mark.parametrize(
+    ("environment", "language"),
+    [
+        ({}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "fr"),
+        ({"LANG": "fr_FR.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "fr_CA.UTF-8"}, "fr"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8", "ENGAGE_LANGUAGE": "en"}, "en"),
+        ({"ENGAGE_LANGUAGE": "FR"}, "fr"),
+        ({"ENGAGE_LANGUAGE": ""}, "en"),
+    ],
+)
+def test_the_operators_language_is_the_setting_else_the_locale(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], language: str
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings(env_file=None).operator_language == language
+
+
+def test_an_unknown_language_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGAGE_LANGUAGE", "de")
+    with pytest.raises(ConfigError, match="^ENGAGE_LANGUAGE: "):
+        load_settings(env_file=None)

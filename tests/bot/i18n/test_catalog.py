@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from pathlib import Path
 
+from bot.commands.router import plain_word
 from bot.i18n import LANGUAGES, Translator, catalog, language_for
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -46,3 +48,19 @@ def test_language_from_locale() -> None:
 def test_numbers_follow_the_language() -> None:
     assert Translator("en").percent(0.5) == "50%"
     assert Translator("fr").percent(0.5) == "50\u00a0%"
+
+
+def test_each_command_word_calls_one_command_in_every_language() -> None:
+    words: dict[str, str] = {}
+    for language in LANGUAGES:
+        for key, word in catalog(language).items():
+            if key.startswith("command_words."):
+                name = key.removeprefix("command_words.")
+                assert words.setdefault(plain_word(word), name) == name, (language, word)
+                assert word == word.strip().lower() and " " not in word, word
+    assert words["arreter"] == "stop" and words["preferences"] == "settings"
+
+
+def test_dates_follow_the_language() -> None:
+    assert Translator("en").date(date(2026, 3, 31)) == "2026-03-31"
+    assert Translator("fr").date(date(2026, 3, 31)) == "31 mars 2026"
