@@ -31,4 +31,5 @@ def upgrade_command(
             "cli.error.upgrade", revision=repr(revision), reason=reason, known=known
         ) from None
     safe = make_url(settings.database_url).render_as_string(hide_password=True)
-    typer.echo(Translator(settings.operator_language)("cli.db.upgraded", url=safe, revision=revision))
+    t = Translator(settings.operator_language)
+    typer.echo(t("cli.db.upgraded", url=safe, revision=revision))

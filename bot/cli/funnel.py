@@ -21,6 +21,7 @@ from bot.metrics.funnel import FIELDS, FunnelFigures, funnel
 from bot.settings import Settings
 from bot.storage.database import Database
 
+
 @dataclass(frozen=True)
 class FunnelReport:
     as_of: date

@@ -17,7 +17,9 @@ def choose_workspace(session: Session, external_id: str | None) -> Workspace:
         if not workspaces:
             raise EngageError.of("cli.error.unknown_workspace_none", workspace=repr(external_id))
         known = ", ".join(w.external_id for w in workspaces)
-        raise EngageError.of("cli.error.unknown_workspace", workspace=repr(external_id), known=known)
+        raise EngageError.of(
+            "cli.error.unknown_workspace", workspace=repr(external_id), known=known
+        )
     if len(workspaces) == 1:
         return workspaces[0]
     if not workspaces:

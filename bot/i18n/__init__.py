@@ -60,7 +60,7 @@ class Translator:
         return format_percent(value, locale=self.language)
 
     def date(self, day: date) -> str:
-        """As the catalogue's `format.date` pattern says: ISO in English, `31 mars 2026` in French."""
+        """Per the catalogue's `format.date`: ISO in English, `31 mars 2026` in French."""
         return format_date(day, self("format.date"), locale=self.language)
 
     def moment(self, when: datetime, pattern: str = "format.moment") -> str:

@@ -204,5 +204,5 @@ def test_the_operators_language_is_the_setting_else_the_locale(
 
 def test_an_unknown_language_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ENGAGE_LANGUAGE", "de")
-    with pytest.raises(ConfigError, match="^ENGAGE_LANGUAGE: "):
+    with pytest.raises(ConfigError, match=r"^ENGAGE_LANGUAGE: "):
         load_settings(env_file=None)

@@ -116,7 +116,8 @@ def test_the_package_carries_a_french_localization_file(tmp_path: Path) -> None:
     for index, listed in enumerate(bot["commandLists"]):
         for number, command in enumerate(listed["commands"]):
             key = f"bots[0].commandLists[{index}].commands[{number}]"
-            assert strings[f"{key}.title"] != "" and strings[f"{key}.description"] != ""
+            assert strings[f"{key}.title"] != ""
+            assert strings[f"{key}.description"] != ""
             if command["title"] == "stop":
                 assert strings[f"{key}.title"] == "arrêter"
                 assert strings[f"{key}.description"] == "arrêter toutes les suggestions"

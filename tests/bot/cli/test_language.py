@@ -32,9 +32,11 @@ async def test_help_follows_the_setting_then_the_locale(tmp_path: Path) -> None:
         "--help", cwd=tmp_path, LC_ALL="fr_FR.UTF-8", ENGAGE_LANGUAGE="en", **WIDE
     )
     assert "Engage: help people discover communities of their own accord." in english
-    assert "Show this message and exit." in english and "─ Commands ─" in english
+    assert "Show this message and exit." in english
+    assert "─ Commands ─" in english
     assert "Engage : aider chacun à découvrir les communautés de son propre chef." in french
-    assert "Afficher ce message et quitter." in french and "─ Commandes ─" in french
+    assert "Afficher ce message et quitter." in french
+    assert "─ Commandes ─" in french
     assert "Afficher la version d’Engage." in french
     assert "Show this message" not in french
     assert from_locale == french
@@ -56,8 +58,10 @@ async def test_errors_are_one_line_in_french(tmp_path: Path) -> None:
         ["engage : erreur : --as-of attend une date comme 2026-03-31, pas '2026-02-30'"],
     )
     code, _, err = await run("stats", "--as-of", "2026-02-30", cwd=tmp_path)
-    assert err.splitlines() == ["engage: error: --as-of needs a date like 2026-03-31, not '2026-02-30'"]
-    code, _, err = await run("version", cwd=tmp_path, ENGAGE_LANGUAGE="de")
+    assert err.splitlines() == [
+        "engage: error: --as-of needs a date like 2026-03-31, not '2026-02-30'"
+    ]
+    code, _, err = await run("stats", cwd=tmp_path, ENGAGE_LANGUAGE="de")
     assert (code, err.splitlines()) == (
         1,
         ["engage: error: ENGAGE_LANGUAGE: Input should be 'en' or 'fr'"],
@@ -72,10 +76,14 @@ async def test_stats_tables_numbers_and_dates_in_french(
     assert code == 0
     assert "Échelle d’engagement — 28 jours jusqu’au 29 mars 2026" in ladder
     assert "Communautés les plus vivantes (rythme, puis étendue)" in ladder
-    assert "habitués" in ladder and "régulier" in ladder
-    code, card, _ = await run("stats", "-c", "garden", "--as-of", "2026-03-29", cwd=tmp_path, **french)
+    assert "habitués" in ladder
+    assert "régulier" in ladder
+    code, card, _ = await run(
+        "stats", "-c", "garden", "--as-of", "2026-03-29", cwd=tmp_path, **french
+    )
     assert "#garden — au 29 mars 2026" in card
-    assert "part de silencieux" in card and "47\u00a0%" in card
+    assert "part de silencieux" in card
+    assert "47\u00a0%" in card
     code, _, err = await run("stats", "-c", "gardn", cwd=tmp_path, **french)
     assert err.splitlines() == [
         "engage : erreur : Je ne trouve pas la communauté « gardn ». Vouliez-vous dire : #garden ?"
@@ -84,7 +92,8 @@ async def test_stats_tables_numbers_and_dates_in_french(
         "stats", "-c", "garden", "--as-of", "2026-03-29", cwd=tmp_path,
         ENGAGE_DATABASE_URL=database_url, **WIDE,
     )  # fmt: skip
-    assert "#garden — as of 2026-03-29" in english and "47%" in english
+    assert "#garden — as of 2026-03-29" in english
+    assert "47%" in english
 
 
 def test_every_command_and_option_has_its_help_in_the_catalogue() -> None:

@@ -57,8 +57,10 @@ def test_each_command_word_calls_one_command_in_every_language() -> None:
             if key.startswith("command_words."):
                 name = key.removeprefix("command_words.")
                 assert words.setdefault(plain_word(word), name) == name, (language, word)
-                assert word == word.strip().lower() and " " not in word, word
-    assert words["arreter"] == "stop" and words["preferences"] == "settings"
+                assert word == word.strip().lower(), word
+                assert " " not in word, word
+    assert words["arreter"] == "stop"
+    assert words["preferences"] == "settings"
 
 
 def test_dates_follow_the_language() -> None:
