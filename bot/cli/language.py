@@ -27,6 +27,11 @@ from bot.settings import load_settings, locale_language
 PANELS = {"Arguments": "cli.panel.arguments", "Options": "cli.panel.options"}
 
 
+def operator_translator() -> Translator:
+    """For commands that print before (or without) loading their own settings."""
+    return Translator(operator_language())
+
+
 def operator_language() -> Language:
     """ENGAGE_LANGUAGE (environment or .env), else the process locale, else English."""
     try:

@@ -11,7 +11,7 @@ from bot.cli.context import day_option, output_path, settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.commands.context import CommandError
 from bot.errors import EngageError
-from bot.i18n import language_for
+from bot.i18n import Translator, language_for
 from bot.report.build import build_report
 from bot.storage.database import Database
 
@@ -45,4 +45,4 @@ def report_command(
     finally:
         database.close()
     out.write_text(page, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    typer.echo(Translator(settings.operator_language)("cli.files.wrote", path=out))
