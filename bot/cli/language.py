@@ -16,6 +16,7 @@ told in the operator's language by `engage`'s error handler.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer.core
@@ -36,8 +37,9 @@ def operator_language() -> Language:
     """ENGAGE_LANGUAGE (environment or .env), else the process locale, else English."""
     try:
         return load_settings().operator_language
-    except EngageError:
-        return locale_language()
+    except EngageError:  # told in the language asked for, if that setting is not the culprit
+        asked = os.environ.get("ENGAGE_LANGUAGE", "").strip().lower()
+        return "fr" if asked == "fr" else "en" if asked == "en" else locale_language()
 
 
 def localise(command: Any, t: Translator, path: str = "") -> None:

@@ -115,3 +115,15 @@ def test_every_command_and_option_has_its_help_in_the_catalogue() -> None:
 
     walk(typer.main.get_command(app), "")
     assert not missing, missing
+
+
+async def test_synth_summary_in_french(tmp_path: Path) -> None:
+    code, out, err = await run(
+        "synth", "--people", "20", "--communities", "4", "--days", "14", "--end", "2026-03-30",
+        cwd=tmp_path, ENGAGE_DATABASE_URL=f"sqlite:///{tmp_path / 's.db'}",
+        ENGAGE_LANGUAGE="fr", **WIDE,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Espace de travail synthétique" in out
+    assert "du 16 mars 2026 au 29 mars 2026" in out
+    assert "événements intégrés aux statistiques" in out

@@ -11,7 +11,7 @@ from bot.commands.router import plain_word
 from bot.i18n import LANGUAGES, Translator, catalog, language_for
 
 ROOT = Path(__file__).resolve().parents[3]
-KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+KEY = re.compile(r"""(?:\bt|\.of|\)|\bt\.moment\(.+?,)\(?\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(text: str) -> set[str]:
