@@ -68,7 +68,7 @@ def create_command(
 def list_command(workspace: str | None = WORKSPACE) -> None:
     """Every campaign of the workspace."""
     rows = run(lambda s, _, a: workspace_campaigns(s, a), workspace=workspace, write=False)
-    Console().print(list_table(rows))
+    Console().print(list_table(rows, operator_translator()))
 
 
 def _view(reference: str, workspace: str | None, as_of: datetime) -> CampaignView:
@@ -90,7 +90,7 @@ def show_command(
     if as_json:
         typer.echo(json.dumps(view_data(view), indent=2, ensure_ascii=False))
     else:
-        Console().print(*view_tables(view))
+        Console().print(*view_tables(view, operator_translator()))
 
 
 @campaign_app.command("preview")
