@@ -11,6 +11,7 @@ import typer
 from bot.cli import _register_plugins, app
 from bot.i18n import catalog
 from bot.services import Services
+from tests.support.campaigns import ready_workspace
 from tests.support.processes import run_engage as run
 from tests.support.workspace import handcrafted_events
 
@@ -127,3 +128,23 @@ async def test_synth_summary_in_french(tmp_path: Path) -> None:
     assert "Espace de travail synthétique" in out
     assert "du 16 mars 2026 au 29 mars 2026" in out
     assert "événements intégrés aux statistiques" in out
+
+
+async def test_campaigns_in_french(services: Services, database_url: str, tmp_path: Path) -> None:
+    await ready_workspace(services)
+    french = {"ENGAGE_DATABASE_URL": database_url, "ENGAGE_LANGUAGE": "fr", **WIDE}
+    code, out, err = await run(
+        "campaign", "create", "-c", "archive-club", "--name", "spring", "--pitch-fr", "Venez",
+        "--starts", "2099-04-01", "--ends", "2099-04-30", cwd=tmp_path, **french,
+    )  # fmt: skip
+    assert (code, out, err) == (0, "campagne 1 (spring) créée en brouillon\n", "")
+    _, moved, _ = await run("campaign", "activate", "spring", cwd=tmp_path, **french)
+    assert moved == "la campagne 1 (spring) est maintenant active\n"
+    _, listed, _ = await run("campaign", "list", cwd=tmp_path, **french)
+    assert "Campagnes" in listed
+    assert "coup de pouce" in listed
+    _, shown, _ = await run("campaign", "show", "1", cwd=tmp_path, **french)
+    assert "Campagne 1 : spring" in shown
+    assert "pourrait toucher maintenant" in shown
+    assert "Résultats (conversion" in shown
+    assert "premier message" in shown
