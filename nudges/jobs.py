@@ -11,6 +11,7 @@ import typer
 
 from bot.campaigns.states import end_expired
 from bot.cli.jobs import JOBS, Job
+from bot.i18n import Told
 from bot.services import Services
 from nudges.digest.job import digest
 from nudges.outbox.worker import DeliveryWorker
@@ -21,25 +22,17 @@ from nudges.policy.consent import send_check
 async def deliver(services: Services) -> str:
     """Send every outbox message that is due, through the installed gateways."""
     if not services.gateways:
-        return "no gateway installed: nothing delivered"
+        return Told("job.deliver.no_gateway")
     worker = DeliveryWorker(services, may_send=send_check(services.settings, services.clock))
     return describe(await worker.run())
 
 
 def describe(outcomes: Counter[str]) -> str:
-    parts = [
-        f"{outcomes[state]} {label}"
-        for state, label in (
-            ("sent", "sent"),
-            ("pending", "to retry"),
-            ("dead", "dead"),
-            ("unknown", "unknown"),
-            ("cancelled", "cancelled"),
-        )
-    ]
+    states = ("sent", "pending", "dead", "unknown", "cancelled")
+    counts = {state: outcomes[state] for state in states}
     if outcomes["error"]:
-        parts.append(f"{outcomes['error']} not recorded (database error)")
-    return "delivered: " + ", ".join(parts)
+        return Told("job.deliver.done_with_errors", **counts, error=outcomes["error"])
+    return Told("job.deliver.done", **counts)
 
 
 async def plan_with_campaigns(services: Services) -> str:
@@ -47,7 +40,7 @@ async def plan_with_campaigns(services: Services) -> str:
     now = services.clock()
     ended = await services.database.write(lambda session: end_expired(session, now))
     planned = await plan(services)
-    return f"{planned}; {ended} campaign(s) ended" if ended else planned
+    return Told("job.plan.campaigns_ended", summary=planned, ended=ended) if ended else planned
 
 
 NUDGES_JOBS: dict[str, Job] = {"plan": plan_with_campaigns, "deliver": deliver, "digest": digest}

@@ -66,3 +66,27 @@ class Translator:
     def moment(self, when: datetime, pattern: str = "format.moment") -> str:
         """Day and time per the catalogue's `pattern` key (`format.moment` adds the weekday)."""
         return format_datetime(when, self(pattern), locale=self.language)
+
+
+class Told(str):
+    """English text that keeps its catalogue key and values, so that it can be told again in
+    another language (`tell`): job summaries are logged in English and printed to the
+    operator in theirs. Values may be Told themselves."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, **values: object) -> Told:
+        told = super().__new__(cls, Translator("en")(key, **values))
+        told.key, told.values = key, values
+        return told
+
+
+def tell(text: str, t: Translator) -> str:
+    """`text` in `t`'s language if it is Told, else as it is."""
+    if not isinstance(text, Told):
+        return text
+    return t(
+        text.key,
+        **{name: tell(v, t) if isinstance(v, str) else v for name, v in text.values.items()},
+    )

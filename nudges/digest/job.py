@@ -14,6 +14,7 @@ from sqlalchemy import Table, select
 from sqlmodel import Session
 
 from bot.delivery import Gateway
+from bot.i18n import Told
 from bot.services import Services
 from bot.storage.models import Membership, Outbox, Workspace
 from nudges.card_data import card_to_data
@@ -44,9 +45,9 @@ async def digest(services: Services) -> str:
     now = services.clock()
     due = await services.database.read(lambda session: _due(session, now))
     if not due:
-        return "queued 0 digest(s)"
+        return Told("job.digest", count=0)
     written = await services.database.write(lambda session: _queue(session, services, due, now))
-    return f"queued {written} digest(s)"
+    return Told("job.digest", count=written)
 
 
 def _due(session: Session, now: datetime) -> list[tuple[Recipient, list[int]]]:

@@ -148,3 +148,14 @@ async def test_campaigns_in_french(services: Services, database_url: str, tmp_pa
     assert "pourrait toucher maintenant" in shown
     assert "Résultats (conversion" in shown
     assert "premier message" in shown
+
+
+async def test_run_job_says_what_it_did_in_french(
+    services: Services, database_url: str, tmp_path: Path
+) -> None:
+    await services.tracker.record(handcrafted_events())
+    french = {"ENGAGE_DATABASE_URL": database_url, "ENGAGE_LANGUAGE": "fr"}
+    code, out, _ = await run("run-job", "fold", cwd=tmp_path, **french)
+    assert (code, out) == (0, f"{len(handcrafted_events())} événement(s) intégré(s)\n")
+    code, out, _ = await run("run-job", "digest", cwd=tmp_path, **french)
+    assert (code, out) == (0, "0 résumé(s) mis en file\n")
