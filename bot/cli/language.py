@@ -11,7 +11,7 @@ them and `localise` puts them on the command tree just before it runs:
 
 A command or option without a key keeps the English help written in its code. Messages and
 table headings take `Translator(settings.operator_language)`; `EngageError.of(key, …)` is
-told in the operator's language by `engage`'s error handler.
+told in the operator's language by `engage`'s error handler, and a `Told` summary by `tell`.
 """
 
 from __future__ import annotations
