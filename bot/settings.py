@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from enum import StrEnum
@@ -15,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
+from bot.i18n import language_for
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _PLACEHOLDER = re.compile(
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     roster_sync_hours: float = _env(24.0, "ENGAGE_ROSTER_SYNC_HOURS")
     roster_pace: float = _env(1.0, "ENGAGE_ROSTER_PACE")
 
+    language: Literal["en", "fr"] | None = _env(None, "ENGAGE_LANGUAGE")
+    """The operator's language (CLI, demo, console); None: the process locale's."""
+
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
     slack_signing_secret: str = _env("", "SLACK_SIGNING_SECRET")
@@ -122,6 +127,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _blank_language(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod
@@ -192,23 +202,39 @@ class Settings(BaseSettings):
     def enabled(self, platform: Platform) -> bool:
         return platform in self.platforms
 
+    @property
+    def operator_language(self) -> Literal["en", "fr"]:
+        return self.language or "en"
+
 
 def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment (and `.env`), with keyword overrides on top;
     then from the files of `ENGAGE_SECRETS_DIR` for whatever those left unset."""
     try:
         settings = Settings(_env_file=env_file, **overrides)
-        if not settings.secrets_dir:
-            return settings
-        if not Path(settings.secrets_dir).is_dir():
-            raise ConfigError(f"ENGAGE_SECRETS_DIR: {settings.secrets_dir!r} is not a directory")
-        return Settings(_env_file=env_file, _secrets_dir=settings.secrets_dir, **overrides)
+        if settings.secrets_dir:
+            if not Path(settings.secrets_dir).is_dir():
+                raise ConfigError(
+                    f"ENGAGE_SECRETS_DIR: {settings.secrets_dir!r} is not a directory"
+                )
+            settings = Settings(_env_file=env_file, _secrets_dir=settings.secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         raise ConfigError(
             f"{_variable_name(field)}: {first['msg'].removeprefix('Value error, ')}"
         ) from None
+    if settings.language is None:
+        settings.language = locale_language()
+    return settings
+
+
+def locale_language() -> Literal["en", "fr"]:
+    """The process locale's language (LC_ALL, else LC_MESSAGES, else LANG): fr or en."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(variable, "").strip():
+            return language_for(value)
+    return "en"
 
 
 def _variable_name(field: str) -> str:

@@ -14,6 +14,7 @@ from bot.cli.context import day_option, settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.i18n import Translator
 from bot.privacy.person_views import require_person_views
 from bot.storage.database import Database
 from bot.storage.models import Community
@@ -38,7 +39,7 @@ def suggest_command(
 ) -> None:
     """Ranked suggestions with scores and reasons, for anyone. Ignores consent; sends nothing."""
     if (person is None) == (not everyone):
-        raise EngageError("give either --person EXTERNAL_ID or --all")
+        raise EngageError.of("cli.error.suggest_who")
     settings = settings_from()
     require_person_views(settings)
     moment = (
@@ -70,7 +71,7 @@ def suggest_command(
     if as_json:
         typer.echo(json.dumps(result.as_data(), indent=2, ensure_ascii=False))
     else:
-        _print(result)
+        _print(result, Translator(settings.operator_language))
 
 
 def never_suggested(session: Session, workspace_id: int) -> list[tuple[int, str]]:
@@ -92,14 +93,15 @@ def without(result: Preview, never: set[str], limit: int) -> Preview:
     return Preview(result.workspace, result.as_of, people)
 
 
-def _print(result: Preview) -> None:
-    before = f"{result.as_of:%Y-%m-%d %H:%M} UTC"
-    table = Table(title=f"Suggestions in {result.workspace}, from events before {before}")
+def _print(result: Preview, t: Translator) -> None:
+    before = t.moment(result.as_of, "format.datetime")
+    table = Table(title=t("cli.suggest.title", workspace=result.workspace, before=before))
     for column in ("person", "#", "community", "score", "reasons", "why"):
-        table.add_column(column, justify="right" if column in ("#", "score") else "left")
+        heading = t(f"cli.suggest.column.{column}") if column != "#" else column
+        table.add_column(heading, justify="right" if column in ("#", "score") else "left")
     for entry in result.people:
         if not entry.suggestions:
-            table.add_row(entry.person, "", "[dim]no suggestion[/dim]", "", "", "")
+            table.add_row(entry.person, "", f"[dim]{t('cli.suggest.none')}[/dim]", "", "", "")
         for rank, item in enumerate(entry.suggestions, 1):
             reasons = ", ".join(_short(reason) for reason in item.reasons)
             table.add_row(
@@ -108,7 +110,7 @@ def _print(result: Preview) -> None:
                 f"#{item.name or item.community}",
                 f"{item.score:.4g}",
                 reasons,
-                item.sentence["en"],
+                item.sentence.get(t.language, item.sentence["en"]),
             )
     Console().print(table)
 

@@ -11,6 +11,7 @@ import typer
 
 from bot.campaigns.states import end_expired
 from bot.cli.jobs import JOBS, Job
+from bot.i18n import Told
 from bot.services import Services
 from nudges.actions.next_step import ask_to_join
 from nudges.actions.people import ask_animators
@@ -23,7 +24,7 @@ from nudges.policy.consent import send_check
 async def deliver(services: Services) -> str:
     """Send every outbox message that is due, through the installed gateways."""
     if not services.gateways:
-        return "no gateway installed: nothing delivered"
+        return Told("job.deliver.no_gateway")
     worker = DeliveryWorker(services, may_send=send_check(services.settings, services.clock))
     outcomes = await worker.run()
     services.deliveries.update(outcomes)
@@ -31,19 +32,11 @@ async def deliver(services: Services) -> str:
 
 
 def describe(outcomes: Counter[str]) -> str:
-    parts = [
-        f"{outcomes[state]} {label}"
-        for state, label in (
-            ("sent", "sent"),
-            ("pending", "to retry"),
-            ("dead", "dead"),
-            ("unknown", "unknown"),
-            ("cancelled", "cancelled"),
-        )
-    ]
+    states = ("sent", "pending", "dead", "unknown", "cancelled")
+    counts = {state: outcomes[state] for state in states}
     if outcomes["error"]:
-        parts.append(f"{outcomes['error']} not recorded (database error)")
-    return "delivered: " + ", ".join(parts)
+        return Told("job.deliver.done_with_errors", **counts, error=outcomes["error"])
+    return Told("job.deliver.done", **counts)
 
 
 async def plan_with_campaigns(services: Services) -> str:
@@ -54,11 +47,13 @@ async def plan_with_campaigns(services: Services) -> str:
     ended = await services.database.write(lambda session: end_expired(session, now))
     joins = await ask_to_join(services)
     planned = await plan(services)
-    summary = f"{planned}; {ended} campaign(s) ended" if ended else planned
+    summary: str = (
+        Told("job.plan.campaigns_ended", summary=planned, ended=ended) if ended else planned
+    )
     if joins:
-        summary += f"; {joins} follower(s) asked to join"
+        summary = Told("job.plan.joins_asked", summary=summary, joins=joins)
     if asked := await ask_animators(services):
-        summary += f"; {asked} animator(s) asked to be followable"
+        summary = Told("job.plan.animators_asked", summary=summary, asked=asked)
     return summary
 
 

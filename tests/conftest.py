@@ -13,6 +13,8 @@ from bot.settings import Settings, load_settings
 from tests.support.databases import PostgresTemplates, SqliteTemplates, test_server_url
 
 SETTING_PREFIXES = ("ENGAGE_", "SLACK_", "MICROSOFTAPP", "MICROSOFT_APP")
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""The operator's language follows them: tests that want French set them."""
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +23,8 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.upper().startswith(SETTING_PREFIXES) and name != "ENGAGE_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
 

@@ -46,7 +46,7 @@ def demo_command(
         Path(name).unlink()
         db = Path(name)
     elif db.exists():
-        raise EngageError(f"{db} already exists: give a new file, or delete it first")
+        raise EngageError.of("cli.error.demo_exists", db=db)
     settings = settings_from(database_url=f"sqlite:///{db.resolve()}", log_level=QUIET)
     if slack_export is not None:
         require_person_views(settings)  # real people's suggestions are shown by name
@@ -79,7 +79,7 @@ def console_command(
 ) -> None:
     """Act as a person of the workspace: post, react, join, chat with the bot, move time on."""
     if db is not None and not db.exists():
-        raise EngageError(f"{db} does not exist: create it with `engage demo --db {db}`")
+        raise EngageError.of("cli.error.console_missing", db=db)
     url = f"sqlite:///{db.resolve()}" if db is not None else None
     settings = settings_from(database_url=url, log_level=QUIET)
     require_person_views(settings)  # acting as someone shows their own figures

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from babel.numbers import format_decimal
 from rich.console import Console
 
 from adapters.console.activity import joined, record_and_fold
@@ -23,6 +24,7 @@ from adapters.console.trial import funnel_figures, run_trials
 from adapters.console.workspace import generate, import_export, start_moment, the_workspace
 from bot.clock import utcnow
 from bot.delivery import Recipient
+from bot.i18n import Translator
 from bot.services import Services
 from nudges.commands import full_router
 
@@ -41,15 +43,21 @@ async def run_demo(
     export: Path | None,
 ) -> None:
     started = time.perf_counter()
-    with console.status("Building the workspace…"):
+    t = Translator(services.settings.operator_language)
+    with console.status(t("demo.building")):
         if export is None:
             events = await generate(services, people, communities, seed)
             console.print(
-                f"Generated {people} people, {communities} communities, {events:,} events"
+                t(
+                    "demo.generated",
+                    people=t.number(people),
+                    communities=t.number(communities),
+                    events=t.number(events),
+                )
             )
         else:
             events = await import_export(services, export)
-            console.print(f"Imported {export}: {events:,} events folded")
+            console.print(t("demo.imported", export=export, events=t.number(events)))
     workspace = await services.database.read(lambda s: the_workspace(s))
     assert workspace.id is not None
     workspace_id = workspace.id
@@ -57,13 +65,13 @@ async def run_demo(
     services.clock = ConsoleClock(start)
     as_of = services.today()
     if start.date() < utcnow().date():
-        console.print(f"The activity ends on {as_of - timedelta(days=1)}: figures as of then.")
+        console.print(t("demo.activity_ends", day=t.date(as_of - timedelta(days=1))))
     minimum = services.settings.min_group_size
     figures = await services.database.read(lambda s: overview(s, workspace_id, as_of, minimum))
-    print_overview(console, figures, as_of)
+    print_overview(console, figures, as_of, t)
     if figures.largest:
-        print_health(console, figures.largest[0].name, figures)
-    gateway = ConsoleGateway(platform=workspace.platform)
+        print_health(console, figures.largest[0].name, figures, t)
+    gateway = ConsoleGateway(platform=workspace.platform, t=t)
 
     async def on_invite(recipient: Recipient, community: str) -> None:
         event = joined(
@@ -75,8 +83,9 @@ async def run_demo(
     services.gateways[workspace.platform] = gateway
     router = full_router(services)
     trials = await run_trials(services, router, workspace, SHOWN, CROWD)
-    print_trials(console, trials)
+    print_trials(console, trials, t)
     funnel = await services.database.read(lambda s: funnel_figures(s, services, workspace_id))
-    print_answers(console, trials, funnel, CROWD)
-    print_next(console, db_path)
-    console.print(f"\n[dim]demo done in {time.perf_counter() - started:.1f} s[/dim]")
+    print_answers(console, trials, funnel, CROWD, t)
+    print_next(console, db_path, t)
+    seconds = format_decimal(time.perf_counter() - started, "0.0", locale=t.language)
+    console.print(f"\n[dim]{t('demo.done', seconds=seconds)}[/dim]")

@@ -13,10 +13,11 @@ from rich.table import Table
 from adapters.console.figures import Overview
 from adapters.console.render import render
 from adapters.console.trial import Trial
-from bot.cli.funnel import LABELS
-from bot.cli.stats_render import ENGLISH, community_table, ladder_table, shown
+from bot.cli.funnel import funnel_table
+from bot.cli.stats_render import community_table, ladder_table, shown
 from bot.commands.format import community_name
-from bot.metrics.funnel import FIELDS, FunnelFigures
+from bot.i18n import Translator
+from bot.metrics.funnel import FunnelFigures
 
 
 def section(console: Console, title: str, note: str) -> None:
@@ -25,90 +26,62 @@ def section(console: Console, title: str, note: str) -> None:
     console.print(note)
 
 
-def print_overview(console: Console, figures: Overview, as_of: date) -> None:
-    section(console, "1. The organisation's engagement ladder", "Each person's highest rung.")
-    console.print(ladder_table([figures.ladder], as_of))
-    section(
-        console,
-        "2. Most alive versus largest communities",
-        "Size is not health: a big community can be mostly silent.",
-    )
-    alive = Table(title="Most alive (rhythm)")
+def print_overview(console: Console, figures: Overview, as_of: date, t: Translator) -> None:
+    section(console, t("demo.ladder.title"), t("demo.ladder.note"))
+    console.print(ladder_table([figures.ladder], as_of, t))
+    section(console, t("demo.alive.title"), t("demo.alive.note"))
+    alive = Table(title=t("demo.alive.alive"))
     for column in ("community", "rhythm", "weeks", "members", "silent"):
-        alive.add_column(column)
+        alive.add_column(t(f"demo.column.{column}"))
     for ranked, stats in figures.alive:
         alive.add_row(
-            f"#{community_name(ENGLISH, ranked.name, ranked.external_id)}",
-            ranked.rhythm,
+            f"#{community_name(t, ranked.name, ranked.external_id)}",
+            shown(ranked.rhythm, t=t),
             f"{ranked.active_weeks}/12",
-            shown(stats.members),
-            shown(stats.silent_share, "percent"),
+            shown(stats.members, t=t),
+            shown(stats.silent_share, "percent", t),
         )
-    largest = Table(title="Largest (members)")
+    largest = Table(title=t("demo.alive.largest"))
     for column in ("community", "members", "rhythm", "weeks", "silent"):
-        largest.add_column(column)
+        largest.add_column(t(f"demo.column.{column}"))
     for sized in figures.largest:
         largest.add_row(
             f"#{sized.name}",
-            str(sized.members),
-            shown(sized.stats.rhythm),
+            shown(sized.members, t=t),
+            shown(sized.stats.rhythm, t=t),
             f"{shown(sized.stats.active_weeks)}/12",
-            shown(sized.stats.silent_share, "percent"),
+            shown(sized.stats.silent_share, "percent", t),
         )
     console.print(Columns([alive, largest]))
 
 
-def print_health(console: Console, name: str, figures: Overview) -> None:
-    section(
-        console,
-        f"3. Health card of #{name}",
-        "Posts per week over 12 weeks, and the share of members who stayed silent.",
-    )
+def print_health(console: Console, name: str, figures: Overview, t: Translator) -> None:
+    section(console, t("demo.health.title", name=name), t("demo.health.note"))
     for sized in figures.largest:
         if sized.name == name:
-            console.print(community_table(name, sized.stats))
+            console.print(community_table(name, sized.stats, t))
 
 
-def print_trials(console: Console, trials: list[Trial]) -> None:
-    section(
-        console,
-        "4. Suggestions for three people who asked for them",
-        "Each carries its reasons; counts, never names.",
-    )
+def print_trials(console: Console, trials: list[Trial], t: Translator) -> None:
+    section(console, t("demo.trials.title"), t("demo.trials.note"))
     for trial in trials:
-        reasons = ", ".join(_reason(reason) for reason in trial.reasons) or "none"
-        body = f"{render(trial.suggestion).text}\n\n[dim]reasons: {reasons}[/dim]"
-        console.print(Panel(body, title=f"to {trial.person}", expand=False))
+        reasons = ", ".join(_reason(reason) for reason in trial.reasons) or t("demo.trials.none")
+        body = f"{render(trial.suggestion).text}\n\n[dim]{t('demo.trials.reasons')} {reasons}[/dim]"
+        console.print(Panel(body, title=t("demo.trials.to", person=trial.person), expand=False))
 
 
 def print_answers(
-    console: Console, trials: list[Trial], figures: FunnelFigures, crowd: int
+    console: Console, trials: list[Trial], figures: FunnelFigures, crowd: int, t: Translator
 ) -> None:
-    section(
-        console,
-        "5. Their answers, through the command router",
-        f"They click Follow, Join and Not interested; {crowd} more people answer too "
-        "(figures under the minimum group size would be hidden).",
-    )
+    section(console, t("demo.answers.title"), t("demo.answers.note", crowd=crowd))
     for trial in trials:
         console.print(f"{trial.person} → [bold]{trial.answer}[/bold]: {render(trial.reply).text}")
-    table = Table(title="Suggestion funnel", show_header=False)
-    table.add_column("stage")
-    table.add_column("suggestions", justify="right")
-    for name in FIELDS:
-        table.add_row(LABELS[name], shown(getattr(figures, name)))
-    console.print(table)
+    console.print(funnel_table(t("demo.answers.funnel"), figures, t))
 
 
-def print_next(console: Console, db_path: str) -> None:
-    section(console, "6. What to try next", "")
-    console.print(
-        f"• Act as someone of this workspace: [bold]engage console --db {db_path}[/bold]\n"
-        "  (type `help`; `as <person>`, `/engage start`, `tick 1w` …)\n"
-        "• Run the server: [bold]engage serve[/bold] (health on http://127.0.0.1:3000/healthz)\n"
-        "• Install on Slack (`engage slack-manifest --url …`) or Teams "
-        "(`engage teams-package …`): see the README."
-    )
+def print_next(console: Console, db_path: str, t: Translator) -> None:
+    section(console, t("demo.next.title"), "")
+    console.print(t("demo.next.body", db=db_path))
 
 
 def _reason(reason: dict[str, object]) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.cards import Card
 from bot.clock import utcnow
 from bot.delivery import Delivered, DeliveryResult, Recipient
+from bot.i18n import Translator
 
 PLATFORM = "console"
 Show = Callable[[str, Card], None]
@@ -33,11 +34,13 @@ class ConsoleGateway:
     clock: Clock = utcnow
     waiting: defaultdict[str, list[Card]] = field(default_factory=lambda: defaultdict(list))
     sent: int = 0
+    t: Translator = field(default_factory=lambda: Translator("en"))
 
     async def send_card(self, recipient: Recipient, card: Card) -> DeliveryResult:
         self.sent += 1
         if recipient.person == self.current:
-            self.show(f"direct message from Engage, {self.clock():%a %Y-%m-%d %H:%M} UTC", card)
+            when = self.t.moment(self.clock(), "format.short_moment")
+            self.show(self.t("console.direct", moment=when), card)
         else:
             self.waiting[recipient.person].append(card)
         return Delivered(conversation=f"DM-{recipient.person}", message=str(self.sent))
@@ -46,7 +49,7 @@ class ConsoleGateway:
         self, recipient: Recipient, sent: Delivered, card: Card
     ) -> DeliveryResult:
         if recipient.person == self.current:
-            self.show("Engage updated its message", card)
+            self.show(self.t("console.updated"), card)
         return sent
 
     async def invite(self, recipient: Recipient, community: str) -> DeliveryResult:

@@ -9,6 +9,7 @@ from adapters.console.gateway import PLATFORM, ConsoleGateway
 from adapters.console.shell import Shell
 from adapters.console.ticks import ConsoleClock
 from adapters.console.workspace import start_moment, the_workspace
+from bot.i18n import Translator
 from bot.services import Services
 from nudges.commands import full_router
 
@@ -24,13 +25,14 @@ async def run_console(services: Services, workspace_id: str | None) -> None:
         workspace_key = workspace.id
         clock = ConsoleClock(await services.database.read(lambda s: start_moment(s, workspace_key)))
         services.clock = clock
-        gateway = ConsoleGateway(platform=workspace.platform, clock=clock)
+        t = Translator(services.settings.operator_language)
+        gateway = ConsoleGateway(platform=workspace.platform, clock=clock, t=t)
         shell = Shell(services, full_router(services), workspace, gateway, clock, say)
         gateway.show = shell.show
         gateway.on_invite = shell.invited
         services.gateways[PLATFORM] = gateway
         services.gateways[workspace.platform] = gateway
-        say(f"Engage console on workspace {workspace.external_id}. Type help; quit to leave.")
+        say(t("console.welcome", workspace=workspace.external_id))
         prompt = sys.stdin.isatty()
         while True:
             if prompt:

@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 
 from adapters.console.activity import joined, posted, reacted, record_and_fold
 from adapters.console.gateway import ConsoleGateway
-from adapters.console.help import HELP
 from adapters.console.render import render
 from adapters.console.ticks import ConsoleClock, parse_duration, tick
 from adapters.console.workspace import find_person
@@ -22,6 +21,19 @@ from bot.delivery import Recipient
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.models import Person, Workspace
+
+FRENCH_WORDS = {
+    "aide": "help",
+    "qui": "who",
+    "comme": "as",
+    "heure": "time",
+    "avancer": "tick",
+    "quitter": "quit",
+    "réagir": "react",
+    "reagir": "react",
+    "rejoindre": "join",
+}
+"""The console's own words in French: `comme U0002`, `avancer 1w`, `rejoindre #general`…"""
 
 
 @dataclass
@@ -36,6 +48,10 @@ class Shell:
     choices: list[str] = field(default_factory=list)
     """Every button shown to the current person, numbered in order: any stays clickable."""
 
+    @property
+    def t(self) -> Translator:
+        return Translator(self.services.settings.operator_language)
+
     def show(self, title: str, card: Card) -> None:
         rendered = render(card, first=len(self.choices) + 1)
         self.choices += rendered.choices
@@ -45,22 +61,23 @@ class Shell:
         """Run one line; False once the person asked to quit."""
         line = line.strip()
         word, _, rest = line.partition(" ")
+        word = FRENCH_WORDS.get(word.lower(), word)
         if not line:
             return True
         if word in ("quit", "exit"):
             return False
         if word == "help":
-            self.say(HELP)
+            self.say(self.t("console.help"))
         elif word == "who":
             await self._who()
         elif word == "as":
             await self._become(rest)
         elif word == "time":
-            self.say(f"{self.clock.now:%A %Y-%m-%d %H:%M} UTC")
+            self.say(self.t("console.clock", moment=self.t.moment(self.clock.now)))
         elif word == "tick":
             await self._tick(rest)
         elif self.person is None:
-            self.say("First choose who you are: as <person> (try `who`).")
+            self.say(self.t("console.choose_first"))
         elif line.isdigit():
             await self._click(int(line))
         elif word in ("/engage", "engage"):
@@ -68,7 +85,7 @@ class Shell:
         elif word.startswith("#") or word in ("react", "join"):
             await self._activity(word, rest)
         else:
-            self.say(f"Unknown console command {word!r}: type help.")
+            self.say(self.t("console.unknown", word=repr(word)))
         return True
 
     async def _who(self) -> None:
@@ -80,29 +97,32 @@ class Shell:
         workspace_id = self.workspace.id
         person = await self.services.database.read(lambda s: find_person(s, workspace_id, text))
         if person is None:
-            self.say(f"Nobody called {text!r} here: try `who`.")
+            self.say(self.t("console.nobody", name=repr(text)))
             return
         self.person, self.choices = person, []
         self.gateway.current = person.external_id
-        self.say(f"You are now {person.display_name or person.external_id}.")
+        self.say(self.t("console.became", name=person.display_name or person.external_id))
         for card in self.gateway.take_waiting(person.external_id):
-            self.show("direct message from Engage (while you were away)", card)
+            self.show(self.t("console.while_away"), card)
 
     async def _tick(self, text: str) -> None:
         duration = parse_duration(text)
         if duration is None:
-            self.say("tick takes a duration such as 30m, 2h, 1d or 1w (at most 8w).")
+            self.say(self.t("console.tick_usage"))
             return
         before = self.gateway.sent
         await tick(self.services, self.clock, duration)
         self.say(
-            f"It is now {self.clock.now:%A %Y-%m-%d %H:%M} UTC; "
-            f"{self.gateway.sent - before} direct message(s) sent in the workspace meanwhile."
+            self.t(
+                "console.ticked",
+                moment=self.t.moment(self.clock.now),
+                sent=self.t.number(self.gateway.sent - before),
+            )
         )
 
     async def _click(self, number: int) -> None:
         if not 1 <= number <= len(self.choices):
-            self.say("No such choice: type a number shown before a button.")
+            self.say(self.t("console.no_choice"))
             return
         await self._command(self.choices[number - 1])
 
@@ -120,7 +140,7 @@ class Shell:
                 lambda s: find_community(s, Actor(workspace_id, None, "cli"), channel)
             )
         except CommandError as problem:
-            self.say(Translator("en")(problem.key, **problem.values))
+            self.say(self.t(problem.key, **problem.values))
             return
         make = {"react": reacted, "join": joined}.get(word, posted)
         event = make(
@@ -131,8 +151,8 @@ class Shell:
             self.clock.now,
         )
         await record_and_fold(self.services, [event])
-        done = {"react": "reacted in", "join": "joined"}.get(word, "posted in")
-        self.say(f"(you {done} #{community.name or community.external_id}; no text kept)")
+        done = {"react": "console.reacted", "join": "console.joined"}.get(word, "console.posted")
+        self.say(self.t(done, community=community.name or community.external_id))
 
     def _asker(self) -> Asker:
         assert self.person is not None

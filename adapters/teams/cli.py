@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from adapters.teams.package import build_package
+from bot.cli.language import operator_translator
 
 
 def register(app: typer.Typer) -> None:
@@ -18,4 +19,4 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the Teams app package (manifest and icons) to upload in Teams."""
         written = build_package(app_id, url, out)
-        typer.echo(f"wrote {written}: in Teams, Apps > Manage your apps > Upload an app")
+        typer.echo(operator_translator()("cli.teams_package.wrote", path=written))

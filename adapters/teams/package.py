@@ -1,4 +1,5 @@
-"""The Teams app package: manifest (schema v1.11) and icons, zipped for sideloading."""
+"""The Teams app package: manifest (schema v1.11), its French localization file and icons,
+zipped for sideloading."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from urllib.parse import urlsplit
 import bot
 from adapters.teams.icons import color_icon, outline_icon
 from bot.errors import EngageError
-from bot.i18n import Translator
+from bot.i18n import Language, Translator
 
 MANIFEST_VERSION = "1.11"
-SCHEMA_URL = (
-    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.11/MicrosoftTeams.schema.json"
-)
+SCHEMAS = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.11"
+SCHEMA_URL = f"{SCHEMAS}/MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA_URL = f"{SCHEMAS}/MicrosoftTeams.Localization.schema.json"
+TRANSLATIONS: tuple[Language, ...] = ("fr",)
+"""Languages besides the manifest's English, each in `<language>.json` beside it."""
 # Resource-specific consent: read every channel message's metadata without an @mention.
 RSC_PERMISSIONS = ("ChannelMessage.Read.Group",)
 RSC_RESOURCE = "https://RscBasedStoreApp"
@@ -32,6 +35,7 @@ def manifest(app_id: str, url: str) -> dict[str, Any]:
     commands = [
         {"title": name, "description": t(f"command.{name}.summary")[:128]} for name in COMMANDS
     ]
+    languages = [{"languageTag": language, "file": f"{language}.json"} for language in TRANSLATIONS]
     return {
         "$schema": SCHEMA_URL,
         "manifestVersion": MANIFEST_VERSION,
@@ -44,7 +48,7 @@ def manifest(app_id: str, url: str) -> dict[str, Any]:
             "privacyUrl": url,
             "termsOfUseUrl": url,
         },
-        "name": {"short": "Engage", "full": "Engage: communities at your own pace"},
+        "name": {"short": "Engage", "full": t("teams_package.name_full")},
         "description": {"short": t("teams.app_short"), "full": t("teams.app_full")},
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": ACCENT_COLOR,
@@ -67,20 +71,43 @@ def manifest(app_id: str, url: str) -> dict[str, Any]:
             "resource": RSC_RESOURCE,
             "applicationPermissions": list(RSC_PERMISSIONS),
         },
+        "localizationInfo": {"defaultLanguageTag": "en", "additionalLanguages": languages},
     }
 
 
+def localization(language: Language) -> dict[str, str]:
+    """The manifest's texts in `language`, per Teams' localization file schema: the bot's
+    command titles are the words the router accepts in that language."""
+    t = Translator(language)
+    strings = {
+        "$schema": LOCALIZATION_SCHEMA_URL,
+        "name.short": "Engage",
+        "name.full": t("teams_package.name_full"),
+        "description.short": t("teams.app_short"),
+        "description.full": t("teams.app_full"),
+    }
+    for index in range(2):  # the personal and the team command lists
+        for number, name in enumerate(COMMANDS):
+            command = f"bots[0].commandLists[{index}].commands[{number}]"
+            strings[f"{command}.title"] = t(f"command_words.{name}")
+            strings[f"{command}.description"] = t(f"command.{name}.summary")[:128]
+    return strings
+
+
 def build_package(app_id: str, url: str, out: Path) -> Path:
-    """Write `out` (a zip of manifest.json, color.png, outline.png) and return it."""
+    """Write `out` (a zip of manifest.json, fr.json, color.png, outline.png) and return it."""
     if not GUID.match(app_id):
-        raise EngageError(f"--app-id must be the bot's Microsoft App ID (a GUID), not {app_id!r}")
+        raise EngageError.of("cli.error.teams_app_id", app_id=repr(app_id))
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
-        raise EngageError(f"--url must be the public https:// address of this server, not {url!r}")
+        raise EngageError.of("cli.error.teams_url", url=repr(url))
     base = f"https://{parts.netloc}{parts.path.rstrip('/')}"
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", json.dumps(manifest(app_id, base), indent=2))
+        for language in TRANSLATIONS:
+            text = json.dumps(localization(language), indent=2, ensure_ascii=False)
+            package.writestr(f"{language}.json", text)
         package.writestr("color.png", color_icon())
         package.writestr("outline.png", outline_icon())
     return out

@@ -37,7 +37,7 @@ def explained() -> Iterator[None]:
         ]
         raise EngageError("; ".join(lines)) from None
     except (CommandError, RoleError) as problem:
-        raise EngageError(ENGLISH(problem.key, **problem.values)) from None
+        raise EngageError.of(problem.key, **problem.values) from None
 
 
 def run(work: Callable[[Session, Settings, Actor], T], *, workspace: str | None, write: bool) -> T:

@@ -9,21 +9,23 @@ from rich.table import Table
 from bot.campaigns.results import STEPS
 from bot.campaigns.view import CampaignView
 from bot.cards import sparkline
-from bot.cli.stats_render import plain, shown
+from bot.cli.stats_render import ENGLISH, plain, shown
+from bot.i18n import Translator
 from bot.metrics.figures import Suppressed
 from bot.storage.models import Campaign, Community
 
 
-def list_table(rows: list[tuple[Campaign, Community]]) -> Table:
-    table = Table(title="Campaigns")
-    for column in ("#", "name", "community", "state", "starts", "ends", "boost", "max sends"):
-        table.add_column(column)
+def list_table(rows: list[tuple[Campaign, Community]], t: Translator = ENGLISH) -> Table:
+    table = Table(title=t("cli.campaigns.title"))
+    table.add_column("#")
+    for column in ("name", "community", "state", "starts", "ends", "boost", "max_sends"):
+        table.add_column(t(f"cli.campaigns.column.{column}"))
     for campaign, community in rows:
         table.add_row(
             str(campaign.id),
             campaign.name,
             f"#{community.name}",
-            campaign.state,
+            t(f"campaign.state.{campaign.state}"),
             campaign.starts_at.date().isoformat() if campaign.starts_at else "",
             campaign.ends_at.date().isoformat() if campaign.ends_at else "",
             f"×{campaign.boost:g}",
@@ -53,30 +55,35 @@ def view_data(view: CampaignView) -> dict[str, Any]:
     }
 
 
-def view_tables(view: CampaignView) -> list[Table]:
+def view_tables(view: CampaignView, t: Translator = ENGLISH) -> list[Table]:
     campaign = view.campaign
-    settings = Table(title=f"Campaign {campaign.id}: {campaign.name}", show_header=False)
-    settings.add_column("setting")
-    settings.add_column("value")
-    data = view_data(view)
+    title = t("cli.campaigns.show_title", id=campaign.id, name=campaign.name)
+    settings = Table(title=title, show_header=False)
+    settings.add_column(t("cli.campaigns.setting"))
+    settings.add_column(t("cli.stats.value"))
+    data = view_data(view) | {"state": t(f"campaign.state.{campaign.state}")}
     for name in ("community", "state", "audience", "starts", "ends", "max_sends", "boost"):
-        settings.add_row(name, str(data[name]))
+        settings.add_row(t(f"cli.campaigns.row.{name}"), str(data[name]))
     for language, words in campaign.pitch.items():
-        settings.add_row(f"pitch ({language})", words)
-    settings.add_row("could reach now", shown(view.eligible))
-    results = Table(title="Results (conversion: each step over the one before)")
+        settings.add_row(t("cli.campaigns.pitch", language=language), words)
+    settings.add_row(t("cli.campaigns.reach"), shown(view.eligible, t=t))
+    results = Table(title=t("cli.campaigns.results_title"))
     for column in ("step", "people", "conversion"):
-        results.add_column(column)
+        results.add_column(t(f"cli.campaigns.column.{column}"))
     funnel = view.funnel
     for step in (*STEPS, "dismissed"):
         rate = funnel.conversions.get(step)
-        results.add_row(step, shown(funnel.counts[step]), shown(rate, "percent") if rate else "—")
+        results.add_row(
+            t(f"cli.campaigns.step.{step}"),
+            shown(funnel.counts[step], t=t),
+            shown(rate, "percent", t) if rate else "—",
+        )
     tables = [settings, results]
     if not isinstance(funnel.weekly, Suppressed):
-        weekly = Table(title="Per ISO week")
-        weekly.add_column("step")
+        weekly = Table(title=t("cli.campaigns.weekly_title"))
+        weekly.add_column(t("cli.campaigns.column.step"))
         weekly.add_column(" ".join(funnel.weeks[:1] + funnel.weeks[-1:]))
         for step, values in funnel.weekly.items():
-            weekly.add_row(step, f"{sparkline(values)}  {list(values)}")
+            weekly.add_row(t(f"cli.campaigns.step.{step}"), f"{sparkline(values)}  {list(values)}")
         tables.append(weekly)
     return tables

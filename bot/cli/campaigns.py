@@ -19,10 +19,10 @@ from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaig
 from bot.cli.campaign_io import campaign_of, run
 from bot.cli.campaign_render import list_table, view_data, view_tables
 from bot.cli.context import output_path
+from bot.cli.language import operator_translator
 from bot.clock import utcnow
 from bot.commands.format import figure
 from bot.errors import EngageError
-from bot.i18n import Translator
 from bot.settings import Settings
 from bot.storage.models import Campaign
 
@@ -60,14 +60,15 @@ def create_command(
         return save_campaign(session, (), actor, values, today=now.date(), now=now)
 
     campaign = run(create, workspace=workspace, write=True)
-    typer.echo(f"created campaign {campaign.id} ({campaign.name}) as a draft")
+    t = operator_translator()
+    typer.echo(t("cli.campaign.created", id=campaign.id, name=campaign.name))
 
 
 @campaign_app.command("list")
 def list_command(workspace: str | None = WORKSPACE) -> None:
     """Every campaign of the workspace."""
     rows = run(lambda s, _, a: workspace_campaigns(s, a), workspace=workspace, write=False)
-    Console().print(list_table(rows))
+    Console().print(list_table(rows, operator_translator()))
 
 
 def _view(reference: str, workspace: str | None, as_of: datetime) -> CampaignView:
@@ -89,15 +90,16 @@ def show_command(
     if as_json:
         typer.echo(json.dumps(view_data(view), indent=2, ensure_ascii=False))
     else:
-        Console().print(*view_tables(view))
+        Console().print(*view_tables(view, operator_translator()))
 
 
 @campaign_app.command("preview")
 def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPACE) -> None:
     """How many people the campaign could reach now (fewer than the minimum group is hidden)."""
     view = _view(reference, workspace, utcnow())
-    reach = figure(Translator("en"), view.eligible)
-    typer.echo(f"{view.campaign.name}: could reach {reach} people now")
+    t = operator_translator()
+    reach = figure(t, view.eligible)
+    typer.echo(t("cli.campaign.reach", name=view.campaign.name, reach=reach))
 
 
 def _move(verb: str, reference: str, workspace: str | None) -> None:
@@ -108,7 +110,9 @@ def _move(verb: str, reference: str, workspace: str | None) -> None:
         return change_state(session, (), actor, campaign, verb, today)
 
     campaign = run(move, workspace=workspace, write=True)
-    typer.echo(f"campaign {campaign.id} ({campaign.name}) is now {campaign.state}")
+    t = operator_translator()
+    state = t(f"campaign.state.{campaign.state}")
+    typer.echo(t("cli.campaign.moved", id=campaign.id, name=campaign.name, state=state))
 
 
 def _mover(verb: str, summary: str) -> None:
@@ -139,7 +143,7 @@ def export_command(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(operator_translator()("cli.files.wrote", path=out))
 
 
 @campaign_app.command("apply")
@@ -162,7 +166,6 @@ def apply_command(
         return apply_campaigns(session, actor.workspace_id, text, source=path.name, now=now)
 
     report = run(apply, workspace=workspace, write=True)
-    typer.echo(
-        f"created {len(report.created)}, updated {len(report.updated)}, "
-        f"unchanged {len(report.unchanged)}"
-    )
+    t = operator_translator()
+    counts = (len(report.created), len(report.updated), len(report.unchanged))
+    typer.echo(t("cli.campaign.applied", created=counts[0], updated=counts[1], same=counts[2]))

@@ -30,18 +30,20 @@ def day_option(text: str | None, option: str = "--as-of") -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        raise EngageError(f"{option} needs a date like 2026-03-31, not {text!r}") from None
+        raise EngageError.of("cli.error.date", option=option, text=repr(text)) from None
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise EngageError(f"{option} must be between {EARLIEST_DAY} and {LATEST_DAY}, not {day}")
+        raise EngageError.of(
+            "cli.error.date_range", option=option, first=EARLIEST_DAY, last=LATEST_DAY, day=day
+        )
     return day
 
 
 def output_path(path: Path, option: str = "--out") -> Path:
     """Refuse, before any work, a file that cannot be created: no directory, or a directory."""
     if path.is_dir():
-        raise EngageError(f"{option} {path} is a directory: give a file name")
+        raise EngageError.of("cli.error.out_is_directory", option=option, path=path)
     if not path.parent.is_dir():
-        raise EngageError(
-            f"{option} {path}: the directory {path.parent} does not exist; create it first"
+        raise EngageError.of(
+            "cli.error.out_no_directory", option=option, path=path, directory=path.parent
         )
     return path

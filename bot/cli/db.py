@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.context import output_path, settings_from
 from bot.errors import EngageError
+from bot.i18n import Translator
 from bot.storage.backup import dump, restore
 from bot.storage.migrate import (
     Migration,
@@ -51,10 +52,11 @@ def upgrade_command(
         scripts = ScriptDirectory.from_config(alembic_config(settings.database_url))
         known = ", ".join(sorted(script.revision for script in scripts.walk_revisions()))
         reason = str(refused).strip().splitlines()[0]
-        raise EngageError(
-            f"cannot upgrade to {revision!r}: {reason}; give head or one of {known}"
+        raise EngageError.of(
+            "cli.error.upgrade", revision=repr(revision), reason=reason, known=known
         ) from None
-    typer.echo(f"database {_safe(settings.database_url)} is at revision {revision}")
+    t = Translator(settings.operator_language)
+    typer.echo(t("cli.db.upgraded", url=_safe(settings.database_url), revision=revision))
 
 
 @db_app.command("check")

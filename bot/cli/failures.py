@@ -15,6 +15,7 @@ import yaml
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
 
+from bot.i18n import Translator
 from bot.storage.database import explain_db_error
 
 DEBUG_VARIABLE = "ENGAGE_DEBUG"
@@ -25,34 +26,37 @@ def debugging() -> bool:
     return os.environ.get(DEBUG_VARIABLE, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def describe_failure(exc: Exception) -> str:
+def describe_failure(exc: Exception, t: Translator | None = None) -> str:
     """`error: what went wrong; what to do`, or `internal error: …` for a bug."""
-    known = _known(exc)
+    t = t or Translator("en")
+    known = _known(exc, t)
     if known is not None:
-        return f"error: {known}"
-    return (
-        f"internal error: {type(exc).__name__}: {_first_line(exc)} "
-        f"(please report it; {DEBUG_VARIABLE}=1 shows the traceback)"
+        return t("cli.failure.known", message=known)
+    return t(
+        "cli.failure.internal",
+        kind=type(exc).__name__,
+        detail=_first_line(exc),
+        variable=DEBUG_VARIABLE,
     )
 
 
-def _known(exc: Exception) -> str | None:
+def _known(exc: Exception, t: Translator) -> str | None:
     if (database := explain_db_error(exc)) is not None:
         return database
     detail = _first_line(exc)
     if isinstance(exc, UnicodeError):
-        return f"cannot decode the input ({detail}); files must be UTF-8"
+        return t("cli.failure.decode", detail=detail)
     if isinstance(exc, OSError):
         where = f": {exc.filename}" if exc.filename else ""
-        return f"{exc.strerror or detail}{where}; check the path, its directory and permissions"
+        return t("cli.failure.os", detail=exc.strerror or detail, where=where)
     if isinstance(exc, zipfile.BadZipFile | zlib.error):
-        return f"damaged archive ({detail}); unzip or download it again"
+        return t("cli.failure.archive", detail=detail)
     if isinstance(exc, yaml.YAMLError):
-        return f"not valid YAML ({detail})"
+        return t("cli.failure.yaml", detail=detail)
     if isinstance(exc, CommandError | RevisionError):
-        return f"migration: {detail}; `engage db upgrade` takes head or a known revision"
+        return t("cli.failure.migration", detail=detail)
     if isinstance(exc, OverflowError | ValueError):
-        return f"a value is out of range or malformed ({detail}); see `engage COMMAND --help`"
+        return t("cli.failure.value", detail=detail)
     return None
 
 

@@ -21,21 +21,7 @@ from bot.metrics.funnel import FIELDS, FollowSteps, FunnelFigures, follow_steps,
 from bot.settings import Settings
 from bot.storage.database import Database
 
-LABELS = {
-    "suggested": "suggested (delivered)",
-    "followed": "followed",
-    "joined": "joined",
-    "first_post": "first post within 30 days of joining",
-    "dismissed": "dismissed (not now / not interested)",
-    "ignored": "ignored (no answer in 14 days)",
-}
-
-
-STEP_LABELS = {
-    "followed": "followed a community",
-    "asked": "asked “Join?” after following",
-    "joined": "joined after following",
-}
+STEPS = ("followed", "asked", "joined")
 
 
 @dataclass(frozen=True)
@@ -60,18 +46,32 @@ def print_funnel(
     if as_json:
         typer.echo(json.dumps(plain(report), indent=2, ensure_ascii=False))
         return
+    t = Translator(settings.operator_language)
     scope = f"#{report.community}" if report.community else report.workspace
-    table = Table(title=f"Suggestion funnel — {scope} — as of {report.as_of}", show_header=False)
-    table.add_column("stage")
-    table.add_column("suggestions", justify="right")
+    title = t("cli.funnel.title", scope=scope, day=t.date(report.as_of))
+    follow_title = t("cli.funnel.follow_title", scope=scope, day=t.date(report.as_of))
+    print_tables(
+        funnel_table(title, report.funnel, t),
+        follow_steps_table(follow_title, report.follow_steps, t),
+    )
+
+
+def funnel_table(title: str, figures: FunnelFigures, t: Translator) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column(t("cli.funnel.stage"))
+    table.add_column(t("cli.funnel.suggestions"), justify="right")
     for name in FIELDS:
-        table.add_row(LABELS[name], shown(getattr(report.funnel, name)))
-    steps = Table(title=f"Follow → join — {scope} — as of {report.as_of}", show_header=False)
-    steps.add_column("stage")
-    steps.add_column("people", justify="right")
-    for name, label in STEP_LABELS.items():
-        steps.add_row(label, shown(getattr(report.follow_steps, name)))
-    print_tables(table, steps)
+        table.add_row(t(f"cli.funnel.row.{name}"), shown(getattr(figures, name), t=t))
+    return table
+
+
+def follow_steps_table(title: str, steps: FollowSteps, t: Translator) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column(t("cli.funnel.stage"))
+    table.add_column(t("cli.funnel.people"), justify="right")
+    for name in STEPS:
+        table.add_row(t(f"cli.funnel.follow_row.{name}"), shown(getattr(steps, name), t=t))
+    return table
 
 
 def _report(
@@ -84,7 +84,7 @@ def _report(
         try:
             found = find_community(session, Actor(chosen.id, None, "cli"), community)
         except CommandError as problem:
-            raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+            raise EngageError.of(problem.key, **problem.values) from None
         community_id, name = found.id, found.name or found.external_id
     counts = funnel(session, chosen.id, day, community_id)
     steps = follow_steps(session, chosen.id, day, minimum, community_id)

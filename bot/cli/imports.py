@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from babel.numbers import format_decimal
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
 from rich.table import Table
 
 from bot.cli.context import settings_from
 from bot.crypto import EmailHasher
+from bot.i18n import Translator
 from bot.importers.directory import DirectorySummary, read_directory, store_directory
 from bot.importers.report import ImportSummary
 from bot.importers.slack_export import import_slack_export
@@ -44,7 +46,8 @@ def slack_export_command(
     upgrade(settings.database_url)
     started = time.perf_counter()
     summary = asyncio.run(_import(settings, path, workspace))
-    _print_summary(summary, time.perf_counter() - started)
+    t = Translator(settings.operator_language)
+    _print_summary(summary, time.perf_counter() - started, t)
 
 
 @import_app.command("directory")
@@ -122,27 +125,28 @@ class _Bar:
         self._task = None
 
 
-def _print_summary(summary: ImportSummary, seconds: float) -> None:
-    table = Table(title=f"Slack export imported into workspace {summary.workspace}")
+def _print_summary(summary: ImportSummary, seconds: float, t: Translator) -> None:
+    table = Table(title=t("cli.import.title", workspace=summary.workspace))
     table.add_column("")
-    table.add_column("count", justify="right")
+    table.add_column(t("cli.import.count"), justify="right")
     rows = [
-        ("files imported", summary.files_imported),
-        ("files skipped (already imported)", summary.files_skipped),
-        ("events new", summary.events.new),
-        ("events duplicate (ignored)", summary.events.duplicates),
-        ("events future-dated (ignored)", summary.events.future),
-        ("bot messages ignored", summary.bot_messages),
-        ("other messages ignored (topic, purpose, pins…)", summary.other_messages),
+        ("files_imported", summary.files_imported),
+        ("files_skipped", summary.files_skipped),
+        ("new", summary.events.new),
+        ("duplicates", summary.events.duplicates),
+        ("future", summary.events.future),
+        ("bot_messages", summary.bot_messages),
+        ("other_messages", summary.other_messages),
         ("people", summary.people),
         ("channels", summary.channels),
-        ("events folded into statistics", summary.folded),
+        ("folded", summary.folded),
     ]
     for label, value in rows:
-        table.add_row(label, str(value))
+        table.add_row(t(f"cli.import.row.{label}"), t.number(value))
     console = Console()
     console.print(table)
     if summary.unknown_folders:
         folders = ", ".join(sorted(summary.unknown_folders))
-        console.print(f"folders skipped (not in channels.json): {folders}")
-    console.print(f"done in {seconds:.1f} s")
+        console.print(t("cli.import.unknown_folders", folders=folders))
+    seconds_shown = format_decimal(seconds, "0.0", locale=t.language)
+    console.print(t("cli.import.done", seconds=seconds_shown))

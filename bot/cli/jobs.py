@@ -10,6 +10,7 @@ import typer
 from bot.cli.context import settings_from
 from bot.errors import EngageError
 from bot.gateways import install_gateways
+from bot.i18n import Told, Translator, tell
 from bot.privacy.retention import apply_retention
 from bot.roster import roster
 from bot.services import Services
@@ -20,12 +21,12 @@ Job = Callable[[Services], Awaitable[str]]
 async def _fold(services: Services) -> str:
     tracker = services.tracker
     if tracker.fold_deferred(services.settings.fold_max_delay_seconds):
-        return f"deferred: {tracker.arrivals.rate():.0f} events/s arriving"
+        return Told("job.fold.deferred", rate=f"{tracker.arrivals.rate():.0f}")
     await tracker.refresh_objections()  # objections made by other processes
-    folded = f"folded {await tracker.fold()} event(s)"
+    folded = await tracker.fold()
     if tracker.quarantined:
-        return f"{folded}; {tracker.quarantined} could not be, quarantined (engage stats --health)"
-    return folded
+        return Told("job.fold.quarantined", folded=folded, quarantined=tracker.quarantined)
+    return Told("job.fold.done", folded=folded)
 
 
 async def _retention(services: Services) -> str:
@@ -33,9 +34,8 @@ async def _retention(services: Services) -> str:
     report = await services.database.write(
         lambda session: apply_retention(session, services.settings, services.clock())
     )
-    return (
-        f"deleted {raw} raw inbox event(s), {report.rollups} daily rollup(s), "
-        f"{report.outbox} finished outbox message(s), {report.audit} audit row(s)"
+    return Told(
+        "job.retention", raw=raw, rollups=report.rollups, outbox=report.outbox, audit=report.audit
     )
 
 
@@ -50,7 +50,7 @@ def run_job_command(
     """Run one scheduler job once and print what it did."""
     job = JOBS.get(name)
     if job is None:
-        raise EngageError(f"unknown job {name!r}; jobs: {', '.join(sorted(JOBS))}")
+        raise EngageError.of("cli.error.unknown_job", job=repr(name), jobs=", ".join(sorted(JOBS)))
     settings = settings_from()
 
     async def run() -> str:
@@ -62,4 +62,4 @@ def run_job_command(
         finally:
             await services.stop()
 
-    typer.echo(asyncio.run(run()))
+    typer.echo(tell(asyncio.run(run()), Translator(settings.operator_language)))

@@ -9,6 +9,7 @@ import typer
 from sqlmodel import Session, select
 
 from bot.cli.context import output_path, settings_from
+from bot.cli.language import operator_translator
 from bot.cli.workspaces import choose_workspace
 from bot.errors import EngageError
 from bot.privacy.erase import erase_person
@@ -28,7 +29,9 @@ def _person_id(session: Session, workspace: str | None, external_id: str) -> int
         select(Person).where(Person.workspace_id == chosen.id, Person.external_id == external_id)
     ).first()
     if person is None or person.id is None:
-        raise EngageError(f"no person {external_id!r} in workspace {chosen.external_id}")
+        raise EngageError.of(
+            "cli.error.no_person", person=repr(external_id), workspace=chosen.external_id
+        )
     return person.id
 
 
@@ -51,7 +54,7 @@ def export_command(
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out}")
+        typer.echo(operator_translator()("cli.files.wrote", path=out))
 
 
 @privacy_app.command("erase")
@@ -62,7 +65,8 @@ def erase_command(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove every row about one person; their share of every figure goes with it."""
-    if not yes and not typer.confirm(f"Erase everything about {person}? This cannot be undone"):
+    t = operator_translator()
+    if not yes and not typer.confirm(t("cli.privacy.confirm", person=person)):
         raise typer.Abort()
     database = Database(settings_from().database_url, threads=1)
     try:
@@ -74,6 +78,6 @@ def erase_command(
     finally:
         database.close()
     details = ", ".join(f"{table} {count}" for table, count in sorted(report.rows.items()) if count)
-    typer.echo(f"erased {report.total} row(s): {details}")
+    typer.echo(t("cli.privacy.erased", total=t.number(report.total), details=details))
     if report.objected:
-        typer.echo("their future events will be dropped at ingest (only a salted hash is kept)")
+        typer.echo(t("cli.privacy.objected"))

@@ -20,16 +20,18 @@ def report_command(
     out: Path = typer.Option(..., "--out", help="Where to write the HTML page."),
     community: str | None = typer.Option(None, "--community", "-c", help="Community id or name."),
     as_of: str | None = typer.Option(None, "--as-of", help="Compute as of this date (YYYY-MM-DD)."),
-    lang: str = typer.Option("en", "--lang", help="Language of the page: en or fr."),
+    lang: str | None = typer.Option(
+        None, "--lang", help="Language of the page: en or fr (default: the operator's)."
+    ),
     workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
 ) -> None:
     """Weekly activity, ladder, silent share trend, funnel and campaign results, as HTML."""
-    if lang not in ("en", "fr"):
-        raise EngageError(f"--lang must be en or fr, not {lang!r}")
-    language = language_for(lang)
+    if lang not in (None, "en", "fr"):
+        raise EngageError.of("cli.error.report_lang", lang=repr(lang))
     output_path(out)
     day = day_option(as_of)
     settings = settings_from()
+    language = language_for(lang) if lang else settings.operator_language
     database = Database(settings.database_url, threads=1)
 
     def build(session: Session) -> str:
@@ -38,11 +40,11 @@ def report_command(
         try:
             return build_report(session, settings, chosen.id, community, day, language)
         except CommandError as problem:
-            raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+            raise EngageError.of(problem.key, **problem.values) from None
 
     try:
         page = database.read_sync(build)
     finally:
         database.close()
     out.write_text(page, encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    typer.echo(Translator(settings.operator_language)("cli.files.wrote", path=out))

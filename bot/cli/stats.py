@@ -13,7 +13,6 @@ from bot.animators.audit import Actor
 from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import (
-    ENGLISH,
     community_table,
     ladder_table,
     plain,
@@ -57,8 +56,9 @@ def stats_command(
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
     settings = settings_from()
+    t = Translator(settings.operator_language)
     if health:
-        print_health(settings.database_url, as_json)
+        print_health(settings.database_url, as_json, t)
         return
     day = day_option(as_of)
     if funnel:
@@ -66,7 +66,7 @@ def stats_command(
         return
     minimum = settings.min_group_size
     if trend:
-        print_trend(settings.database_url, workspace, day, minimum, as_json)
+        print_trend(settings.database_url, workspace, day, minimum, as_json, t)
         return
     database = Database(settings.database_url, threads=1)
     try:
@@ -78,10 +78,10 @@ def stats_command(
     if as_json:
         typer.echo(json.dumps(plain(result), indent=2, ensure_ascii=False))
     elif isinstance(result, CommunityReport):
-        print_tables(community_table(community_name(ENGLISH, result.name, result.id), result.stats))
+        print_tables(community_table(community_name(t, result.name, result.id), result.stats, t))
     else:
         ladders = [result.organisation, *result.departments]
-        print_tables(ladder_table(ladders, day), top_table(result.top))
+        print_tables(ladder_table(ladders, day, t), top_table(result.top, t))
 
 
 @dataclass(frozen=True)
@@ -113,14 +113,14 @@ def _compute(
     try:
         found = find_community(session, Actor(chosen.id, None, "cli"), community)
     except CommandError as problem:
-        raise EngageError(Translator("en")(problem.key, **problem.values)) from None
+        raise EngageError.of(problem.key, **problem.values) from None
     assert found.id is not None
     stats = community_stats(session, found.id, day, minimum)
     return CommunityReport(day, found.external_id, found.name, stats)
 
 
 def print_trend(
-    database_url: str, workspace: str | None, day: date, minimum: int, as_json: bool
+    database_url: str, workspace: str | None, day: date, minimum: int, as_json: bool, t: Translator
 ) -> None:
     def compute(session: Session) -> LadderTrend:
         chosen = choose_workspace(session, workspace)
@@ -135,10 +135,10 @@ def print_trend(
     if as_json:
         typer.echo(json.dumps(plain(months), indent=2, ensure_ascii=False))
     else:
-        print_tables(*trend_tables(months))
+        print_tables(*trend_tables(months, t))
 
 
-def print_health(database_url: str, as_json: bool) -> None:
+def print_health(database_url: str, as_json: bool, t: Translator) -> None:
     database = Database(database_url, threads=1)
     try:
         inbox = database.read_sync(inbox_health)
@@ -149,11 +149,8 @@ def print_health(database_url: str, as_json: bool) -> None:
         figures = asdict(inbox) | {"oldest_pending": oldest and oldest.isoformat()}
         typer.echo(json.dumps(figures, indent=2))
         return
-    since = f", the oldest received {oldest:%Y-%m-%d %H:%M} UTC" if oldest else ""
-    typer.echo(f"inbox: {inbox.pending} event(s) waiting to be folded{since}")
-    typer.echo(f"quarantined: {inbox.quarantined} event(s)")
+    since = t("cli.health.since", moment=t.moment(oldest, "format.datetime")) if oldest else ""
+    typer.echo(t("cli.health.inbox", count=t.number(inbox.pending), since=since))
+    typer.echo(t("cli.health.quarantined", count=t.number(inbox.quarantined)))
     if inbox.quarantined:
-        typer.echo(
-            "  they could not be folded and are left out of the figures; each is kept in "
-            "inbox_event with its quarantine_reason (see README, Quarantined events)"
-        )
+        typer.echo(t("cli.health.quarantine_note"))

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cards import sparkline
-from bot.commands.format import community_name
-from bot.i18n import Translator
+from bot.commands.format import community_name, rhythm_word
+from bot.i18n import Translator, catalog
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
 from bot.metrics.ladder import RUNGS
 from bot.metrics.trend import LadderTrend
@@ -35,89 +35,102 @@ def plain(value: Any) -> Any:
     return value
 
 
-def shown(value: object, style: str = "") -> str:
-    """`style` is "" (as is), "percent" (47%) or "change" (+50%)."""
+ENGLISH = Translator("en")
+
+
+def shown(value: object, style: str = "", t: Translator = ENGLISH) -> str:
+    """`style` is "" (as is), "percent" (47%) or "change" (+50%); numbers in `t`'s language."""
     if isinstance(value, Suppressed):
-        return "[dim]hidden[/dim]" if value.complementary else f"[dim]< {value.minimum}[/dim]"
+        if value.complementary:
+            return f"[dim]{t('figure.withheld')}[/dim]"
+        return f"[dim]< {value.minimum}[/dim]"
     if value is None:
         return "—"
     if style and isinstance(value, float):
-        return f"{value:+.0%}" if style == "change" else f"{value:.0%}"
+        sign = "+" if style == "change" and value >= 0 else ""
+        return sign + t.percent(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return t.number(value)
+    if isinstance(value, str) and (f"rhythm.{value}" in catalog("en") or value == "new"):
+        return rhythm_word(t, value)
     return str(value)
 
 
-def community_table(name: str, stats: CommunityStats) -> Table:
-    table = Table(title=f"#{name} — as of {stats.as_of}", show_header=False)
-    table.add_column("figure")
-    table.add_column("value")
+def community_table(name: str, stats: CommunityStats, t: Translator = ENGLISH) -> Table:
+    table = Table(
+        title=t("cli.stats.community_title", name=name, day=t.date(stats.as_of)),
+        show_header=False,
+    )
+    table.add_column(t("cli.stats.figure"))
+    table.add_column(t("cli.stats.value"))
     weekly = stats.weekly_posts
     series = (
         shown(weekly) if isinstance(weekly, Suppressed) else f"{sparkline(weekly)}  {list(weekly)}"
     )
     rows = [
-        ("rhythm", shown(stats.rhythm)),
-        ("active weeks (of 12)", shown(stats.active_weeks)),
-        ("posts per week (12 weeks)", series),
-        ("members", shown(stats.members)),
-        ("contributors (28 days)", shown(stats.contributors)),
-        ("reactors only (28 days)", shown(stats.reactors)),
-        ("silent members", shown(stats.silent)),
-        ("silent share", shown(stats.silent_share, "percent")),
-        ("regulars (≥ 9 of 12 weeks)", shown(stats.regulars)),
-        ("days with posts (of 28)", shown(stats.days_active_ratio, "percent")),
-        ("posts, last 28 days", shown(stats.posts)),
-        ("posts, previous 28 days", shown(stats.previous_posts)),
-        ("momentum", shown(stats.momentum, "change")),
+        ("rhythm", shown(stats.rhythm, t=t)),
+        ("active_weeks", shown(stats.active_weeks, t=t)),
+        ("weekly_posts", series),
+        ("members", shown(stats.members, t=t)),
+        ("contributors", shown(stats.contributors, t=t)),
+        ("reactors", shown(stats.reactors, t=t)),
+        ("silent", shown(stats.silent, t=t)),
+        ("silent_share", shown(stats.silent_share, "percent", t)),
+        ("regulars", shown(stats.regulars, t=t)),
+        ("days_active", shown(stats.days_active_ratio, "percent", t)),
+        ("posts", shown(stats.posts, t=t)),
+        ("previous_posts", shown(stats.previous_posts, t=t)),
+        ("momentum", shown(stats.momentum, "change", t)),
     ]
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(t(f"cli.stats.row.{label}"), value)
     return table
 
 
-def ladder_table(ladders: list[Ladder], as_of: date) -> Table:
-    table = Table(title=f"Engagement ladder — 28 days ending {as_of}")
-    table.add_column("group", no_wrap=True)
-    table.add_column("people", justify="right")
+def ladder_table(ladders: list[Ladder], as_of: date, t: Translator = ENGLISH) -> Table:
+    table = Table(title=t("cli.stats.ladder_title", day=t.date(as_of)))
+    table.add_column(t("cli.stats.group"), no_wrap=True)
+    table.add_column(t("cli.stats.people"), justify="right")
     for rung in reversed(RUNGS):
-        table.add_column(rung + "s", justify="right")
+        table.add_column(t(f"rung.{rung}"), justify="right")
     for ladder in ladders:
-        cells = [shown(ladder.rungs[rung]) for rung in reversed(RUNGS)]
-        table.add_row(ladder.group, shown(ladder.people), *cells)
+        cells = [shown(ladder.rungs[rung], t=t) for rung in reversed(RUNGS)]
+        table.add_row(ladder.group, shown(ladder.people, t=t), *cells)
     return table
 
 
-def trend_tables(trend: LadderTrend) -> list[Table]:
+def trend_tables(trend: LadderTrend, t: Translator = ENGLISH) -> list[Table]:
     """Per group, a row per month and a column per rung, then the months as sparklines."""
-    groups = [("organisation", trend.organisation), *trend.departments.items()]
-    columns = ("people", *(rung + "s" for rung in reversed(RUNGS)))
+    groups = [(t("cli.trend.organisation"), trend.organisation), *trend.departments.items()]
+    columns = [t("command.stats.org_people"), *(t(f"rung.{rung}") for rung in reversed(RUNGS))]
     tables = []
     for name, history in groups:
         series = [[ladder and ladder.people for ladder in history]] + [
             [ladder and ladder.rungs[rung] for ladder in history] for rung in reversed(RUNGS)
         ]
-        table = Table(title=f"{name} — engagement ladder, month by month (28 days ending each)")
-        table.add_column("month", no_wrap=True)
+        table = Table(title=t("cli.trend.title", group=name))
+        table.add_column(t("cli.trend.month"), no_wrap=True)
         for column in columns:
             table.add_column(column, justify="right")
         for month, end in enumerate(trend.months):
-            table.add_row(f"{end:%Y-%m}", *(shown(values[month]) for values in series))
+            table.add_row(f"{end:%Y-%m}", *(shown(values[month], t=t) for values in series))
         marks = [sparkline([v if isinstance(v, int) else None for v in row]) for row in series]
-        table.add_row("trend", *marks)
+        table.add_row(t("cli.trend.sparkline"), *marks)
         tables.append(table)
     return tables
 
 
-def top_table(ranked: list[RankedCommunity]) -> Table:
-    table = Table(title="Most alive communities (rhythm, then breadth)")
-    for column in ("community", "rhythm", "active weeks", "contributors (28 d)", "posts (28 d)"):
-        table.add_column(column)
+def top_table(ranked: list[RankedCommunity], t: Translator = ENGLISH) -> Table:
+    table = Table(title=t("cli.stats.top_title"))
+    for column in ("community", "rhythm", "active_weeks", "contributors", "posts"):
+        table.add_column(t(f"cli.stats.column.{column}"))
     for community in ranked:
         table.add_row(
-            f"#{community_name(ENGLISH, community.name, community.external_id)}",
-            community.rhythm,
+            f"#{community_name(t, community.name, community.external_id)}",
+            shown(community.rhythm, t=t),
             f"{community.active_weeks}/12",
-            str(community.contributors),
-            str(community.posts),
+            shown(community.contributors, t=t),
+            shown(community.posts, t=t),
         )
     return table
 

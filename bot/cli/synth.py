@@ -9,11 +9,13 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from babel.numbers import format_decimal
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from bot.cli.context import day_option, settings_from
+from bot.i18n import Translator
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.migrate import upgrade
@@ -61,7 +63,7 @@ def synth_command(
     upgrade(settings.database_url)
     world = build_world(spec)
     report = asyncio.run(_load(settings, world))
-    _print_summary(world, report)
+    _print_summary(world, report, Translator(settings.operator_language))
 
 
 async def _load(settings: Settings, world: World) -> SynthReport:
@@ -92,21 +94,22 @@ async def _load(settings: Settings, world: World) -> SynthReport:
     return SynthReport(recorded, folded, time.perf_counter() - started)
 
 
-def _print_summary(world: World, report: SynthReport) -> None:
+def _print_summary(world: World, report: SynthReport, t: Translator) -> None:
     spec = world.spec
-    table = Table(title=f"Synthetic workspace {spec.workspace} (seed {spec.seed})")
+    table = Table(title=t("cli.synth.title", workspace=spec.workspace, seed=spec.seed))
     table.add_column("")
-    table.add_column("value", justify="right")
+    table.add_column(t("cli.synth.value"), justify="right")
+    period = t("cli.synth.period", first=t.date(spec.start), last=t.date(spec.end - timedelta(1)))
     rows = [
-        ("people", f"{len(world.people):,}"),
-        ("communities", f"{len(world.communities):,}"),
-        ("period", f"{spec.start} to {spec.end - timedelta(days=1)}"),
-        ("events new", f"{report.recorded.new:,}"),
-        ("events already there (ignored)", f"{report.recorded.duplicates:,}"),
-        ("events future-dated (ignored)", f"{report.recorded.future:,}"),
-        ("events folded into statistics", f"{report.folded:,}"),
-        ("seconds", f"{report.seconds:.1f}"),
+        ("people", t.number(len(world.people))),
+        ("communities", t.number(len(world.communities))),
+        ("period", period),
+        ("new", t.number(report.recorded.new)),
+        ("duplicates", t.number(report.recorded.duplicates)),
+        ("future", t.number(report.recorded.future)),
+        ("folded", t.number(report.folded)),
+        ("seconds", format_decimal(report.seconds, "0.0", locale=t.language)),
     ]
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(t(f"cli.synth.row.{label}"), value)
     Console().print(table)

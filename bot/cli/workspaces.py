@@ -14,13 +14,15 @@ def choose_workspace(session: Session, external_id: str | None) -> Workspace:
         for workspace in workspaces:
             if workspace.external_id == external_id:
                 return workspace
-        known = ", ".join(w.external_id for w in workspaces) or "none yet"
-        raise EngageError(f"unknown workspace {external_id!r} (known: {known})")
+        if not workspaces:
+            raise EngageError.of("cli.error.unknown_workspace_none", workspace=repr(external_id))
+        known = ", ".join(w.external_id for w in workspaces)
+        raise EngageError.of(
+            "cli.error.unknown_workspace", workspace=repr(external_id), known=known
+        )
     if len(workspaces) == 1:
         return workspaces[0]
     if not workspaces:
-        raise EngageError(
-            "the database holds no workspace yet: import an export, run `engage synth`, or serve"
-        )
+        raise EngageError.of("cli.error.no_workspace")
     known = ", ".join(w.external_id for w in workspaces)
-    raise EngageError(f"several workspaces: choose one with --workspace ({known})")
+    raise EngageError.of("cli.error.several_workspaces", known=known)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import shlex
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
@@ -12,7 +14,7 @@ from sqlmodel import Session
 from bot.cards import Card, Facts, Heading, Paragraph
 from bot.commands.context import Asker, CommandError, Context
 from bot.commands.people import language_of, resolve_asker
-from bot.i18n import Translator
+from bot.i18n import LANGUAGES, Translator, catalog
 from bot.services import Services
 
 log = logging.getLogger("engage.commands")
@@ -21,7 +23,9 @@ Handler = Callable[[Context, list[str]], Awaitable[Card]]
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand; its usage and summary live in the catalog under `command.<name>`."""
+    """A subcommand; its usage and summary live in the catalog under `command.<name>`, and the
+    word that calls it in each language under `command_words.<name>` (any language's word
+    works, with or without accents; help shows the person's)."""
 
     name: str
     handler: Handler
@@ -32,24 +36,42 @@ class Router:
     def __init__(self, services: Services, commands: Iterable[Command] = ()) -> None:
         self.services = services
         self.commands: dict[str, Command] = {}
+        self.words: dict[str, str] = {}
+        """Every language's word for a command, accents removed -> the command's name."""
         for command in commands:
             self.add(command)
 
     def add(self, command: Command) -> None:
         self.commands[command.name] = command
+        key = f"command_words.{command.name}"
+        for language in LANGUAGES:
+            if word := catalog(language).get(key):
+                self.words.setdefault(plain_word(word), command.name)
+
+    def named(self, word: str) -> Command | None:
+        """The command `word` calls: its name, or its word in any language."""
+        word = word.lower()
+        return self.commands.get(word) or self.commands.get(self.words.get(plain_word(word), ""))
+
+    def usage(self, t: Translator, name: str) -> str:
+        """`command.<name>.usage` with the command's word in `t`'s language."""
+        usage = t(f"command.{name}.usage")
+        word = catalog(t.language).get(f"command_words.{name}")
+        if not word or word == name:
+            return usage
+        return re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", word, usage)
 
     async def handle(self, asker: Asker, text: str) -> Card:
         """Answer one command line; bad input gets help, never an exception."""
         words = _split(text)
         context = await self.context(asker)
-        name = words[0].lower() if words else "help"
-        command = self.commands.get(name)
+        command = self.named(words[0] if words else "help")
         if command is None:
             return self.help(context, unknown=words[0])
         try:
             return await command.handler(context, words[1:])
         except CommandError as problem:
-            usage = context.t(f"command.{name}.usage")
+            usage = self.usage(context.t, command.name)
             text = context.t(problem.key, **problem.values)
             return Card((Paragraph(context.t("help.bad_argument", problem=text, usage=usage)),))
 
@@ -78,11 +100,17 @@ class Router:
         t = context.t
         intro = t("help.unknown", word=unknown) if unknown else t("help.intro")
         rows = tuple(
-            (t(f"command.{name}.usage"), t(f"command.{name}.summary"))
+            (self.usage(t, name), t(f"command.{name}.summary"))
             for name, command in self.commands.items()
             if command.listed
         )
         return Card((Heading(t("help.title")), Paragraph(intro), Facts(rows)), fallback=intro)
+
+
+def plain_word(word: str) -> str:
+    """`Arrêter` -> `arreter`: people type French words with or without accents."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def _split(text: str) -> list[str]:

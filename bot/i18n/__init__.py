@@ -7,10 +7,12 @@ formatted with `str.format`; numbers and percentages are formatted by Babel per 
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 Language = Literal["en", "fr"]
@@ -56,3 +58,35 @@ class Translator:
 
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.language)
+
+    def date(self, day: date) -> str:
+        """Per the catalogue's `format.date`: ISO in English, `31 mars 2026` in French."""
+        return format_date(day, self("format.date"), locale=self.language)
+
+    def moment(self, when: datetime, pattern: str = "format.moment") -> str:
+        """Day and time per the catalogue's `pattern` key (`format.moment` adds the weekday)."""
+        return format_datetime(when, self(pattern), locale=self.language)
+
+
+class Told(str):
+    """English text that keeps its catalogue key and values, so that it can be told again in
+    another language (`tell`): job summaries are logged in English and printed to the
+    operator in theirs. Values may be Told themselves."""
+
+    key: str
+    values: dict[str, object]
+
+    def __new__(cls, key: str, **values: object) -> Told:
+        told = super().__new__(cls, Translator("en")(key, **values))
+        told.key, told.values = key, values
+        return told
+
+
+def tell(text: str, t: Translator) -> str:
+    """`text` in `t`'s language if it is Told, else as it is."""
+    if not isinstance(text, Told):
+        return text
+    return t(
+        text.key,
+        **{name: tell(v, t) if isinstance(v, str) else v for name, v in text.values.items()},
+    )

@@ -16,6 +16,7 @@ from sqlalchemy import Table, select
 from sqlmodel import Session
 
 from bot.delivery import Gateway, ThreadLinks
+from bot.i18n import Told
 from bot.services import Services
 from bot.storage.models import Membership, Outbox, Workspace
 from nudges.card_data import card_to_data
@@ -49,12 +50,12 @@ async def digest(services: Services) -> str:
     minimum = services.settings.min_group_size
     found = await services.database.read(lambda session: _due(session, now, minimum))
     if found is None:
-        return "queued 0 digest(s)"
+        return Told("job.digest", count=0)
     links = await _thread_links(services, found)
     written = await services.database.write(
         lambda session: _queue(session, services, found, links, now)
     )
-    return f"queued {written} digest(s)"
+    return Told("job.digest", count=written)
 
 
 def _due(session: Session, now: datetime, minimum: int) -> Found | None:

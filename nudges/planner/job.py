@@ -30,6 +30,7 @@ from functools import partial
 
 from sqlmodel import col, select
 
+from bot.i18n import Told
 from bot.services import Services
 from bot.storage.models import Workspace
 from nudges.planner.cache import snapshot_cache
@@ -72,12 +73,18 @@ async def plan(services: Services, budget: float = PASS_BUDGET) -> str:
             done = await plan_one(services, workspace_id, now, budget, verdicts)
         introduced, planned = introduced + done[0], planned + done[1]
     due = verdicts[Verdict.SUGGEST]
-    return (
-        f"planned {planned} suggestion(s) and {introduced} introduction(s) "
-        f"for {due} person(s) due now ({due - planned} left for the next pass or without "
-        f"a candidate); {progress.delivered} delivered, {progress.ignored} ignored, "
-        f"{progress.paused} paused after ignoring, {progress.joined} joined"
-    ) + (f"; {busy} workspace(s) skipped: another pass is planning them" if busy else "")
+    summary = Told(
+        "job.plan.done",
+        planned=planned,
+        introduced=introduced,
+        due=due,
+        left=due - planned,
+        delivered=progress.delivered,
+        ignored=progress.ignored,
+        paused=progress.paused,
+        joined=progress.joined,
+    )
+    return Told("job.plan.busy", summary=summary, busy=busy) if busy else summary
 
 
 @asynccontextmanager

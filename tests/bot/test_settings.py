@@ -213,3 +213,30 @@ def test_a_bad_value_in_a_secret_file_names_the_variable(
     monkeypatch.setenv("ENGAGE_SECRETS_DIR", str(secrets))
     with pytest.raises(ConfigError, match="ENGAGE_DATABASE_URL: only sqlite"):
         load_settings(env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("environment", "language"),
+    [
+        ({}, "en"),
+        ({"LANG": "fr_FR.UTF-8"}, "fr"),
+        ({"LANG": "fr_FR.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "fr_CA.UTF-8"}, "fr"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "fr_FR.UTF-8", "ENGAGE_LANGUAGE": "en"}, "en"),
+        ({"ENGAGE_LANGUAGE": "FR"}, "fr"),
+        ({"ENGAGE_LANGUAGE": ""}, "en"),
+    ],
+)
+def test_the_operators_language_is_the_setting_else_the_locale(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], language: str
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings(env_file=None).operator_language == language
+
+
+def test_an_unknown_language_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGAGE_LANGUAGE", "de")
+    with pytest.raises(ConfigError, match=r"^ENGAGE_LANGUAGE: "):
+        load_settings(env_file=None)

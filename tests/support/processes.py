@@ -15,12 +15,14 @@ ENGAGE = [sys.executable, "-m", "bot"]
 
 
 def engage_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The test's settings on a clean environment: no developer setting, an English C locale."""
     base = {
         key: value
         for key, value in os.environ.items()
         if not key.upper().startswith(("ENGAGE_", "SLACK_", "MICROSOFTAPP"))
+        and key not in ("LC_ALL", "LC_MESSAGES", "LANG")
     }
-    return {**base, **extra}
+    return {**base, "LANG": "C.UTF-8", **extra}
 
 
 @dataclass

@@ -112,3 +112,20 @@ async def test_a_button_on_the_home_tab_publishes_the_home_again(
     assert published.params["user_id"] == "U1"
     assert "Start suggestions" in str(published.params["view"])
     assert slack.fake.hooks == []
+
+
+async def test_french_command_words_with_or_without_accents(
+    slack: Slack, workspace: Services
+) -> None:
+    slack.fake.users["U3"] = slack_user("U3", locale="fr-FR", tz="Europe/Paris")
+    for count, line in enumerate(("aide", "Arrêter", "preferences", "settings"), 1):
+        await slack.command(line, user="U3")
+        await slack.fake.wait_for("hook", count)
+    help_card, stopped, french, english = (texts(answer) for _, answer in slack.fake.hooks)
+    assert help_card[0] == "Engage — ce que vous pouvez demander"
+    listed = " ".join(help_card)
+    assert "*arrêter*\narrêter toutes les suggestions" in listed
+    assert "*moi*\n" in listed
+    assert "*stop*" not in listed
+    assert stopped[0].startswith("C'est fait : vous ne recevrez plus de suggestions.")
+    assert french == english

@@ -12,8 +12,8 @@ GUID = {"type": "string", "pattern": "^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-
 HTTPS_URL = {"type": "string", "maxLength": 2048, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"}
 RELATIVE_PATH = {"type": "string", "maxLength": 2048}
 SCOPES = {"type": "array", "maxItems": 3, "items": {"enum": ["team", "personal", "groupchat"]}}
+LANGUAGE_TAG = {"type": "string", "pattern": "^[A-Za-z0-9]{1,8}(-[A-Za-z0-9]{1,8}){0,2}$"}
 OTHER_V1_11_PROPERTIES = (
-    "localizationInfo",
     "configurableTabs",
     "staticTabs",
     "connectors",
@@ -125,6 +125,20 @@ MANIFEST_V1_11: dict[str, Any] = _object(
             },
             ["id"],
         ),
+        "localizationInfo": _object(
+            {
+                "defaultLanguageTag": LANGUAGE_TAG,
+                "additionalLanguages": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": _object(
+                        {"languageTag": LANGUAGE_TAG, "file": RELATIVE_PATH},
+                        ["languageTag", "file"],
+                    ),
+                },
+            },
+            ["defaultLanguageTag"],
+        ),
         **{name: {} for name in OTHER_V1_11_PROPERTIES},
     },
     [
@@ -138,3 +152,30 @@ MANIFEST_V1_11: dict[str, Any] = _object(
         "accentColor",
     ],
 )
+
+TEXT = {"type": "string"}
+LOCALIZATION_V1_11: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "$schema": {"type": "string", "format": "uri"},
+        "name.short": {**TEXT, "maxLength": 30},
+        "name.full": {**TEXT, "maxLength": 100},
+        "description.short": {**TEXT, "maxLength": 80},
+        "description.full": {**TEXT, "maxLength": 4000},
+    },
+    "patternProperties": {
+        r"^staticTabs\[([0-9]|1[0-5])\]\.name$": {**TEXT, "maxLength": 128},
+        r"^bots\[0\]\.commandLists\[[0-2]\]\.commands\[[0-9]\]\.title$": {
+            **TEXT,
+            "maxLength": 32,
+        },
+        r"^bots\[0\]\.commandLists\[[0-2]\]\.commands\[[0-9]\]\.description$": {
+            **TEXT,
+            "maxLength": 128,
+        },
+    },
+    "required": ["name.short", "description.short", "description.full"],
+}
+"""Teams' localization file schema (`MicrosoftTeams.Localization.schema.json`), for the parts a
+bot-only app uses: the names, descriptions and command lists."""

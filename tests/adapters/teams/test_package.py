@@ -17,7 +17,7 @@ from bot.commands import core_router
 from bot.errors import EngageError
 from bot.services import Services
 from tests.adapters.teams.activities import APP_ID
-from tests.adapters.teams.manifest_schema import MANIFEST_V1_11
+from tests.adapters.teams.manifest_schema import LOCALIZATION_V1_11, MANIFEST_V1_11
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -48,7 +48,7 @@ def test_the_cli_writes_a_package_whose_manifest_validates(
         color, outline = package.read("color.png"), package.read("outline.png")
     assert code == 0
     assert "engage-teams.zip" in capsys.readouterr().out
-    assert names == ["color.png", "manifest.json", "outline.png"]
+    assert names == ["color.png", "fr.json", "manifest.json", "outline.png"]
     jsonschema.Draft7Validator(MANIFEST_V1_11).validate(manifest)
     assert manifest["$schema"].endswith(
         f"/v{manifest['manifestVersion']}/MicrosoftTeams.schema.json"
@@ -95,3 +95,40 @@ def test_icons_are_valid_rgba_pngs() -> None:
     image = png(3, 2, lambda x, y: (x * 80, y * 120, 0, 255))
     assert png_size(image) == (3, 2)
     assert image[24:26] == bytes([8, 6])
+
+
+def test_the_package_carries_a_french_localization_file(tmp_path: Path) -> None:
+    out = build_package(APP_ID, "https://engage.example.org", tmp_path / "p.zip")
+    with zipfile.ZipFile(out) as package:
+        manifest = json.loads(package.read("manifest.json"))
+        info = manifest["localizationInfo"]
+        [french] = info["additionalLanguages"]
+        strings = json.loads(package.read(french["file"]).decode("utf-8"))
+    jsonschema.Draft7Validator(MANIFEST_V1_11).validate(manifest)
+    jsonschema.Draft7Validator(LOCALIZATION_V1_11).validate(strings)
+    assert info["defaultLanguageTag"] == "en"
+    assert french == {"languageTag": "fr", "file": "fr.json"}
+    assert strings["$schema"].endswith(
+        f"/v{manifest['manifestVersion']}/MicrosoftTeams.Localization.schema.json"
+    )
+    assert strings["description.short"] == "Trouvez des communautés à suivre, à votre rythme."
+    [bot] = manifest["bots"]
+    for index, listed in enumerate(bot["commandLists"]):
+        for number, command in enumerate(listed["commands"]):
+            key = f"bots[0].commandLists[{index}].commands[{number}]"
+            assert strings[f"{key}.title"] != ""
+            assert strings[f"{key}.description"] != ""
+            if command["title"] == "stop":
+                assert strings[f"{key}.title"] == "arrêter"
+                assert strings[f"{key}.description"] == "arrêter toutes les suggestions"
+    titles = {value for key, value in strings.items() if key.endswith(".title")}
+    assert {"aide", "moi", "reprendre", "préférences"} <= titles
+
+
+def test_the_french_command_titles_are_words_the_router_accepts(services: Services) -> None:
+    router = core_router(services)
+    with zipfile.ZipFile(build_package(APP_ID, "https://e.example.org", Path("p.zip"))) as package:
+        strings = json.loads(package.read("fr.json"))
+    titles = [value for key, value in strings.items() if key.endswith(".title")]
+    named = [router.named(title) for title in titles]
+    assert [command.name if command else None for command in named] == list(COMMANDS) * 2

@@ -201,3 +201,22 @@ async def test_after_an_install_channels_are_found_by_name(
     [card] = cards(connector.sent_to(PERSONAL))
     assert connector.requests.count(f"GET channels {TEAM}") == 1
     assert texts(card) == ["#garden has fewer than 5 members, so its figures stay private."]
+
+
+async def test_french_command_words_are_understood(
+    teams: TeamsServer, connector: FakeConnector
+) -> None:
+    await handcrafted_teams_workspace(teams.services)
+    for number, text in enumerate(("aide", "Démarrer", "arreter")):
+        sent = activity("personal_message", connector.url, text=text, locale="fr-FR")
+        await teams.post(sent | {"id": f"{sent['id']}-{number}"})
+    help_card, started, stopped = (texts(card) for card in cards(connector.sent_to(PERSONAL)))
+    assert help_card[:2] == [
+        "Engage — ce que vous pouvez demander",
+        "Engage vous aide à trouver des communautés à suivre, à votre rythme. "
+        "Il n'envoie de suggestions que si vous les demandez.",
+    ]
+    assert any(line.startswith("démarrer: ") for line in help_card)
+    assert not any(line.startswith("start: ") for line in help_card)
+    assert not any("Je ne connais pas" in line for line in started + stopped)
+    assert stopped[0].startswith("C'est fait : vous ne recevrez plus de suggestions.")

@@ -28,3 +28,21 @@ async def test_report_writes_one_html_file(
     )  # fmt: skip
     assert (code, err) == (1, "engage: error: I can't find the community “nowhere”.\n")
     assert not (tmp_path / "x.html").exists()
+
+
+async def test_the_page_follows_the_operators_language_unless_told(
+    services: Services, database_url: str, tmp_path: Path
+) -> None:
+    await ready_workspace(services)
+    french = {"ENGAGE_DATABASE_URL": database_url, "LANG": "fr_FR.UTF-8"}
+    code, out, _ = await run_engage(
+        "report", "-c", "#garden", "--as-of", "2026-03-29", "--out", "fr.html",
+        cwd=tmp_path, **french,
+    )  # fmt: skip
+    assert (code, out) == (0, "fr.html écrit\n")
+    assert '<html lang="fr">' in (tmp_path / "fr.html").read_text()
+    code, _, _ = await run_engage(
+        "report", "-c", "#garden", "--as-of", "2026-03-29", "--lang", "en", "--out", "en.html",
+        cwd=tmp_path, **french,
+    )  # fmt: skip
+    assert '<html lang="en">' in (tmp_path / "en.html").read_text()

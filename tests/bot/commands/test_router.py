@@ -132,3 +132,24 @@ async def test_settings_offer_buttons_that_are_commands(router: Router) -> None:
     assert "mar., mer., jeu." in text
     actions = next(block for block in card.blocks if isinstance(block, Actions))
     assert [button.value for button in actions.buttons] == ["start", "pause 2w", "resume"]
+
+
+async def test_french_words_call_the_same_commands(router: Router) -> None:
+    french = asker("U3", locale="fr-FR")
+    for word in ("moi", "MOI", "aide", "préférences", "preferences", "arrêter", "arreter"):
+        english = {"moi": "me", "aide": "help"}.get(word.lower(), "")
+        card = await router.handle(french, word)
+        assert "Je ne connais pas" not in card.text(), word
+        if english:
+            assert card.text() == (await router.handle(french, english)).text()
+
+
+async def test_help_lists_the_words_of_the_persons_language(router: Router) -> None:
+    french = (await router.handle(asker("U3", locale="fr-FR"), "aide")).text()
+    english = (await router.handle(asker(), "help")).text()
+    assert "arrêter" in french
+    assert "reprendre" in french
+    assert "préférences [week" in french
+    assert "stats [#communauté | org]" in french
+    assert "arrêter" not in english
+    assert "stop" in english

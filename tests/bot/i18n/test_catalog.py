@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from pathlib import Path
 
+from bot.commands.router import plain_word
 from bot.i18n import LANGUAGES, Translator, catalog, language_for
 
 ROOT = Path(__file__).resolve().parents[3]
-KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+KEY = re.compile(r"""(?:\bt|\.of|\)|\bt\.moment\(.+?,)\(?\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(text: str) -> set[str]:
@@ -46,3 +48,21 @@ def test_language_from_locale() -> None:
 def test_numbers_follow_the_language() -> None:
     assert Translator("en").percent(0.5) == "50%"
     assert Translator("fr").percent(0.5) == "50\u00a0%"
+
+
+def test_each_command_word_calls_one_command_in_every_language() -> None:
+    words: dict[str, str] = {}
+    for language in LANGUAGES:
+        for key, word in catalog(language).items():
+            if key.startswith("command_words."):
+                name = key.removeprefix("command_words.")
+                assert words.setdefault(plain_word(word), name) == name, (language, word)
+                assert word == word.strip().lower(), word
+                assert " " not in word, word
+    assert words["arreter"] == "stop"
+    assert words["preferences"] == "settings"
+
+
+def test_dates_follow_the_language() -> None:
+    assert Translator("en").date(date(2026, 3, 31)) == "2026-03-31"
+    assert Translator("fr").date(date(2026, 3, 31)) == "31 mars 2026"
