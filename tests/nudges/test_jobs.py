@@ -17,7 +17,7 @@ async def test_run_job_lists_every_job(tmp_path: Path, database_url: str) -> Non
     )
     assert code == 1
     assert err.strip() == (
-        "engage: error: unknown job 'nope'; jobs: deliver, digest, fold, plan, retention"
+        "engage: error: unknown job 'nope'; jobs: deliver, digest, fold, plan, retention, roster"
     )
 
 

@@ -25,6 +25,8 @@ from tests.adapters.teams.activities import (
     ALICE,
     BOB,
     BOB_ID,
+    CAROL,
+    CAROL_ID,
     GARDEN,
     PERSONAL,
     TENANT,
@@ -257,6 +259,7 @@ async def test_the_digest_links_its_top_thread_to_the_thread(
     teams: TeamsServer, connector: FakeConnector, clock: Clock
 ) -> None:
     """A live reaction in a channel ends as a message deep link in a follower's digest."""
+    del connector.members[CAROL_ID]  # Carol is not in the team, so she may follow its channel
     services = teams.services
     await teams.post(activity("installation_update", connector.url))
     await teams.post(activity("reaction_added", connector.url))
@@ -264,7 +267,7 @@ async def test_the_digest_links_its_top_thread_to_the_thread(
     services.clock = FakeClock(datetime(2026, 3, 31, 10, 30, tzinfo=UTC))
     services.gateways = {"teams": gateway(teams, clock)}
     router = full_router(services)
-    answer = await router.handle(Asker("teams", TENANT, BOB), f"follow {GARDEN}")
+    answer = await router.handle(Asker("teams", TENANT, CAROL), f"follow {GARDEN}")
     assert "follow" in answer.text().lower()
     assert await digest(services) == "queued 1 digest(s)"
     [row] = await services.database.read(lambda s: outbox_rows(s, "digest"))
