@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.clock import utcnow
 from bot.delivery import Gateway
+from bot.metrics.trend import PastMonths
 from bot.roster import RosterReport, RosterSource
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -28,6 +29,8 @@ class Services:
 
     roster_sources: list[RosterSource] = field(default_factory=list)
     roster_tasks: dict[tuple[str, str], asyncio.Task[RosterReport]] = field(default_factory=dict)
+    past_months: PastMonths = field(default_factory=PastMonths)
+    """The ladder's past months, for the trend `stats org` shows."""
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

@@ -146,7 +146,13 @@ def _silent(context: Context, stats: CommunityStats) -> str:
 
 async def _org(context: Context) -> Card:
     trend = await context.services.database.read(
-        lambda session: ladder_trend(session, context.workspace_id, context.today, context.minimum)
+        lambda session: ladder_trend(
+            session,
+            context.workspace_id,
+            context.today,
+            context.minimum,
+            past=context.services.past_months,
+        )
     )
     t = context.t
     org = trend.organisation[-1]

@@ -3,18 +3,38 @@
 Each month is the ladder as of its last day (the 28-day window W ending then), computed and
 protected exactly as the ladder of that day would be: departments too small that month are
 pooled into "other", and no hidden count follows from that month's other figures.
+
+A month before the current one costs a scan of the rollups; its counts rarely change (a
+late import, an erasure, a new department), so `PastMonths` keeps them a while.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.clock import utcnow
 from bot.metrics.ladder import Ladder, ladders_of_departments, rung_counts
+from bot.metrics.rungs import RungCounts
 
 MONTHS = 12
+
+
+@dataclass
+class PastMonths:
+    """Rung counts of month ends before the current month, kept for `keep` (per process)."""
+
+    keep: timedelta = timedelta(hours=12)
+    counts: dict[tuple[int | None, date], tuple[datetime, RungCounts]] = field(default_factory=dict)
+
+    def get(self, workspace_id: int | None, end: date, now: datetime) -> RungCounts | None:
+        found = self.counts.get((workspace_id, end))
+        return found[1] if found is not None and now - found[0] < self.keep else None
+
+    def put(self, workspace_id: int | None, end: date, counts: RungCounts, now: datetime) -> None:
+        self.counts[(workspace_id, end)] = (now, counts)
 
 
 @dataclass(frozen=True)
@@ -40,13 +60,24 @@ def month_ends(as_of: date, months: int = MONTHS) -> list[date]:
 
 
 def ladder_trend(
-    session: Session, workspace_id: int | None, as_of: date, minimum: int, months: int = MONTHS
+    session: Session,
+    workspace_id: int | None,
+    as_of: date,
+    minimum: int,
+    months: int = MONTHS,
+    past: PastMonths | None = None,
 ) -> LadderTrend:
     ends = month_ends(as_of, months)
     organisation: list[Ladder] = []
     per_month: list[dict[str, Ladder]] = []
+    now = utcnow()
     for end in ends:
-        org, departments = ladders_of_departments(rung_counts(session, workspace_id, end), minimum)
+        counts = past.get(workspace_id, end, now) if past is not None and end < ends[-1] else None
+        if counts is None:
+            counts = rung_counts(session, workspace_id, end)
+            if past is not None and end < as_of.replace(day=1):
+                past.put(workspace_id, end, counts, now)
+        org, departments = ladders_of_departments(counts, minimum)
         organisation.append(org)
         per_month.append({ladder.group: ladder for ladder in departments})
     names = sorted({name for month in per_month for name in month})

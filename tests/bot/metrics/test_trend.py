@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from bot.events import Event, PersonSeen
 from bot.metrics import Suppressed, org_ladders
-from bot.metrics.trend import LadderTrend, ladder_trend, month_ends
+from bot.metrics.trend import LadderTrend, PastMonths, ladder_trend, month_ends
 from bot.services import Services
 from bot.storage.models import Workspace
 from tests.support.events import WORKSPACE, at, join, post
@@ -84,3 +84,30 @@ async def test_contributors_grow_month_by_month_and_small_months_stay_hidden(
     people = [ladder.people for ladder in trend.organisation]
     assert people[:6] == [Suppressed(5)] * 6  # April to September: nobody seen yet
     assert people[6:] == [15] * 6
+
+
+async def test_past_months_are_kept_and_the_current_one_is_always_computed(
+    services: Services,
+) -> None:
+    """`stats org` keeps the past months' counts a while; the month in progress is live."""
+    events = months_of_activity(departments=False)
+    assert await services.tracker.record(events) == len(events)
+    await services.tracker.fold()
+    past = PastMonths()
+
+    def read(session: Session, keep: PastMonths) -> LadderTrend:
+        workspace = session.exec(select(Workspace)).one()
+        assert workspace.id is not None
+        return ladder_trend(session, workspace.id, AS_OF, 5, past=keep)
+
+    first = await services.database.read(lambda session: read(session, past))
+    assert len(past.counts) == 11  # every month end before March
+    late = [post(f"U{i}", "C1", "2026-02-25") for i in range(11, 16)]
+    late += [post(f"U{i}", "C1", "2026-03-25") for i in range(16, 17)]
+    await services.tracker.record(late)
+    await services.tracker.fold()
+    kept = await services.database.read(lambda session: read(session, past))
+    assert kept.organisation[:-1] == first.organisation[:-1]
+    fresh = await services.database.read(lambda session: read(session, PastMonths()))
+    assert fresh.organisation[-2] != first.organisation[-2]  # February changed underneath
+    assert fresh.organisation[-1] == kept.organisation[-1]  # March is computed every time
