@@ -27,6 +27,7 @@ from nudges.card_data import card_to_data
 from nudges.cards.commandline import command_button
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.policy.consent import ASK_KIND
 from nudges.policy.standing import load_recipients
 
 FOLLOW: Table = PersonFollow.__table__  # type: ignore[attr-defined]
@@ -34,7 +35,6 @@ SHOWCASE: Table = Showcase.__table__  # type: ignore[attr-defined]
 ANIMATOR: Table = Animator.__table__  # type: ignore[attr-defined]
 PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
 WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
-ASK_KIND = "showcase_ask"
 
 
 def display(person: Person) -> str:

@@ -44,6 +44,8 @@ PAUSED = Refusal("the person paused Engage")
 SAME_DAY = Refusal("another message reached the person this local day")
 DIGEST_KIND = "digest"
 WELCOME_KIND = "welcome"
+ASK_KIND = "showcase_ask"
+"""The one question to an animator: may people follow you? (`nudges.actions.people`)"""
 SAME_DAY_KINDS = {
     DIGEST_KIND: ("suggestion", "introduction", JOIN_NUDGE),
     "suggestion": (DIGEST_KIND,),
@@ -60,7 +62,7 @@ def send_check(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Se
         preference = session.get(Preference, person_id)
         consent = preference.consent if preference is not None else "unknown"
         now = clock()
-        if kind in ("introduction", DIGEST_KIND, WELCOME_KIND):
+        if kind in ("introduction", DIGEST_KIND, WELCOME_KIND, ASK_KIND):
             if consent == "out":
                 return STOPPED
             if _paused(preference, now):

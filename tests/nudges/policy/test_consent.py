@@ -8,7 +8,7 @@ from bot.services import Services
 from bot.storage.models import Preference
 from nudges.jobs import deliver
 from nudges.planner.job import plan
-from nudges.policy.consent import send_check
+from nudges.policy.consent import PAUSED, STOPPED, send_check
 from tests.support.clock import FakeClock
 from tests.support.events import join
 from tests.support.gateways import FakeGateway
@@ -143,3 +143,23 @@ async def test_each_suggestion_within_a_larger_budget_is_sent(services: Services
         await deliver(services) == "delivered: 2 sent, 0 to retry, 0 dead, 0 unknown, 1 cancelled"
     )
     assert len(gateway.sent) == 2
+
+
+async def test_the_question_to_an_animator_follows_stop_and_pause(services: Services) -> None:
+    """ "May people follow you?" is Engage speaking on its own: stop and pause hold it too."""
+    await load_workspace(services)
+    services.clock = FakeClock(TUESDAY)
+    check = send_check(services.settings, services.clock)
+    payload = {"kind": "showcase_ask"}
+    u7 = await services.database.read(lambda s: person_id(s, "U7"))
+    router = suggestion_router(services)
+
+    async def verdict() -> object:
+        return await services.database.read(lambda s: check(s, u7, payload))
+
+    assert await verdict() is True
+    await router.handle(asker("U7"), "pause 1w")
+    assert str(await verdict()) == str(PAUSED)
+    await router.handle(asker("U7"), "resume")
+    await router.handle(asker("U7"), "stop")
+    assert str(await verdict()) == str(STOPPED)
