@@ -18,11 +18,10 @@ from bot.campaigns.view import CampaignView, load_view
 from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaigns
 from bot.cli.campaign_io import campaign_of, run
 from bot.cli.campaign_render import list_table, view_data, view_tables
-from bot.cli.context import output_path
+from bot.cli.context import output_path, yaml_text
 from bot.cli.language import operator_translator
 from bot.clock import utcnow
 from bot.commands.format import figure
-from bot.errors import EngageError
 from bot.settings import Settings
 from bot.storage.models import Campaign
 
@@ -152,14 +151,7 @@ def apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Create or update the file's campaigns, all or none; errors name the line and field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise typer.BadParameter(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise EngageError(
-            f"{path.name} is not UTF-8 text (byte {error.start}): save it as UTF-8 YAML"
-        ) from None
+    text = yaml_text(path)
     now = utcnow()
 
     def apply(session: Session, settings: Settings, actor: Actor) -> ApplyReport:

@@ -16,6 +16,7 @@ from bot.animators.community_settings import (
     settings_of,
 )
 from bot.cli.campaign_io import run
+from bot.cli.context import yaml_text
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.settings import Settings
@@ -84,14 +85,7 @@ def apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Apply every entry of the file, all or none; errors name the entry."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise typer.BadParameter(f"cannot read {path}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise EngageError(
-            f"{path.name} is not UTF-8 text (byte {error.start}): save it as UTF-8 YAML"
-        ) from None
+    text = yaml_text(path)
     changed = run(
         lambda session, _, actor: apply_yaml(session, actor, text, path.name),
         workspace=workspace,

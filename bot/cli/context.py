@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import typer
+
 from bot.clock import utcnow
 from bot.errors import EngageError
 from bot.logs import configure_logging, secret_values
@@ -47,3 +49,15 @@ def output_path(path: Path, option: str = "--out") -> Path:
             "cli.error.out_no_directory", option=option, path=path, directory=path.parent
         )
     return path
+
+
+def yaml_text(path: Path) -> str:
+    """A YAML file's text, or one clear line: unreadable (a usage error) or not UTF-8."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EngageError(
+            f"{path.name} is not UTF-8 text (byte {error.start}): save it as UTF-8 YAML"
+        ) from None
