@@ -18,9 +18,9 @@ from bot.metrics import community_stats, org_ladders
 from bot.metrics.top import top_communities
 from bot.metrics.trend import PastMonths, ladder_trend
 from bot.storage.database import Database
+from bot.storage.tables import DAILY_ACTIVITY
 from bot.tracker.directory import COMMUNITY, WORKSPACE
 from bot.tracker.memberships import MEMBERSHIP
-from bot.tracker.rollups import DAILY
 
 MINIMUM_GROUP = 5
 
@@ -47,8 +47,9 @@ def measure_stats(database: Database, workspace: str, as_of: date, samples: int)
 
     def anchor(session: Session, community: int) -> Any:
         return session.execute(
-            select(func.sum(DAILY.c.posts)).where(
-                DAILY.c.community_id == community, DAILY.c.day.between(first, as_of)
+            select(func.sum(DAILY_ACTIVITY.c.posts)).where(
+                DAILY_ACTIVITY.c.community_id == community,
+                DAILY_ACTIVITY.c.day.between(first, as_of),
             )
         ).scalar()
 

@@ -15,15 +15,13 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, FromClause, bindparam, func, select, update
 from sqlmodel import Session
 
 from bot.clock import as_utc
-from bot.storage.models import DirectoryEntry, Person, Preference
+from bot.storage.models import Preference
+from bot.storage.tables import DIRECTORY_ENTRY, PERSON, PREFERENCE
 
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-DIRECTORY: Table = DirectoryEntry.__table__  # type: ignore[attr-defined]
-PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
 CHUNK = 500
 BY_ID, BY_EMAIL = "id", "email"
 
@@ -82,15 +80,15 @@ def apply_directory_everywhere(session: Session) -> int:
 
 
 def _named_by_directory() -> ColumnElement[bool]:
-    by_id = select(DIRECTORY.c.key).where(DIRECTORY.c.kind == BY_ID)
-    by_email = select(DIRECTORY.c.key).where(DIRECTORY.c.kind == BY_EMAIL)
+    by_id = select(DIRECTORY_ENTRY.c.key).where(DIRECTORY_ENTRY.c.kind == BY_ID)
+    by_email = select(DIRECTORY_ENTRY.c.key).where(DIRECTORY_ENTRY.c.kind == BY_EMAIL)
     return PERSON.c.external_id.in_(by_id) | PERSON.c.email_hash.in_(by_email)
 
 
 def _apply_directory(session: Session, ids: Iterable[int]) -> int:
     """The directory wins over a profile field: HR's export is the reference."""
     connection = session.connection()
-    if connection.execute(select(DIRECTORY.c.key).limit(1)).first() is None:
+    if connection.execute(select(DIRECTORY_ENTRY.c.key).limit(1)).first() is None:
         return 0
     wanted = sorted(ids)
     changes = []
@@ -124,10 +122,10 @@ def _entries(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, st
     for kind in (BY_ID, BY_EMAIL):
         wanted = sorted(key for k, key in keys if k == kind)
         for start in range(0, len(wanted), CHUNK):
-            query = select(DIRECTORY.c.key, DIRECTORY.c.department).where(
-                DIRECTORY.c.kind == kind,
-                DIRECTORY.c.key.in_(wanted[start : start + CHUNK]),
-                DIRECTORY.c.department.is_not(None),
+            query = select(DIRECTORY_ENTRY.c.key, DIRECTORY_ENTRY.c.department).where(
+                DIRECTORY_ENTRY.c.kind == kind,
+                DIRECTORY_ENTRY.c.key.in_(wanted[start : start + CHUNK]),
+                DIRECTORY_ENTRY.c.department.is_not(None),
             )
             for key, department in session.connection().execute(query):
                 found[(kind, key)] = department

@@ -10,15 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
-from bot.storage.models import InboxEvent, Meta, Outbox
+from bot.storage.tables import INBOX_EVENT, META, OUTBOX
 
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
-META: Table = Meta.__table__  # type: ignore[attr-defined]
 QUEUED = ("pending", "sending")
 ROSTER_SYNCED = "roster.synced_at."
 """Meta keys `roster.synced_at.<platform>.<workspace external id>`, ISO-8601 UTC values."""
@@ -50,9 +47,9 @@ def read_figures(session: Session, now: datetime) -> Figures:
     ).scalar_one()
     waiting = [moment for moment in (oldest_due, oldest_sending) if moment is not None]
     first_pending = (
-        select(INBOX.c.received_at)
-        .where(INBOX.c.processed.is_(False), INBOX.c.quarantined_at.is_(None))
-        .order_by(INBOX.c.id)
+        select(INBOX_EVENT.c.received_at)
+        .where(INBOX_EVENT.c.processed.is_(False), INBOX_EVENT.c.quarantined_at.is_(None))
+        .order_by(INBOX_EVENT.c.id)
         .limit(1)
     )
     arrived = connection.execute(first_pending).scalar_one_or_none()

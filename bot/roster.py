@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
@@ -39,16 +39,14 @@ from bot.events import (
     MemberLeft,
     PersonSeen,
 )
-from bot.storage.database import upsert
+from bot.storage.bulk import upsert
 from bot.storage.models import Meta
-from bot.tracker.directory import COMMUNITY, PERSON, WORKSPACE
-from bot.tracker.memberships import MEMBERSHIP
+from bot.storage.tables import COMMUNITY, MEMBERSHIP, META, PERSON, WORKSPACE
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger("engage.roster")
-META: Table = Meta.__table__  # type: ignore[attr-defined]
 ROSTER = "roster"
 """The `source` of memberships a roster sync found."""
 SYNCED_AT = "roster.synced_at"

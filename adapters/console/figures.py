@@ -17,10 +17,7 @@ from bot.metrics import (
     org_ladders,
     top_communities,
 )
-from bot.storage.models import Community, Membership
-
-MEMBERSHIP = Membership.__table__  # type: ignore[attr-defined]
-COMMUNITY = Community.__table__  # type: ignore[attr-defined]
+from bot.storage.tables import COMMUNITY, MEMBERSHIP
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from bot.cards import Card
 from bot.commands import Asker, Router
 from bot.metrics.funnel import FunnelFigures, funnel
 from bot.services import Services
-from bot.storage.models import DailyActivity, Person, Suggestion, Workspace
+from bot.storage.models import Person, Suggestion, Workspace
+from bot.storage.tables import DAILY_ACTIVITY
 
 ANSWERS = ("follow", "join", "never")
 SPREAD = 7
 """Shown people are picked across the activity range, not only the most active."""
-DAILY = DailyActivity.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,9 @@ def _active_people(session: Session, workspace_id: int) -> list[Person]:
     """People with the most recorded activity first (their suggestions have most to say)."""
     days = func.count().label("days")
     query = (
-        select(DAILY.c.person_id, days)
-        .group_by(DAILY.c.person_id)
-        .order_by(days.desc(), DAILY.c.person_id)
+        select(DAILY_ACTIVITY.c.person_id, days)
+        .group_by(DAILY_ACTIVITY.c.person_id)
+        .order_by(days.desc(), DAILY_ACTIVITY.c.person_id)
     )
     people = []
     for person_id, _days in session.connection().execute(query):

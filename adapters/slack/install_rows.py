@@ -6,8 +6,9 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.clock import utcnow
+from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.models import SlackInstallation
-from bot.tracker.directory import WORKSPACE, insert_ignoring_conflicts
+from bot.storage.tables import WORKSPACE
 
 Key = tuple[str, str]
 

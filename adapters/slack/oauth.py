@@ -37,13 +37,13 @@ from bot.clock import utcnow
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import SlackOAuthState
+from bot.storage.tables import SLACK_OAUTH_STATE
 
 log = logging.getLogger("engage.slack.oauth")
 STATE_LIFETIME = timedelta(minutes=10)
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 RETRY_SECONDS = 60.0
 """Between two `auth.test` asked for the bot's own ids, while Slack does not answer."""
-STATE = SlackOAuthState.__table__  # type: ignore[attr-defined]
 
 
 class OAuthStates(AsyncOAuthStateStore):
@@ -69,8 +69,12 @@ class OAuthStates(AsyncOAuthStateStore):
 
         def consume(session: Session) -> bool:
             connection = session.connection()
-            connection.execute(delete(STATE).where(STATE.c.expires_at <= now))
-            used = connection.execute(delete(STATE).where(STATE.c.state == state))
+            connection.execute(
+                delete(SLACK_OAUTH_STATE).where(SLACK_OAUTH_STATE.c.expires_at <= now)
+            )
+            used = connection.execute(
+                delete(SLACK_OAUTH_STATE).where(SLACK_OAUTH_STATE.c.state == state)
+            )
             return used.rowcount == 1
 
         return await self._database.write(consume)

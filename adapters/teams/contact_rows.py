@@ -6,18 +6,16 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, update
+from sqlalchemy import and_, update
 from sqlmodel import Session
 
 from adapters.teams.activity import PLATFORM
 from adapters.teams.references import ChannelHome, Fact, Reach
 from bot.clock import utcnow
-from bot.storage.models import ConversationRef, TeamsChannel
-from bot.tracker.directory import Directory, insert_ignoring_conflicts
+from bot.storage.bulk import insert_ignoring_conflicts
+from bot.storage.tables import CONVERSATION_REF, TEAMS_CHANNEL
+from bot.tracker.directory import Directory
 from bot.tracker.rows import storable
-
-REFS: Table = ConversationRef.__table__  # type: ignore[attr-defined]
-CHANNELS: Table = TeamsChannel.__table__  # type: ignore[attr-defined]
 
 
 def store_facts(session: Session, facts: list[Fact]) -> None:
@@ -41,11 +39,11 @@ def store_facts(session: Session, facts: list[Fact]) -> None:
             "team": reach.team,
             "updated_at": now,
         }
-        insert_ignoring_conflicts(connection, REFS, [row])
+        insert_ignoring_conflicts(connection, CONVERSATION_REF, [row])
         if reach.team is None:
             connection.execute(
-                update(REFS)
-                .where(REFS.c.person_id == person_id)
+                update(CONVERSATION_REF)
+                .where(CONVERSATION_REF.c.person_id == person_id)
                 .values(reference=reach.reference, team=None, unreachable_at=None, updated_at=now)
             )
     for home in (fact for fact in facts if isinstance(fact, ChannelHome)):
@@ -61,7 +59,7 @@ def store_channel(session: Session, workspace_id: int, home: ChannelHome) -> Non
     connection = session.connection()
     insert_ignoring_conflicts(
         connection,
-        CHANNELS,
+        TEAMS_CHANNEL,
         [
             {
                 "workspace_id": workspace_id,
@@ -79,7 +77,12 @@ def store_channel(session: Session, workspace_id: int, home: ChannelHome) -> Non
     if home.name:
         changes["name"] = home.name
     connection.execute(
-        update(CHANNELS)
-        .where(and_(CHANNELS.c.workspace_id == workspace_id, CHANNELS.c.channel_id == home.channel))
+        update(TEAMS_CHANNEL)
+        .where(
+            and_(
+                TEAMS_CHANNEL.c.workspace_id == workspace_id,
+                TEAMS_CHANNEL.c.channel_id == home.channel,
+            )
+        )
         .values(**changes)
     )

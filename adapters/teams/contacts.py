@@ -14,11 +14,11 @@ from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from adapters.teams.activity import PLATFORM, Json
-from adapters.teams.contact_rows import CHANNELS, REFS, store_facts
+from adapters.teams.contact_rows import store_facts
 from adapters.teams.references import ChannelHome, Fact
 from bot.clock import utcnow
 from bot.storage.database import Database
-from bot.tracker.directory import PERSON, WORKSPACE
+from bot.storage.tables import CONVERSATION_REF, PERSON, TEAMS_CHANNEL, WORKSPACE
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class ContactBook:
 
         def read(session: Session) -> list[ChannelHome]:
             rows = session.execute(
-                select(WORKSPACE.c.external_id, CHANNELS)
-                .join(WORKSPACE, WORKSPACE.c.id == CHANNELS.c.workspace_id)
+                select(WORKSPACE.c.external_id, TEAMS_CHANNEL)
+                .join(WORKSPACE, WORKSPACE.c.id == TEAMS_CHANNEL.c.workspace_id)
                 .where(WORKSPACE.c.platform == PLATFORM)
             ).all()
             return [
@@ -78,8 +78,8 @@ class ContactBook:
     async def find(self, tenant: str, person: str) -> Contact | None:
         def read(session: Session) -> Contact | None:
             row = session.execute(
-                select(REFS)
-                .join(PERSON, PERSON.c.id == REFS.c.person_id)
+                select(CONVERSATION_REF)
+                .join(PERSON, PERSON.c.id == CONVERSATION_REF.c.person_id)
                 .join(WORKSPACE, WORKSPACE.c.id == PERSON.c.workspace_id)
                 .where(
                     WORKSPACE.c.platform == PLATFORM,
@@ -98,8 +98,8 @@ class ContactBook:
         """A 1:1 conversation now exists for this person."""
         await self.database.write(
             lambda session: session.execute(
-                update(REFS)
-                .where(REFS.c.person_id == contact.person_id)
+                update(CONVERSATION_REF)
+                .where(CONVERSATION_REF.c.person_id == contact.person_id)
                 .values(reference=reference, team=None, updated_at=utcnow())
             )
         )
@@ -108,8 +108,8 @@ class ContactBook:
         moment = utcnow()
         await self.database.write(
             lambda session: session.execute(
-                update(REFS)
-                .where(REFS.c.person_id == contact.person_id)
+                update(CONVERSATION_REF)
+                .where(CONVERSATION_REF.c.person_id == contact.person_id)
                 .values(unreachable_at=moment)
             )
         )
@@ -127,7 +127,11 @@ class ContactBook:
             if workspace is None:
                 return
             people = select(PERSON.c.id).where(PERSON.c.workspace_id == workspace)
-            session.execute(delete(REFS).where(REFS.c.team == team, REFS.c.person_id.in_(people)))
+            session.execute(
+                delete(CONVERSATION_REF).where(
+                    CONVERSATION_REF.c.team == team, CONVERSATION_REF.c.person_id.in_(people)
+                )
+            )
 
         await self.database.write(purge)
         self._stored = {key for key in self._stored if key[:1] != ("reach",)}

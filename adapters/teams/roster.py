@@ -34,7 +34,6 @@ from adapters.teams.activity import (
     text_field,
 )
 from adapters.teams.connector import bounded, turn_client
-from adapters.teams.contact_rows import CHANNELS
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.crypto import EmailHasher
@@ -42,7 +41,7 @@ from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
 from bot.services import Services
 from bot.storage.models import Meta
-from bot.tracker.directory import WORKSPACE
+from bot.storage.tables import TEAMS_CHANNEL, WORKSPACE
 
 log = logging.getLogger("engage.teams.roster")
 PAGE_SIZE = 500
@@ -176,9 +175,11 @@ class TeamsRoster:
 def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
     """(tenant, team, name) of every team whose install was seen."""
     query = (
-        select(WORKSPACE.c.external_id, CHANNELS.c.team_id, CHANNELS.c.name)
-        .join(WORKSPACE, WORKSPACE.c.id == CHANNELS.c.workspace_id)
-        .where(CHANNELS.c.channel_id == CHANNELS.c.team_id, WORKSPACE.c.platform == PLATFORM)
+        select(WORKSPACE.c.external_id, TEAMS_CHANNEL.c.team_id, TEAMS_CHANNEL.c.name)
+        .join(WORKSPACE, WORKSPACE.c.id == TEAMS_CHANNEL.c.workspace_id)
+        .where(
+            TEAMS_CHANNEL.c.channel_id == TEAMS_CHANNEL.c.team_id, WORKSPACE.c.platform == PLATFORM
+        )
     )
     return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
 

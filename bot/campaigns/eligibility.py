@@ -10,18 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlmodel import Session
 
 from bot.campaigns.spec import Audience
 from bot.metrics.windows import WINDOW_DAYS
-from bot.storage.models import DailyActivity, Dismissal, Membership, Person, Preference
+from bot.storage.tables import DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON, PREFERENCE
 
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
-DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
 IN_COMMUNITY = ("member", "follower")
 
 
@@ -53,10 +48,15 @@ def audience_query(
         first = now.date() - timedelta(days=WINDOW_DAYS - 1)
         return query.where(
             exists().where(
-                DAILY.c.person_id == PERSON.c.id,
-                DAILY.c.community_id.in_(audience.communities),
-                DAILY.c.day.between(first, now.date()),
-                (DAILY.c.posts + DAILY.c.replies + DAILY.c.reactions_given) > 0,
+                DAILY_ACTIVITY.c.person_id == PERSON.c.id,
+                DAILY_ACTIVITY.c.community_id.in_(audience.communities),
+                DAILY_ACTIVITY.c.day.between(first, now.date()),
+                (
+                    DAILY_ACTIVITY.c.posts
+                    + DAILY_ACTIVITY.c.replies
+                    + DAILY_ACTIVITY.c.reactions_given
+                )
+                > 0,
             )
         )
     return query

@@ -29,12 +29,11 @@ from bot.errors import EngageError
 from bot.identity import (
     BY_EMAIL,
     BY_ID,
-    DIRECTORY,
-    PERSON,
     apply_directory_everywhere,
     link_people,
 )
-from bot.tracker.directory import insert_ignoring_conflicts
+from bot.storage.bulk import insert_ignoring_conflicts
+from bot.storage.tables import DIRECTORY_ENTRY, PERSON
 
 ID_COLUMNS = ("external_id", "id", "user_id")
 KEY_LENGTH = 128
@@ -180,9 +179,11 @@ def store_directory(session: Session, rows: list[DirectoryRow], summary: Directo
             stale = [key for k, key in keys if k == kind]
             if stale:
                 connection.execute(
-                    DIRECTORY.delete().where(DIRECTORY.c.kind == kind, DIRECTORY.c.key.in_(stale))
+                    DIRECTORY_ENTRY.delete().where(
+                        DIRECTORY_ENTRY.c.kind == kind, DIRECTORY_ENTRY.c.key.in_(stale)
+                    )
                 )
-        insert_ignoring_conflicts(connection, DIRECTORY, changed)
+        insert_ignoring_conflicts(connection, DIRECTORY_ENTRY, changed)
     summary.changed_entries = len(changed)
     summary.linked = _link(session, rows)
     summary.departments_set = apply_directory_everywhere(session)
@@ -196,8 +197,13 @@ def _changed(
         keys = sorted(key for k, key in entries if k == kind)
         for start in range(0, len(keys), 500):
             query = select(
-                DIRECTORY.c.key, DIRECTORY.c.department, DIRECTORY.c.site, DIRECTORY.c.manager_level
-            ).where(DIRECTORY.c.kind == kind, DIRECTORY.c.key.in_(keys[start : start + 500]))
+                DIRECTORY_ENTRY.c.key,
+                DIRECTORY_ENTRY.c.department,
+                DIRECTORY_ENTRY.c.site,
+                DIRECTORY_ENTRY.c.manager_level,
+            ).where(
+                DIRECTORY_ENTRY.c.kind == kind, DIRECTORY_ENTRY.c.key.in_(keys[start : start + 500])
+            )
             for key, *values in session.connection().execute(query):
                 stored[(kind, key)] = tuple(values)
     return [

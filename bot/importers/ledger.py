@@ -10,16 +10,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.events import Event
-from bot.storage.models import ImportedFile
+from bot.storage.tables import IMPORTED_FILE
 from bot.tracker import RecordSummary, record_chunk
-
-IMPORTED: Table = ImportedFile.__table__  # type: ignore[attr-defined]
 
 
 def checksum(data: bytes) -> str:
@@ -28,8 +26,8 @@ def checksum(data: bytes) -> str:
 
 def recorded_checksums(session: Session, prefix: str) -> dict[str, str]:
     """source_key -> checksum for every file recorded under `prefix`."""
-    query = select(IMPORTED.c.source_key, IMPORTED.c.checksum).where(
-        IMPORTED.c.source_key.startswith(prefix, autoescape=True)
+    query = select(IMPORTED_FILE.c.source_key, IMPORTED_FILE.c.checksum).where(
+        IMPORTED_FILE.c.source_key.startswith(prefix, autoescape=True)
     )
     return {row.source_key: row.checksum for row in session.connection().execute(query)}
 
@@ -47,7 +45,7 @@ def import_file(
         "events": len(events),
         "imported_at": utcnow(),
     }
-    statement = dialect.insert(IMPORTED).values(row)
+    statement = dialect.insert(IMPORTED_FILE).values(row)
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=["source_key"],

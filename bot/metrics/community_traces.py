@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session
 
 from bot.metrics.queries import members_query
 from bot.metrics.windows import Frames
-from bot.storage.models import CommunityDay, MemberTrace
-
-TRACE: Table = MemberTrace.__table__  # type: ignore[attr-defined]
-DAYS: Table = CommunityDay.__table__  # type: ignore[attr-defined]
+from bot.storage.tables import COMMUNITY_DAY, MEMBER_TRACE
 
 
 @dataclass(frozen=True)
@@ -43,35 +40,42 @@ def _number(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 def counts_from_traces(session: Session, community_id: int, as_of: date) -> CommunityCounts | None:
     day = as_of.toordinal()
     connection = session.connection()
-    contributor = TRACE.c.contributor_until >= day
-    reactor = and_(TRACE.c.reactor_until >= day, TRACE.c.contributor_until < day)
+    contributor = MEMBER_TRACE.c.contributor_until >= day
+    reactor = and_(MEMBER_TRACE.c.reactor_until >= day, MEMBER_TRACE.c.contributor_until < day)
     active = connection.execute(
         select(
             _number(contributor),
             _number(reactor),
-            _number(TRACE.c.active_until >= day),
-            func.coalesce(func.max(TRACE.c.anchor), 0),
-        ).where(TRACE.c.community_id == community_id)
+            _number(MEMBER_TRACE.c.active_until >= day),
+            func.coalesce(func.max(MEMBER_TRACE.c.anchor), 0),
+        ).where(MEMBER_TRACE.c.community_id == community_id)
     ).one()
     contributors, reactors, active_12w, newest = active
     if newest > day:
         return None
     members = members_query(community_id, as_of).subquery()
     joined = members.outerjoin(
-        TRACE, and_(TRACE.c.community_id == community_id, TRACE.c.person_id == members.c.person_id)
+        MEMBER_TRACE,
+        and_(
+            MEMBER_TRACE.c.community_id == community_id,
+            MEMBER_TRACE.c.person_id == members.c.person_id,
+        ),
     )
     member_count, heard, regulars = connection.execute(
         select(
             func.count(),
-            _number(or_(TRACE.c.contributor_until >= day, TRACE.c.reactor_until >= day)),
-            _number(TRACE.c.regular_until >= day),
+            _number(
+                or_(MEMBER_TRACE.c.contributor_until >= day, MEMBER_TRACE.c.reactor_until >= day)
+            ),
+            _number(MEMBER_TRACE.c.regular_until >= day),
         ).select_from(joined)
     ).one()
     frames = Frames(as_of)
     posts_by_day = dict(
         connection.execute(
-            select(DAYS.c.day, DAYS.c.posts).where(
-                DAYS.c.community_id == community_id, DAYS.c.day.between(frames.first_day, as_of)
+            select(COMMUNITY_DAY.c.day, COMMUNITY_DAY.c.posts).where(
+                COMMUNITY_DAY.c.community_id == community_id,
+                COMMUNITY_DAY.c.day.between(frames.first_day, as_of),
             )
         ).all()
     )

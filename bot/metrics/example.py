@@ -14,27 +14,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Table, and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlmodel import Session
 
 from bot.metrics.figures import STEADY_WEEKS, Count, count
-from bot.storage.models import (
-    Animator,
-    Community,
-    DailyActivity,
-    InboxEvent,
-    Person,
-    Showcase,
-    Workspace,
+from bot.storage.tables import (
+    ANIMATOR,
+    COMMUNITY,
+    DAILY_ACTIVITY,
+    INBOX_EVENT,
+    PERSON,
+    SHOWCASE,
+    WORKSPACE,
 )
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-ANIMATOR: Table = Animator.__table__  # type: ignore[attr-defined]
-SHOWCASE: Table = Showcase.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 WINDOW_WEEKS = 12
 THREAD_KINDS = ("message", "reaction_added")
 
@@ -179,25 +172,25 @@ def contributions(
     }
     query = (
         select(
-            INBOX.c.platform,
-            INBOX.c.workspace,
-            INBOX.c.person,
-            INBOX.c.community,
-            INBOX.c.thread_key,
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.person,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
             func.count(),
         )
         .where(
-            INBOX.c.kind == "message",
-            INBOX.c.person.in_({key[2] for key in people}),
-            INBOX.c.quarantined_at.is_(None),
+            INBOX_EVENT.c.kind == "message",
+            INBOX_EVENT.c.person.in_({key[2] for key in people}),
+            INBOX_EVENT.c.quarantined_at.is_(None),
             *_between(start, end),
         )
         .group_by(
-            INBOX.c.platform,
-            INBOX.c.workspace,
-            INBOX.c.person,
-            INBOX.c.community,
-            INBOX.c.thread_key,
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.person,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
         )
     )
     posts: defaultdict[tuple[int, int], int] = defaultdict(int)
@@ -226,8 +219,8 @@ def contributions(
 
 def _between(start: date, end: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
-        INBOX.c.occurred_at >= datetime.combine(start, time(), UTC),
-        INBOX.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+        INBOX_EVENT.c.occurred_at >= datetime.combine(start, time(), UTC),
+        INBOX_EVENT.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC),
     )
 
 
@@ -257,27 +250,32 @@ def _threads(
     if not keys:
         return {}
     by_key = {key: community_id for community_id, key in keys.items()}
-    reply = and_(INBOX.c.kind == "message", INBOX.c.attrs["is_reply"].as_boolean())
-    reaction = INBOX.c.kind == "reaction_added"
+    reply = and_(INBOX_EVENT.c.kind == "message", INBOX_EVENT.c.attrs["is_reply"].as_boolean())
+    reaction = INBOX_EVENT.c.kind == "reaction_added"
     query = (
         select(
-            INBOX.c.platform,
-            INBOX.c.workspace,
-            INBOX.c.community,
-            INBOX.c.thread_key,
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
             func.count().filter(reply),
             func.count().filter(reaction),
-            func.count(distinct(INBOX.c.person)),
+            func.count(distinct(INBOX_EVENT.c.person)),
         )
         .where(
-            INBOX.c.kind.in_(THREAD_KINDS),
-            INBOX.c.thread_key.is_not(None),
-            INBOX.c.quarantined_at.is_(None),
-            INBOX.c.community.in_({key[2] for key in by_key}),
+            INBOX_EVENT.c.kind.in_(THREAD_KINDS),
+            INBOX_EVENT.c.thread_key.is_not(None),
+            INBOX_EVENT.c.quarantined_at.is_(None),
+            INBOX_EVENT.c.community.in_({key[2] for key in by_key}),
             or_(reply, reaction),
             *_between(start, end),
         )
-        .group_by(INBOX.c.platform, INBOX.c.workspace, INBOX.c.community, INBOX.c.thread_key)
+        .group_by(
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
+        )
     )
     best: dict[int, ExampleThread] = {}
     for (
@@ -307,11 +305,11 @@ def _new_regulars(session: Session, ids: list[int], end: date) -> dict[int, int]
     """People active (posting) 9 of the 12 weeks to `end`, but not of the 12 to a week before."""
     first = end - timedelta(weeks=WINDOW_WEEKS + 1) + timedelta(days=1)
     query = (
-        select(DAILY.c.community_id, DAILY.c.person_id, DAILY.c.day)
+        select(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.person_id, DAILY_ACTIVITY.c.day)
         .where(
-            DAILY.c.community_id.in_(ids),
-            DAILY.c.day.between(first, end),
-            (DAILY.c.posts + DAILY.c.replies) > 0,
+            DAILY_ACTIVITY.c.community_id.in_(ids),
+            DAILY_ACTIVITY.c.day.between(first, end),
+            (DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies) > 0,
         )
         .distinct()
     )

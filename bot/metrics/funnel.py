@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Table, case, func, select
+from sqlalchemy import Column, case, func, select
 from sqlmodel import Session
 
 from bot.metrics.figures import Count, count
-from bot.storage.models import Community, FollowStep, Suggestion
+from bot.storage.tables import COMMUNITY, FOLLOW_STEP, SUGGESTION
 
-SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
-STEP: Table = FollowStep.__table__  # type: ignore[attr-defined]
 STAGES = ("followed_at", "joined_at", "first_post_at", "dismissed_at")
 FIELDS = ("suggested", "followed", "joined", "first_post", "dismissed", "ignored")
 
@@ -97,12 +94,16 @@ def follow_steps(
 ) -> FollowSteps:
     end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
     query = (
-        select(func.count(), _before(STEP.c.asked_at, end), _before(STEP.c.joined_at, end))
-        .join(COMMUNITY, COMMUNITY.c.id == STEP.c.community_id)
-        .where(COMMUNITY.c.workspace_id == workspace_id, STEP.c.followed_at < end)
+        select(
+            func.count(),
+            _before(FOLLOW_STEP.c.asked_at, end),
+            _before(FOLLOW_STEP.c.joined_at, end),
+        )
+        .join(COMMUNITY, COMMUNITY.c.id == FOLLOW_STEP.c.community_id)
+        .where(COMMUNITY.c.workspace_id == workspace_id, FOLLOW_STEP.c.followed_at < end)
     )
     if community_id is not None:
-        query = query.where(STEP.c.community_id == community_id)
+        query = query.where(FOLLOW_STEP.c.community_id == community_id)
     row = session.connection().execute(query).one()
     followed, asked, joined = (int(value or 0) for value in row)
     return FollowSteps(count(followed, minimum), count(asked, minimum), count(joined, minimum))

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.metrics.disclosure import Sum, protect
 from bot.metrics.figures import STEADY_WEEKS, Count
-from bot.metrics.queries import PERSON, PersonActivity, end_of, workspace_activity
+from bot.metrics.queries import PersonActivity, end_of, workspace_activity
 from bot.metrics.rungs import (
     RungCounts,
     animator_queries,
@@ -21,7 +21,7 @@ from bot.metrics.rungs import (
     rung_counts_from_traces,
 )
 from bot.metrics.windows import Frames
-from bot.storage.models import Workspace
+from bot.storage.tables import PERSON, WORKSPACE
 
 Rung = Literal["observer", "reactor", "contributor", "regular", "animator"]
 RUNGS: tuple[Rung, ...] = ("observer", "reactor", "contributor", "regular", "animator")
@@ -176,5 +176,5 @@ def animator_ids(session: Session, workspace_id: int) -> set[int]:
 
 
 def _workspace_ids(session: Session) -> list[int]:
-    table = Workspace.__table__  # type: ignore[attr-defined]
+    table = WORKSPACE
     return list(session.connection().execute(select(table.c.id).order_by(table.c.id)).scalars())

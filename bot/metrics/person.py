@@ -9,8 +9,9 @@ from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from bot.metrics.ladder import Rung, animator_ids, rung_of
-from bot.metrics.queries import DAILY, POSTED, days_with_posts, person_activity
+from bot.metrics.queries import POSTED, days_with_posts, person_activity
 from bot.metrics.windows import WINDOW_DAYS, Frames
+from bot.storage.tables import DAILY_ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,12 @@ def person_stats(session: Session, person_id: int, workspace_id: int, as_of: dat
     communities = (
         session.connection()
         .execute(
-            select(func.count(func.distinct(DAILY.c.community_id))).where(
-                and_(DAILY.c.person_id == person_id, DAILY.c.day.between(start, end), POSTED > 0)
+            select(func.count(func.distinct(DAILY_ACTIVITY.c.community_id))).where(
+                and_(
+                    DAILY_ACTIVITY.c.person_id == person_id,
+                    DAILY_ACTIVITY.c.day.between(start, end),
+                    POSTED > 0,
+                )
             )
         )
         .scalar_one()

@@ -6,17 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlmodel import Session
 
 from bot.metrics.windows import Frames
-from bot.storage.models import Community, DailyActivity, Membership, Person
+from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, MEMBERSHIP, PERSON
 
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
-POSTED = DAILY.c.posts + DAILY.c.replies
+POSTED = DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,9 @@ def end_of(day: date) -> datetime:
 
 def _sum_between(bounds: tuple[date, date], expression: ColumnElement[Any]) -> Any:
     start, end = bounds
-    return func.coalesce(func.sum(case((DAILY.c.day.between(start, end), expression), else_=0)), 0)
+    return func.coalesce(
+        func.sum(case((DAILY_ACTIVITY.c.day.between(start, end), expression), else_=0)), 0
+    )
 
 
 def activity_query(frames: Frames) -> Select[Any]:
@@ -64,17 +62,19 @@ def activity_query(frames: Frames) -> Select[Any]:
     twelve_weeks = (frames.weeks[0][0], frames.as_of)
     return (
         select(
-            DAILY.c.person_id,
-            _sum_between(frames.window, DAILY.c.posts).label("posts"),
-            _sum_between(frames.window, DAILY.c.replies).label("replies"),
-            _sum_between(frames.window, DAILY.c.reactions_given).label("reactions_given"),
-            _sum_between(frames.window, DAILY.c.reactions_received).label("reactions_received"),
+            DAILY_ACTIVITY.c.person_id,
+            _sum_between(frames.window, DAILY_ACTIVITY.c.posts).label("posts"),
+            _sum_between(frames.window, DAILY_ACTIVITY.c.replies).label("replies"),
+            _sum_between(frames.window, DAILY_ACTIVITY.c.reactions_given).label("reactions_given"),
+            _sum_between(frames.window, DAILY_ACTIVITY.c.reactions_received).label(
+                "reactions_received"
+            ),
             _sum_between(frames.previous_window, POSTED).label("previous_posts"),
-            _sum_between(twelve_weeks, DAILY.c.reactions_given).label("reactions_12w"),
+            _sum_between(twelve_weeks, DAILY_ACTIVITY.c.reactions_given).label("reactions_12w"),
             *weeks,
         )
-        .where(DAILY.c.day.between(frames.first_day, frames.as_of))
-        .group_by(DAILY.c.person_id)
+        .where(DAILY_ACTIVITY.c.day.between(frames.first_day, frames.as_of))
+        .group_by(DAILY_ACTIVITY.c.person_id)
     )
 
 
@@ -97,26 +97,30 @@ def load_activity(session: Session, query: Select[Any]) -> list[PersonActivity]:
 
 def community_activity(session: Session, community_id: int, frames: Frames) -> list[PersonActivity]:
     return load_activity(
-        session, activity_query(frames).where(DAILY.c.community_id == community_id)
+        session, activity_query(frames).where(DAILY_ACTIVITY.c.community_id == community_id)
     )
 
 
 def workspace_activity(session: Session, workspace_id: int, frames: Frames) -> list[PersonActivity]:
     in_workspace = select(COMMUNITY.c.id).where(COMMUNITY.c.workspace_id == workspace_id)
-    query = activity_query(frames).where(DAILY.c.community_id.in_(in_workspace.scalar_subquery()))
+    query = activity_query(frames).where(
+        DAILY_ACTIVITY.c.community_id.in_(in_workspace.scalar_subquery())
+    )
     return load_activity(session, query)
 
 
 def person_activity(session: Session, person_id: int, frames: Frames) -> PersonActivity | None:
-    rows = load_activity(session, activity_query(frames).where(DAILY.c.person_id == person_id))
+    rows = load_activity(
+        session, activity_query(frames).where(DAILY_ACTIVITY.c.person_id == person_id)
+    )
     return rows[0] if rows else None
 
 
 def days_with_posts(session: Session, frames: Frames, **filters: int) -> int:
     start, end = frames.window
-    conditions = [DAILY.c.day.between(start, end), POSTED > 0]
-    conditions += [DAILY.c[name] == value for name, value in filters.items()]
-    query = select(func.count(func.distinct(DAILY.c.day))).where(and_(*conditions))
+    conditions = [DAILY_ACTIVITY.c.day.between(start, end), POSTED > 0]
+    conditions += [DAILY_ACTIVITY.c[name] == value for name, value in filters.items()]
+    query = select(func.count(func.distinct(DAILY_ACTIVITY.c.day))).where(and_(*conditions))
     return int(session.connection().execute(query).scalar_one())
 
 

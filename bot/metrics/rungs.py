@@ -18,10 +18,10 @@ from collections import Counter
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, Subquery, Table, case, exists, func, select, union
+from sqlalchemy import ColumnElement, Select, Subquery, case, exists, func, select, union
 from sqlmodel import Session
 
-from bot.metrics.queries import COMMUNITY, PERSON, end_of
+from bot.metrics.queries import end_of
 from bot.metrics.rung_codes import (
     ANIMATOR_CODE,
     RUNG_CODES,
@@ -29,11 +29,9 @@ from bot.metrics.rung_codes import (
     rung_from_bitmaps,
     rung_from_untils,
 )
-from bot.storage.models import Animator, PersonTrace
+from bot.storage.tables import ANIMATOR, COMMUNITY, PERSON, PERSON_TRACE
 from bot.tracker.traces import REACH_DAYS
 
-TRACE: Table = PersonTrace.__table__  # type: ignore[attr-defined]
-ANIMATOR: Table = Animator.__table__  # type: ignore[attr-defined]
 RungCounts = dict[str | None, Counter[str]]
 Which = Literal["everyone", "flagged", "animators"]
 
@@ -73,12 +71,12 @@ def _people(workspace_id: int, as_of: date, which: Which) -> Subquery:
     flag (joined to the animators' ids), or only the animators (by id, already of the
     workspace)."""
     ids = union(*animator_queries(workspace_id)).subquery()
-    people = PERSON.outerjoin(TRACE, TRACE.c.person_id == PERSON.c.id)
+    people = PERSON.outerjoin(PERSON_TRACE, PERSON_TRACE.c.person_id == PERSON.c.id)
     flag = []
     if which == "flagged":
         people = people.outerjoin(ids, ids.c[0] == PERSON.c.id)
         flag = [ids.c[0].is_not(None).label("animator")]
-    trace = (column for column in TRACE.c if column.name != "person_id")
+    trace = (column for column in PERSON_TRACE.c if column.name != "person_id")
     return (
         select(PERSON.c.department, *flag, *trace)
         .select_from(people)
@@ -158,7 +156,7 @@ def one_rung_per_human(
         ),
         select(ANIMATOR.c.person_id),
     ).subquery()
-    trace = (column for column in TRACE.c if column.name != "person_id")
+    trace = (column for column in PERSON_TRACE.c if column.name != "person_id")
     people = (
         select(
             PERSON.c.id,
@@ -169,7 +167,7 @@ def one_rung_per_human(
             *trace,
         )
         .select_from(
-            PERSON.outerjoin(TRACE, TRACE.c.person_id == PERSON.c.id).outerjoin(
+            PERSON.outerjoin(PERSON_TRACE, PERSON_TRACE.c.person_id == PERSON.c.id).outerjoin(
                 animators, animators.c[0] == PERSON.c.id
             )
         )

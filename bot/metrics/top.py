@@ -9,9 +9,10 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from bot.metrics.figures import Rhythm, observed_weeks, rhythm
-from bot.metrics.queries import COMMUNITY, DAILY, POSTED
+from bot.metrics.queries import POSTED
 from bot.metrics.top_traces import Counted, top_from_traces
 from bot.metrics.windows import Frames
+from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ def top_from_rollups(
     """Every public community whose activity group reaches the minimum, summed from rollups."""
     frames = Frames(as_of)
     start, end = frames.window
-    in_window = DAILY.c.day.between(start, end)
+    in_window = DAILY_ACTIVITY.c.day.between(start, end)
     weeks = [
-        func.max(case((DAILY.c.day.between(a, b) & (POSTED > 0), 1), else_=0))
+        func.max(case((DAILY_ACTIVITY.c.day.between(a, b) & (POSTED > 0), 1), else_=0))
         for a, b in frames.weeks
     ]
     active_weeks = sum(weeks[1:], weeks[0])
@@ -71,19 +72,19 @@ def top_from_rollups(
             COMMUNITY.c.id,
             COMMUNITY.c.name,
             active_weeks.label("active_weeks"),
-            func.count(func.distinct(case((in_window & (POSTED > 0), DAILY.c.person_id)))).label(
-                "contributors"
-            ),
-            func.count(func.distinct(DAILY.c.person_id)).label("people"),
+            func.count(
+                func.distinct(case((in_window & (POSTED > 0), DAILY_ACTIVITY.c.person_id)))
+            ).label("contributors"),
+            func.count(func.distinct(DAILY_ACTIVITY.c.person_id)).label("people"),
             func.coalesce(func.sum(case((in_window, POSTED), else_=0)), 0).label("posts"),
         )
-        .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
+        .join(COMMUNITY, COMMUNITY.c.id == DAILY_ACTIVITY.c.community_id)
         .where(
             COMMUNITY.c.workspace_id == workspace_id,
             COMMUNITY.c.is_private.is_(False),
             COMMUNITY.c.is_archived.is_(False),
-            DAILY.c.day.between(frames.weeks[0][0], as_of),
-            (POSTED + DAILY.c.reactions_given) > 0,
+            DAILY_ACTIVITY.c.day.between(frames.weeks[0][0], as_of),
+            (POSTED + DAILY_ACTIVITY.c.reactions_given) > 0,
         )
         .group_by(COMMUNITY.c.id, COMMUNITY.c.name)
     )

@@ -13,17 +13,13 @@ from datetime import date
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, Table, bindparam, func, select
+from sqlalchemy import BindParameter, ColumnElement, Connection, bindparam, func, select
 from sqlmodel import Session
 
-from bot.metrics.queries import COMMUNITY
 from bot.metrics.windows import Frames
-from bot.storage.models import CommunityDay, CommunityTrace, MemberTrace
+from bot.storage.tables import COMMUNITY, COMMUNITY_DAY, COMMUNITY_TRACE, MEMBER_TRACE
 from bot.tracker.traces import WEEKS, week_of
 
-COMMUNITY_TRACE: Table = CommunityTrace.__table__  # type: ignore[attr-defined]
-MEMBER_TRACE: Table = MemberTrace.__table__  # type: ignore[attr-defined]
-DAYS: Table = CommunityDay.__table__  # type: ignore[attr-defined]
 Counted = tuple[int, str, int, int, int]
 """(community, name, active weeks, contributors, posts)."""
 
@@ -109,9 +105,12 @@ def _posts(connection: Connection, communities: Sequence[int], as_of: date) -> d
     start, end = Frames(as_of).window
     return dict(
         connection.execute(
-            select(DAYS.c.community_id, func.sum(DAYS.c.posts))
-            .where(DAYS.c.community_id.in_(_inline(communities)), DAYS.c.day.between(start, end))
-            .group_by(DAYS.c.community_id)
+            select(COMMUNITY_DAY.c.community_id, func.sum(COMMUNITY_DAY.c.posts))
+            .where(
+                COMMUNITY_DAY.c.community_id.in_(_inline(communities)),
+                COMMUNITY_DAY.c.day.between(start, end),
+            )
+            .group_by(COMMUNITY_DAY.c.community_id)
         ).all()
     )
 

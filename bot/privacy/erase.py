@@ -10,10 +10,10 @@ from sqlmodel import Session
 from bot.errors import EngageError
 from bot.identity import link_people, linked_ids
 from bot.privacy.objection import record_objection
-from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
+from bot.privacy.references import inbox_rows_about, person_columns
 from bot.storage.models import Workspace
+from bot.storage.tables import DAILY_ACTIVITY, INBOX_EVENT, PERSON
 from bot.tracker.community_days import rebuild_community_days
-from bot.tracker.rollups import DAILY
 
 
 @dataclass
@@ -42,11 +42,13 @@ def erase_person(
     assert workspace is not None
     report = ErasureReport()
     about = inbox_rows_about(workspace.platform, workspace.external_id, person["external_id"])
-    report.rows["inbox_event"] = connection.execute(delete(INBOX).where(about)).rowcount
+    report.rows["inbox_event"] = connection.execute(delete(INBOX_EVENT).where(about)).rowcount
     touched = {
         row[0]
         for row in connection.execute(
-            select(DAILY.c.community_id).where(DAILY.c.person_id == person_id).distinct()
+            select(DAILY_ACTIVITY.c.community_id)
+            .where(DAILY_ACTIVITY.c.person_id == person_id)
+            .distinct()
         )
     }
     for table, column in person_columns():

@@ -10,8 +10,9 @@ from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.errors import EngageError
-from bot.privacy.references import INBOX, PERSON, inbox_rows_about, person_columns
+from bot.privacy.references import inbox_rows_about, person_columns
 from bot.storage.models import Workspace
+from bot.storage.tables import INBOX_EVENT, PERSON
 
 NOT_EXPORTED = {("person_follow", "followed_id")}
 """Who follows someone is never told to them, not even in their own export."""
@@ -46,7 +47,7 @@ def export_person(session: Session, person_id: int) -> dict[str, Any]:
             export.setdefault(table.name, []).extend(found)
     about = inbox_rows_about(workspace.platform, workspace.external_id, person["external_id"])
     events = []
-    for row in connection.execute(select(INBOX).where(about)).mappings():
+    for row in connection.execute(select(INBOX_EVENT).where(about)).mappings():
         event = {key: _value(value) for key, value in row.items()}
         if row["person"] != person["external_id"]:
             event["person"] = None  # someone else's action towards them: keep that person out

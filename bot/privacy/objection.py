@@ -7,15 +7,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.events import Event
 from bot.storage.models import Meta, Objection
+from bot.storage.tables import META
 
 SALT_KEY = "privacy_salt"
-META: Table = Meta.__table__  # type: ignore[attr-defined]
 
 
 def installation_salt(session: Session) -> str:

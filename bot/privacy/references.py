@@ -9,10 +9,8 @@ from sqlalchemy import Column, Table, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
 
-from bot.storage.models import InboxEvent, Person
+from bot.storage.tables import INBOX_EVENT, PERSON
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
 # Columns that name a person without a foreign key (so they survive the person's deletion).
 LOOSE_REFERENCES = {("animator", "added_by_id"), ("campaign", "created_by_id")}
 
@@ -29,7 +27,7 @@ def person_columns() -> Iterator[tuple[Table, Column[int]]]:
 def inbox_rows_about(platform: str, workspace: str, person: str) -> ColumnElement[bool]:
     """Raw events where the person acts or is acted upon (a reaction they received)."""
     return (
-        (INBOX.c.platform == platform)
-        & (INBOX.c.workspace == workspace)
-        & or_(INBOX.c.person == person, INBOX.c.target_person == person)
+        (INBOX_EVENT.c.platform == platform)
+        & (INBOX_EVENT.c.workspace == workspace)
+        & or_(INBOX_EVENT.c.person == person, INBOX_EVENT.c.target_person == person)
     )

@@ -12,11 +12,10 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, Insert, Table, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -114,22 +113,6 @@ def refresh_statistics(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_ROWS}")
     connection.exec_driver_sql("ANALYZE")
-
-
-def insert_ignoring_taken(connection: Connection, table: Table, keys: Sequence[str]) -> Insert:
-    """`INSERT … ON CONFLICT (keys) DO NOTHING`. On PostgreSQL a row whose key another
-    transaction is inserting waits for it, then is skipped if that one commits."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
-
-
-def upsert(connection: Connection, table: Table, keys: Sequence[str], row: dict[str, Any]) -> None:
-    """`INSERT … ON CONFLICT (keys) DO UPDATE` the other columns: racing writers never fail."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(row)
-    changes = {name: statement.excluded[name] for name in row if name not in keys}
-    connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
 
 
 def describe_db_error(exc: BaseException) -> str:

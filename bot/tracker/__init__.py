@@ -17,9 +17,10 @@ from bot.clock import utcnow
 from bot.events import Event
 from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
+from bot.storage.tables import INBOX_EVENT
 from bot.tracker.burst import BurstMeter
 from bot.tracker.directory import Directory
-from bot.tracker.fold import BATCH, INBOX, fold_batch, pending_ids
+from bot.tracker.fold import BATCH, fold_batch, pending_ids
 from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
 from bot.tracker.quarantine import quarantine, reason, unfoldable
 
@@ -162,9 +163,9 @@ class Tracker:
         horizon = utcnow() - self.raw_retention
 
         def purge(session: Session) -> int:
-            folded = INBOX.c.processed.is_(True) & (INBOX.c.received_at < horizon)
+            folded = INBOX_EVENT.c.processed.is_(True) & (INBOX_EVENT.c.received_at < horizon)
             result = session.connection().execute(
-                delete(INBOX).where(folded | (INBOX.c.quarantined_at < horizon))
+                delete(INBOX_EVENT).where(folded | (INBOX_EVENT.c.quarantined_at < horizon))
             )
             return max(result.rowcount, 0)
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table
+from sqlalchemy import Connection, Dialect
 
 from bot.clock import utcnow
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 from bot.tracker.upsert import bind_processor
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
 COLUMNS = (
     "platform", "workspace", "event_key", "kind", "person", "community", "target_person",
     "thread_key", "occurred_at", "attrs", "processed", "received_at",
@@ -49,9 +48,9 @@ def insert_new_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> i
 
 
 def row_values(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    moment = bind_processor(dialect, INBOX, "occurred_at") or _unchanged
-    attrs = bind_processor(dialect, INBOX, "attrs") or _unchanged
-    flag = bind_processor(dialect, INBOX, "processed") or _unchanged
+    moment = bind_processor(dialect, INBOX_EVENT, "occurred_at") or _unchanged
+    attrs = bind_processor(dialect, INBOX_EVENT, "attrs") or _unchanged
+    flag = bind_processor(dialect, INBOX_EVENT, "processed") or _unchanged
     received = moment(utcnow())
     processed = flag(False)
     no_attrs = attrs(None)  # most events have none: serialise that once

@@ -6,27 +6,26 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
-from bot.storage.models import CommunityDay
-from bot.tracker.rollups import COLUMN_INDEX, DAILY, RollupDeltas
+from bot.storage.tables import COMMUNITY_DAY, DAILY_ACTIVITY
+from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
 from bot.tracker.upsert import insert_many
 
-COMMUNITY_DAY: Table = CommunityDay.__table__  # type: ignore[attr-defined]
 POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
 
 
 def rebuild_community_days(connection: Connection, communities: Collection[int] = ()) -> None:
     """Community days again from the rollups, for these communities or all."""
-    posted = DAILY.c.posts + DAILY.c.replies
+    posted = DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies
     query = (
-        select(DAILY.c.community_id, DAILY.c.day, func.sum(posted))
-        .group_by(DAILY.c.community_id, DAILY.c.day)
+        select(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.day, func.sum(posted))
+        .group_by(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.day)
         .having(func.sum(posted) > 0)
     )
     wipe = delete(COMMUNITY_DAY)
     if communities:
-        query = query.where(DAILY.c.community_id.in_(communities))
+        query = query.where(DAILY_ACTIVITY.c.community_id.in_(communities))
         wipe = wipe.where(COMMUNITY_DAY.c.community_id.in_(communities))
     connection.execute(wipe)
     connection.execute(insert(COMMUNITY_DAY).from_select(["community_id", "day", "posts"], query))

@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlmodel import Session
 
 from bot.clock import utcnow
-from bot.storage.models import Community, Person, Workspace
+from bot.storage.bulk import insert_ignoring_conflicts
+from bot.storage.tables import COMMUNITY, PERSON, WORKSPACE
 
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
 CHUNK = 500
-
-
-def insert_ignoring_conflicts(
-    connection: Connection, table: Table, rows: Sequence[dict[str, Any]]
-) -> None:
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
 
 
 class Directory:

@@ -18,15 +18,14 @@ from sqlmodel import Session
 
 from bot.clock import as_utc
 from bot.identity import link_people
-from bot.storage.models import InboxEvent
-from bot.tracker.directory import COMMUNITY, PERSON, Directory
+from bot.storage.tables import COMMUNITY, INBOX_EVENT, PERSON
+from bot.tracker.directory import Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
 from bot.tracker.quarantine import UnfoldableEventError
 from bot.tracker.rollups import RollupDeltas
 from bot.tracker.rows import storable
 from bot.tracker.trace_store import update_traces
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
 FOLD_LOCK = 0x656E6761
 BATCH = 5000
 COMMUNITY_FLAGS = {
@@ -64,21 +63,23 @@ ATTRIBUTE_TYPES: dict[str, type | tuple[type, ...]] = {
 # _resolve and _apply unpack these columns in this order.
 PENDING: Select[Any] = (
     select(
-        INBOX.c.id,
-        INBOX.c.platform,
-        INBOX.c.workspace,
-        INBOX.c.kind,
-        INBOX.c.person,
-        INBOX.c.community,
-        INBOX.c.target_person,
-        INBOX.c.occurred_at,
-        case((INBOX.c.kind.in_(KINDS_WITH_ATTRS), INBOX.c.attrs)).label("attrs"),
+        INBOX_EVENT.c.id,
+        INBOX_EVENT.c.platform,
+        INBOX_EVENT.c.workspace,
+        INBOX_EVENT.c.kind,
+        INBOX_EVENT.c.person,
+        INBOX_EVENT.c.community,
+        INBOX_EVENT.c.target_person,
+        INBOX_EVENT.c.occurred_at,
+        case((INBOX_EVENT.c.kind.in_(KINDS_WITH_ATTRS), INBOX_EVENT.c.attrs)).label("attrs"),
         # Read in the database for messages only: PostgreSQL's `->>` fails on a JSON
         # value holding `\u0000`, which rows stored by earlier versions may have.
-        case((INBOX.c.kind == "message", INBOX.c.attrs["is_reply"].as_boolean())).label("is_reply"),
+        case((INBOX_EVENT.c.kind == "message", INBOX_EVENT.c.attrs["is_reply"].as_boolean())).label(
+            "is_reply"
+        ),
     )
-    .where(INBOX.c.processed.is_(False), INBOX.c.quarantined_at.is_(None))
-    .order_by(INBOX.c.id)
+    .where(INBOX_EVENT.c.processed.is_(False), INBOX_EVENT.c.quarantined_at.is_(None))
+    .order_by(INBOX_EVENT.c.id)
 )
 
 
@@ -99,7 +100,7 @@ def fold_batch(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
-    query = PENDING if ids is None else PENDING.where(INBOX.c.id.in_(ids))
+    query = PENDING if ids is None else PENDING.where(INBOX_EVENT.c.id.in_(ids))
     # Every row is fetched before any is checked: a statement left unfinished by an error
     # would keep SQLite's read snapshot past the rollback (Python 3.11 no longer resets it).
     rows = [_checked(row) for row in connection.execute(query.limit(limit)).all()]
@@ -122,9 +123,9 @@ def fold_batch(
 def pending_ids(session: Session, limit: int = BATCH) -> list[int]:
     """The ids `fold_batch` would fold next, read without decoding any attribute."""
     query = (
-        select(INBOX.c.id)
-        .where(INBOX.c.processed.is_(False), INBOX.c.quarantined_at.is_(None))
-        .order_by(INBOX.c.id)
+        select(INBOX_EVENT.c.id)
+        .where(INBOX_EVENT.c.processed.is_(False), INBOX_EVENT.c.quarantined_at.is_(None))
+        .order_by(INBOX_EVENT.c.id)
         .limit(limit)
     )
     return list(session.connection().execute(query).scalars())

@@ -19,13 +19,11 @@ from sqlmodel import Session
 from bot.clock import utcnow
 from bot.events import Event
 from bot.storage.database import Database
-from bot.storage.models import InboxEvent
 from bot.tracker.bulk import insert_new_rows
 from bot.tracker.burst import BurstMeter
 from bot.tracker.inbox_insert import Key, insert_statements, new_keys
 from bot.tracker.rows import event_to_row
 
-INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 FUTURE_TOLERANCE = timedelta(minutes=5)
 ATTEMPTS = 3
 LOST_RACE = frozenset({"40P01", "40001"})  # deadlock detected, serialization failure

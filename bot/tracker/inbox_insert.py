@@ -19,7 +19,8 @@ from psycopg.types.json import Json
 from sqlalchemy import Dialect
 
 from bot.storage.held_writer import Statement
-from bot.tracker.bulk import COLUMNS, INBOX, KEY, row_values
+from bot.storage.tables import INBOX_EVENT
+from bot.tracker.bulk import COLUMNS, KEY, row_values
 
 Key = tuple[str, str, str]
 SQLITE_CHUNK = 1000
@@ -65,7 +66,7 @@ def _postgres_statement(dialect: Dialect) -> str:
     statement = _POSTGRES.get(dialect.driver)
     if statement is None:
         fields = ", ".join(
-            f"(row->>{index})::{INBOX.c[name].type.compile(dialect=dialect)}"
+            f"(row->>{index})::{INBOX_EVENT.c[name].type.compile(dialect=dialect)}"
             for index, name in enumerate(COLUMNS)
         )
         statement = _POSTGRES[dialect.driver] = (

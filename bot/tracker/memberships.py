@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 from sqlmodel import Session
 
-from bot.storage.models import Membership
+from bot.storage.tables import MEMBERSHIP
 from bot.tracker.upsert import insert_many
 
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
 CHUNK = 400
 Key = tuple[int, int]
 

@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlmodel import Session
 
 from bot.clock import utcnow
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
 REASON_LENGTH = 200
 SQLITE_MALFORMED_JSON = "malformed JSON"
 
@@ -49,14 +48,14 @@ def reason(exc: BaseException) -> str:
 
 def quarantine(session: Session, ids: Sequence[int], why: str) -> None:
     session.connection().execute(
-        update(INBOX)
-        .where(INBOX.c.id.in_(ids))
+        update(INBOX_EVENT)
+        .where(INBOX_EVENT.c.id.in_(ids))
         .values(quarantined_at=utcnow(), quarantine_reason=why[:REASON_LENGTH])
     )
 
 
 def quarantined_count(session: Session) -> int:
-    query = select(func.count()).where(INBOX.c.quarantined_at.is_not(None))
+    query = select(func.count()).where(INBOX_EVENT.c.quarantined_at.is_not(None))
     return int(session.connection().execute(query).scalar_one())
 
 
@@ -71,9 +70,9 @@ class InboxHealth:
 
 def inbox_health(session: Session) -> InboxHealth:
     connection = session.connection()
-    waiting = INBOX.c.processed.is_(False) & INBOX.c.quarantined_at.is_(None)
+    waiting = INBOX_EVENT.c.processed.is_(False) & INBOX_EVENT.c.quarantined_at.is_(None)
     pending = connection.execute(select(func.count()).where(waiting)).scalar_one()
     oldest = connection.execute(
-        select(INBOX.c.received_at).where(waiting).order_by(INBOX.c.id).limit(1)
+        select(INBOX_EVENT.c.received_at).where(waiting).order_by(INBOX_EVENT.c.id).limit(1)
     ).scalar_one_or_none()
     return InboxHealth(int(pending), oldest, quarantined_count(session))

@@ -6,13 +6,12 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table
 from sqlmodel import Session
 
 from bot.storage.models import DailyActivity
+from bot.storage.tables import DAILY_ACTIVITY
 from bot.tracker.upsert import insert_many
 
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
 COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins", "leaves")
 COLUMN_INDEX = {name: index for index, name in enumerate(COUNTS)}
 Key = tuple[date, int, int]
@@ -36,7 +35,7 @@ class RollupDeltas:
         negative = [(key, d) for key, d in self._deltas.items() if min(d) < 0]
         insert_many(
             session.connection(),
-            DAILY,
+            DAILY_ACTIVITY,
             (*KEY_COLUMNS, *COUNTS),
             [(*key, *deltas) for key, deltas in additive],
             conflict=KEY_COLUMNS,

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.clock import as_utc
 from bot.events import EVENT_BY_KIND, Event
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 
 COMMON = ("platform", "workspace", "key", "occurred_at")
 COLUMNS = {
@@ -26,8 +26,8 @@ COLUMNS = {
     "thread_key": "thread_key",
 }
 
-KEY_LENGTH: int = InboxEvent.__table__.c.event_key.type.length  # type: ignore[attr-defined]
-THREAD_KEY_LENGTH: int = InboxEvent.__table__.c.thread_key.type.length  # type: ignore[attr-defined]
+KEY_LENGTH: int = INBOX_EVENT.c.event_key.type.length  # type: ignore[attr-defined]
+THREAD_KEY_LENGTH: int = INBOX_EVENT.c.thread_key.type.length  # type: ignore[attr-defined]
 
 
 def fitted_key(key: str, length: int = KEY_LENGTH) -> str:

@@ -10,13 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, tuple_
 from sqlmodel import Session
 
-from bot.storage.models import (
-    CommunityTrace,
-    MemberTrace,
-    PersonTrace,
-)
+from bot.storage.tables import COMMUNITY_TRACE, DAILY_ACTIVITY, MEMBER_TRACE, PERSON_TRACE
 from bot.tracker.community_days import add_community_days
-from bot.tracker.rollups import COLUMN_INDEX, DAILY, RollupDeltas
+from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
 from bot.tracker.traces import POSTED, REACTED, Trace
 from bot.tracker.upsert import insert_many
 
@@ -47,9 +43,9 @@ class Scope:
         return tuple_(*columns).in_(keys)
 
 
-PEOPLE = Scope(PersonTrace.__table__, ("person_id",))  # type: ignore[attr-defined]
-MEMBERS = Scope(MemberTrace.__table__, ("community_id", "person_id"))  # type: ignore[attr-defined]
-COMMUNITIES = Scope(CommunityTrace.__table__, ("community_id",))  # type: ignore[attr-defined]
+PEOPLE = Scope(PERSON_TRACE, ("person_id",))
+MEMBERS = Scope(MEMBER_TRACE, ("community_id", "person_id"))
+COMMUNITIES = Scope(COMMUNITY_TRACE, ("community_id",))
 SCOPES = (PEOPLE, MEMBERS, COMMUNITIES)
 
 
@@ -90,18 +86,23 @@ def rebuild_traces(connection: Connection, scope: Scope, only: Collection[Key] =
     wanted = sorted(only)
     query = (
         select(
-            *(DAILY.c[name] for name in scope.keys),
-            DAILY.c.day,
-            func.sum(DAILY.c.posts + DAILY.c.replies),
-            func.sum(DAILY.c.reactions_given),
+            *(DAILY_ACTIVITY.c[name] for name in scope.keys),
+            DAILY_ACTIVITY.c.day,
+            func.sum(DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies),
+            func.sum(DAILY_ACTIVITY.c.reactions_given),
         )
-        .group_by(*(DAILY.c[name] for name in scope.keys), DAILY.c.day)
-        .having(func.sum(DAILY.c.posts + DAILY.c.replies + DAILY.c.reactions_given) > 0)
-        .order_by(*(DAILY.c[name] for name in scope.keys), DAILY.c.day.desc())
+        .group_by(*(DAILY_ACTIVITY.c[name] for name in scope.keys), DAILY_ACTIVITY.c.day)
+        .having(
+            func.sum(
+                DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies + DAILY_ACTIVITY.c.reactions_given
+            )
+            > 0
+        )
+        .order_by(*(DAILY_ACTIVITY.c[name] for name in scope.keys), DAILY_ACTIVITY.c.day.desc())
     )
     if wanted:
         connection.execute(delete(scope.table).where(scope.matching(scope.table, wanted)))
-        query = query.where(scope.matching(DAILY, wanted))
+        query = query.where(scope.matching(DAILY_ACTIVITY, wanted))
     else:
         connection.execute(delete(scope.table))
     traces: dict[Key, Trace] = {}

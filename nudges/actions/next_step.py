@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.cards import Actions, Card, Heading, Paragraph
@@ -20,7 +20,8 @@ from bot.commands import CommandError, Context
 from bot.commands.stats import stats_command
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage.models import Community, FollowStep, Membership, Suggestion, Workspace
+from bot.storage.models import Community, FollowStep, Membership, Suggestion
+from bot.storage.tables import FOLLOW_STEP, MEMBERSHIP, WORKSPACE
 from nudges.actions.target import name_of, public_community
 from nudges.card_data import card_to_data
 from nudges.cards.commandline import command_button
@@ -30,9 +31,6 @@ from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slot
 from nudges.policy.rules import has_consent, weekly_allowance
 from nudges.policy.standing import Recipient, load_recipients
 
-STEP: Table = FollowStep.__table__  # type: ignore[attr-defined]
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 KIND = "join_nudge"
 ANSWERS = {"keep": "keep", "no": "no"}
 
@@ -126,21 +124,21 @@ async def ask_to_join(services: Services) -> int:
 def _due(session: Session, services: Services, now: datetime) -> list[tuple[Recipient, int]]:
     weeks = services.settings.follow_nudge_weeks
     query = (
-        select(STEP.c.person_id, STEP.c.community_id)
+        select(FOLLOW_STEP.c.person_id, FOLLOW_STEP.c.community_id)
         .join(
             MEMBERSHIP,
-            (MEMBERSHIP.c.person_id == STEP.c.person_id)
-            & (MEMBERSHIP.c.community_id == STEP.c.community_id),
+            (MEMBERSHIP.c.person_id == FOLLOW_STEP.c.person_id)
+            & (MEMBERSHIP.c.community_id == FOLLOW_STEP.c.community_id),
         )
         .where(
             MEMBERSHIP.c.state == "follower",
-            STEP.c.asked_at.is_(None),
-            STEP.c.answer.is_(None),
-            STEP.c.joined_at.is_(None),
-            STEP.c.clicked_at.is_not(None),
-            STEP.c.followed_at <= now - timedelta(weeks=weeks),
+            FOLLOW_STEP.c.asked_at.is_(None),
+            FOLLOW_STEP.c.answer.is_(None),
+            FOLLOW_STEP.c.joined_at.is_(None),
+            FOLLOW_STEP.c.clicked_at.is_not(None),
+            FOLLOW_STEP.c.followed_at <= now - timedelta(weeks=weeks),
         )
-        .order_by(STEP.c.person_id, STEP.c.followed_at, STEP.c.community_id)
+        .order_by(FOLLOW_STEP.c.person_id, FOLLOW_STEP.c.followed_at, FOLLOW_STEP.c.community_id)
     )
     first: dict[int, int] = {}
     for person_id, community_id in session.connection().execute(query):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
 from bot.animators.mentions import find_person, person_token
@@ -22,19 +22,14 @@ from bot.commands.me import follower_count
 from bot.i18n import Translator
 from bot.metrics.figures import count
 from bot.services import Services
-from bot.storage.models import Animator, Person, PersonFollow, Preference, Showcase, Workspace
+from bot.storage.models import Person, PersonFollow, Showcase
+from bot.storage.tables import ANIMATOR, PERSON_FOLLOW, PREFERENCE, SHOWCASE, WORKSPACE
 from nudges.card_data import card_to_data
 from nudges.cards.commandline import command_button
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
 from nudges.policy.consent import ASK_KIND
 from nudges.policy.standing import load_recipients
-
-FOLLOW: Table = PersonFollow.__table__  # type: ignore[attr-defined]
-SHOWCASE: Table = Showcase.__table__  # type: ignore[attr-defined]
-ANIMATOR: Table = Animator.__table__  # type: ignore[attr-defined]
-PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 
 
 def display(person: Person) -> str:
@@ -51,15 +46,15 @@ def followed_people(session: Session, follower_ids: list[int]) -> dict[int, list
     if not follower_ids:
         return {}
     query = (
-        select(FOLLOW.c.follower_id, Person)
-        .join(Person, Person.id == FOLLOW.c.followed_id)  # type: ignore[arg-type]
-        .join(SHOWCASE, SHOWCASE.c.person_id == FOLLOW.c.followed_id)
+        select(PERSON_FOLLOW.c.follower_id, Person)
+        .join(Person, Person.id == PERSON_FOLLOW.c.followed_id)  # type: ignore[arg-type]
+        .join(SHOWCASE, SHOWCASE.c.person_id == PERSON_FOLLOW.c.followed_id)
         .where(
-            FOLLOW.c.follower_id.in_(follower_ids),
+            PERSON_FOLLOW.c.follower_id.in_(follower_ids),
             SHOWCASE.c.followable.is_(True),
             Person.deleted.is_(False),  # type: ignore[attr-defined]
         )
-        .order_by(FOLLOW.c.follower_id, col(Person.display_name))
+        .order_by(PERSON_FOLLOW.c.follower_id, col(Person.display_name))
     )
     found: dict[int, list[Person]] = {}
     for follower_id, person in session.exec(query):  # type: ignore[call-overload]
@@ -82,7 +77,7 @@ async def showcase_command(context: Context, args: list[str]) -> Card:
             session.add(showcase)
             if verb == "off":
                 session.connection().execute(
-                    delete(FOLLOW).where(FOLLOW.c.followed_id == context.person_id)
+                    delete(PERSON_FOLLOW).where(PERSON_FOLLOW.c.followed_id == context.person_id)
                 )
         followable = showcase is not None and showcase.followable
         return followable, follower_count(session, context.person_id) or 0

@@ -7,20 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.cards import Actions, Block, Button, Card, Facts, Paragraph
 from bot.commands.stats import example_blocks
 from bot.i18n import Translator
 from bot.metrics.example import Contribution, Example, contributions, examples
-from bot.storage.models import Person, PersonFollow
+from bot.storage.models import Person
+from bot.storage.tables import PERSON_FOLLOW
 from nudges.actions.people import display, followed_people
 from nudges.cards.commandline import command_button, follow_button
 from nudges.digest.card import Linker
 from nudges.digest.figures import CommunityWeek
 
-FOLLOW: Table = PersonFollow.__table__  # type: ignore[attr-defined]
 MAX_THREADS = 3
 MAX_BUTTONS = 5
 
@@ -34,7 +34,7 @@ class Extras:
 
 def person_followers(session: Session) -> set[int]:
     """Everyone who follows at least one person (they get a digest too)."""
-    return {row[0] for row in session.connection().execute(select(FOLLOW.c.follower_id))}
+    return {row[0] for row in session.connection().execute(select(PERSON_FOLLOW.c.follower_id))}
 
 
 def load_extras(

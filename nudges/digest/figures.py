@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.metrics import CommunityStats, community_stats
-from bot.storage.models import Community, InboxEvent, Workspace
+from bot.storage.models import Community, Workspace
+from bot.storage.tables import INBOX_EVENT
 
-INBOX: Table = InboxEvent.__table__  # type: ignore[attr-defined]
 TOP_THREADS = 3
 
 
@@ -84,16 +84,25 @@ def _top_threads(
             )
     query = (
         select(
-            INBOX.c.platform, INBOX.c.workspace, INBOX.c.community, INBOX.c.thread_key, func.count()
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
+            func.count(),
         )
         .where(
-            INBOX.c.kind == "reaction_added",
-            INBOX.c.thread_key.is_not(None),
-            INBOX.c.community.in_({key[2] for key in by_key}),
-            INBOX.c.occurred_at >= datetime.combine(start, time(), UTC),
-            INBOX.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC),
+            INBOX_EVENT.c.kind == "reaction_added",
+            INBOX_EVENT.c.thread_key.is_not(None),
+            INBOX_EVENT.c.community.in_({key[2] for key in by_key}),
+            INBOX_EVENT.c.occurred_at >= datetime.combine(start, time(), UTC),
+            INBOX_EVENT.c.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC),
         )
-        .group_by(INBOX.c.platform, INBOX.c.workspace, INBOX.c.community, INBOX.c.thread_key)
+        .group_by(
+            INBOX_EVENT.c.platform,
+            INBOX_EVENT.c.workspace,
+            INBOX_EVENT.c.community,
+            INBOX_EVENT.c.thread_key,
+        )
     )
     found: defaultdict[int, list[Thread]] = defaultdict(list)
     for platform, workspace, community, thread, count in session.connection().execute(query):

@@ -12,13 +12,13 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.delivery import Gateway, ThreadLinks
 from bot.i18n import Told
 from bot.services import Services
-from bot.storage.models import Membership, Outbox, Workspace
+from bot.storage.tables import MEMBERSHIP, OUTBOX, WORKSPACE
 from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
 from nudges.digest.examples import Extras, load_extras, person_followers, with_examples
@@ -28,9 +28,6 @@ from nudges.planner.messages import TRANSLATORS, language_of
 from nudges.policy.rules import Verdict, decide_digest
 from nudges.policy.standing import Recipient, load_recipients
 
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 KIND = "digest"
 
 Due = list[tuple[Recipient, list[int]]]

@@ -12,15 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from bot.delivery import Recipient
-from bot.storage.models import Outbox, Person, Workspace
+from bot.storage.tables import OUTBOX, PERSON, WORKSPACE
 
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-WORKSPACE: Table = Workspace.__table__  # type: ignore[attr-defined]
 LEASE_EXPIRED = "lease expired while sending: may or may not have been delivered"
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from bot.clock import as_utc, utcnow
-from bot.storage.models import Outbox
-
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
+from bot.storage.tables import OUTBOX
 
 
 def enqueue(

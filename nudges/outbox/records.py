@@ -5,17 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
-from bot.storage.models import Outbox, Person, Suggestion
+from bot.storage.tables import OUTBOX, PERSON, SUGGESTION
 from nudges.outbox.claims import Claim
 from nudges.outbox.decide import Decision
 from nudges.policy.budget import release_slots
 
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
 SUGGESTION_STATES = {"sent": "sent", "dead": "failed"}
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from bot.campaigns.boosts import running_campaigns, sends_of
@@ -15,22 +15,11 @@ from bot.campaigns.eligibility import eligible_query
 from bot.campaigns.spec import Audience
 from bot.metrics.example import Followable, followable_animators
 from bot.storage.models import (
-    Campaign,
-    Community,
-    Dismissal,
-    Membership,
-    Person,
-    Suggestion,
     Workspace,
 )
+from bot.storage.tables import COMMUNITY, DISMISSAL, MEMBERSHIP, PERSON, SUGGESTION
 from nudges.policy.standing import NOT_COUNTED
 
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
-SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
-CAMPAIGN: Table = Campaign.__table__  # type: ignore[attr-defined]
-DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
 RESUGGEST_AFTER = timedelta(days=90)
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Insert,
-    Table,
     Text,
     bindparam,
     cast,
@@ -26,10 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.storage.models import Outbox, Suggestion
+from bot.storage.tables import OUTBOX, SUGGESTION
 
-SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 BATCH = 500
 
 

@@ -17,16 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlmodel import Session
 
 from bot.clock import as_utc
-from bot.identity import PERSON, human
-from bot.storage.database import insert_ignoring_taken
-from bot.storage.models import BudgetSlot, Suggestion
+from bot.identity import human
+from bot.storage.bulk import insert_ignoring_taken
+from bot.storage.models import Suggestion
+from bot.storage.tables import BUDGET_SLOT, PERSON
 from nudges.policy.window import Schedule
 
-SLOT: Table = BudgetSlot.__table__  # type: ignore[attr-defined]
 KEY = ("person_id", "period", "slot")
 CHUNK = 500
 
@@ -79,7 +79,9 @@ def claim_slots(session: Session, claims: Sequence[SlotClaim]) -> set[int]:
     # (PostgreSQL) never wait in a cycle.
     rows.sort(key=lambda row: (row["person_id"], row["period"], row["slot"]))
     connection = session.connection()
-    statement = insert_ignoring_taken(connection, SLOT, KEY).returning(SLOT.c.suggestion_id)
+    statement = insert_ignoring_taken(connection, BUDGET_SLOT, KEY).returning(
+        BUDGET_SLOT.c.suggestion_id
+    )
     return {suggestion_id for (suggestion_id,) in connection.execute(statement, rows)}
 
 
@@ -88,7 +90,9 @@ def release_slots(session: Session, suggestion_ids: Iterable[int]) -> None:
     ids = list(suggestion_ids)
     connection = session.connection()
     for start in range(0, len(ids), CHUNK):
-        connection.execute(delete(SLOT).where(SLOT.c.suggestion_id.in_(ids[start : start + CHUNK])))
+        connection.execute(
+            delete(BUDGET_SLOT).where(BUDGET_SLOT.c.suggestion_id.in_(ids[start : start + CHUNK]))
+        )
 
 
 def within_budget(
@@ -101,7 +105,7 @@ def within_budget(
     assert suggestion.id is not None
     slot = (
         session.connection()
-        .execute(select(SLOT.c.slot).where(SLOT.c.suggestion_id == suggestion.id))
+        .execute(select(BUDGET_SLOT.c.slot).where(BUDGET_SLOT.c.suggestion_id == suggestion.id))
         .scalar_one_or_none()
     )
     if slot is not None:
@@ -117,8 +121,10 @@ def _taken(session: Session, keys: set[tuple[int, str]]) -> defaultdict[tuple[in
     ordered = sorted(keys)
     connection = session.connection()
     for start in range(0, len(ordered), CHUNK):
-        query = select(SLOT.c.person_id, SLOT.c.period, SLOT.c.slot).where(
-            tuple_(SLOT.c.person_id, SLOT.c.period).in_(ordered[start : start + CHUNK])
+        query = select(BUDGET_SLOT.c.person_id, BUDGET_SLOT.c.period, BUDGET_SLOT.c.slot).where(
+            tuple_(BUDGET_SLOT.c.person_id, BUDGET_SLOT.c.period).in_(
+                ordered[start : start + CHUNK]
+            )
         )
         for person_id, period, slot in connection.execute(query):
             taken[(person_id, period)].add(slot)

@@ -9,18 +9,17 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import Table, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.clock import as_utc
 from bot.i18n import Language
 from bot.identity import share_preference
-from bot.storage.models import DailyActivity, Membership, Outbox, Preference, Suggestion
+from bot.storage.models import Membership, Preference, Suggestion
+from bot.storage.tables import DAILY_ACTIVITY, OUTBOX
 from nudges.cards.welcome import queue_welcome
 from nudges.policy.rules import IGNORED_AFTER, back_off_until
 
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
 ATTRIBUTION = timedelta(days=90)
 FIRST_POST_WITHIN = timedelta(days=30)
 
@@ -139,11 +138,11 @@ def record_first_posts(session: Session, now: datetime, progress: Progress) -> N
         first = (
             session.connection()
             .execute(
-                select(func.min(DAILY.c.day)).where(
-                    DAILY.c.person_id == suggestion.person_id,
-                    DAILY.c.community_id == suggestion.community_id,
-                    DAILY.c.day.between(joined, joined + FIRST_POST_WITHIN),
-                    DAILY.c.posts + DAILY.c.replies > 0,
+                select(func.min(DAILY_ACTIVITY.c.day)).where(
+                    DAILY_ACTIVITY.c.person_id == suggestion.person_id,
+                    DAILY_ACTIVITY.c.community_id == suggestion.community_id,
+                    DAILY_ACTIVITY.c.day.between(joined, joined + FIRST_POST_WITHIN),
+                    DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies > 0,
                 )
             )
             .scalar_one_or_none()

@@ -9,19 +9,15 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
 from bot.identity import human
-from bot.storage.models import Outbox, Person, Preference, Suggestion
+from bot.storage.tables import OUTBOX, PERSON, PREFERENCE, SUGGESTION
 from nudges.policy.rules import Introduction, Standing
 from nudges.policy.window import Schedule, parse_days
 
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-PREFERENCE: Table = Preference.__table__  # type: ignore[attr-defined]
-SUGGESTION: Table = Suggestion.__table__  # type: ignore[attr-defined]
-OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
 NOT_COUNTED = ("failed", "cancelled")
 NOT_DELIVERED = ("dead", "cancelled")
 INTRODUCTION_KIND = "introduction"

@@ -16,12 +16,12 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, select
+from sqlalchemy import Connection, Row, and_, select
 from sqlmodel import Session
 
 from bot.clock import as_utc
 from bot.storage.database import Database
-from bot.storage.models import Community, DailyActivity, Dismissal, Membership, Person
+from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON
 from nudges.recommend.driver_rows import Moments, as_date, driver_rows
 from nudges.recommend.snapshot import (
     CommunityInfo,
@@ -32,13 +32,9 @@ from nudges.recommend.snapshot import (
     counted_days,
 )
 
-COMMUNITY: Table = Community.__table__  # type: ignore[attr-defined]
-PERSON: Table = Person.__table__  # type: ignore[attr-defined]
-MEMBERSHIP: Table = Membership.__table__  # type: ignore[attr-defined]
-DAILY: Table = DailyActivity.__table__  # type: ignore[attr-defined]
-DISMISSAL: Table = Dismissal.__table__  # type: ignore[attr-defined]
 DAILY_COUNTS = [
-    DAILY.c[name] for name in ("posts", "replies", "reactions_given", "reactions_received", "joins")
+    DAILY_ACTIVITY.c[name]
+    for name in ("posts", "replies", "reactions_given", "reactions_received", "joins")
 ]
 
 
@@ -119,9 +115,14 @@ class _Reader:
         """A million rows: plain columns in `DayActivity`'s order, straight from the driver."""
         first, last = counted_days(self.as_of)
         query = (
-            select(DAILY.c.day, DAILY.c.community_id, DAILY.c.person_id, *DAILY_COUNTS)
-            .join(COMMUNITY, COMMUNITY.c.id == DAILY.c.community_id)
-            .where(self.in_workspace, DAILY.c.day >= first, DAILY.c.day <= last)
+            select(
+                DAILY_ACTIVITY.c.day,
+                DAILY_ACTIVITY.c.community_id,
+                DAILY_ACTIVITY.c.person_id,
+                *DAILY_COUNTS,
+            )
+            .join(COMMUNITY, COMMUNITY.c.id == DAILY_ACTIVITY.c.community_id)
+            .where(self.in_workspace, DAILY_ACTIVITY.c.day >= first, DAILY_ACTIVITY.c.day <= last)
         )
         days: dict[object, date] = {}
         found = []

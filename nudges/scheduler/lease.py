@@ -19,14 +19,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, case, delete, or_, update
+from sqlalchemy import case, delete, or_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from bot.storage.models import SchedulerLease
+from bot.storage.tables import SCHEDULER_LEASE
 
-LEASE: Table = SchedulerLease.__table__  # type: ignore[attr-defined]
 SCHEDULER = "scheduler"
 
 
@@ -43,21 +42,27 @@ def try_lead(
     connection = session.connection()
     insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     created = connection.execute(
-        insert(LEASE)
+        insert(SCHEDULER_LEASE)
         .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
         .on_conflict_do_nothing(index_elements=["name"])
-        .returning(LEASE.c.name)
+        .returning(SCHEDULER_LEASE.c.name)
     )
     if created.first() is not None:
         return True
-    takeable = [] if alone else [or_(LEASE.c.holder == holder, LEASE.c.expires_at < now)]
+    takeable = (
+        []
+        if alone
+        else [or_(SCHEDULER_LEASE.c.holder == holder, SCHEDULER_LEASE.c.expires_at < now)]
+    )
     renewed = connection.execute(
-        update(LEASE)
-        .where(LEASE.c.name == name, *takeable)
+        update(SCHEDULER_LEASE)
+        .where(SCHEDULER_LEASE.c.name == name, *takeable)
         .values(
             holder=holder,
             expires_at=now + ttl,
-            acquired_at=case((LEASE.c.holder == holder, LEASE.c.acquired_at), else_=now),
+            acquired_at=case(
+                (SCHEDULER_LEASE.c.holder == holder, SCHEDULER_LEASE.c.acquired_at), else_=now
+            ),
         )
     )
     return renewed.rowcount == 1
@@ -66,8 +71,8 @@ def try_lead(
 def resign(session: Session, holder: str, now: datetime, name: str = SCHEDULER) -> bool:
     """Give the lease up (on a clean stop) so a standby takes over at its next check."""
     result = session.connection().execute(
-        update(LEASE)
-        .where(LEASE.c.name == name, LEASE.c.holder == holder)
+        update(SCHEDULER_LEASE)
+        .where(SCHEDULER_LEASE.c.name == name, SCHEDULER_LEASE.c.holder == holder)
         .values(expires_at=now - timedelta(microseconds=1))
     )
     return result.rowcount == 1
@@ -77,6 +82,8 @@ def release(session: Session, holder: str, name: str) -> bool:
     """Drop a lease held for one task (such as a planning pass) when the task ends: free
     at once for anyone, whatever their clock says."""
     result = session.connection().execute(
-        delete(LEASE).where(LEASE.c.name == name, LEASE.c.holder == holder)
+        delete(SCHEDULER_LEASE).where(
+            SCHEDULER_LEASE.c.name == name, SCHEDULER_LEASE.c.holder == holder
+        )
     )
     return result.rowcount == 1

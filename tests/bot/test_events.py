@@ -15,7 +15,7 @@ from bot.events import (
     ReactionAdded,
     malformed_field,
 )
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 
 WHEN = datetime(2026, 3, 24, 14, 2, tzinfo=UTC)
 COMMON: dict[str, Any] = {
@@ -55,7 +55,7 @@ def test_a_mistyped_field_or_an_empty_id_is_named(event: Any, field: str) -> Non
 
 
 def test_the_longest_identifiers_are_what_the_inbox_stores() -> None:
-    columns = InboxEvent.__table__.c  # type: ignore[attr-defined]
+    columns = INBOX_EVENT.c  # type: ignore[attr-defined]
     stored = {"workspace": "workspace", "person": "person", "community": "community",
               "receiver": "target_person"}  # fmt: skip
     assert {field: columns[column].type.length for field, column in stored.items()} == (

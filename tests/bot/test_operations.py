@@ -11,14 +11,13 @@ from sqlmodel import Session
 
 from bot.operations import read_figures
 from bot.services import Services
-from bot.storage.models import InboxEvent, Meta, Outbox
+from bot.storage.models import Meta
+from bot.storage.tables import INBOX_EVENT, OUTBOX
 from tests.support.events import post, raw_row, store_raw
 from tests.support.outbox import add_community, add_people, add_workspace, queue_suggestion
 from tests.support.query_plans import recorded_selects
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
-OUTBOX = Outbox.__table__  # type: ignore[attr-defined]
-INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 
 
 def queue(session: Session) -> None:
@@ -59,13 +58,17 @@ async def test_ingest_lag_is_the_age_of_the_oldest_event_not_folded(services: Se
     def arrive(session: Session) -> None:
         connection = session.connection()
         pending = connection.execute(
-            INBOX.select().where(INBOX.c.processed.is_(False)).order_by(INBOX.c.id)
+            INBOX_EVENT.select()
+            .where(INBOX_EVENT.c.processed.is_(False))
+            .order_by(INBOX_EVENT.c.id)
         ).all()
         for row, moment in zip(pending, arrivals, strict=True):
-            connection.execute(update(INBOX).where(INBOX.c.id == row.id).values(received_at=moment))
+            connection.execute(
+                update(INBOX_EVENT).where(INBOX_EVENT.c.id == row.id).values(received_at=moment)
+            )
         quarantined = pending[0].id
         connection.execute(
-            update(INBOX).where(INBOX.c.id == quarantined).values(quarantined_at=NOW)
+            update(INBOX_EVENT).where(INBOX_EVENT.c.id == quarantined).values(quarantined_at=NOW)
         )
 
     await services.database.write(arrive)

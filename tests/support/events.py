@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
 from bot.services import Services
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 
 MembershipEvent = TypeVar("MembershipEvent", MemberJoined, MemberLeft)
 _serial = count(1)
@@ -89,5 +89,5 @@ def raw_row(
 
 
 async def store_raw(services: Services, *rows: dict[str, object]) -> None:
-    table = InboxEvent.__table__  # type: ignore[attr-defined]
+    table = INBOX_EVENT
     await services.database.write(lambda session: session.execute(insert(table), list(rows)))

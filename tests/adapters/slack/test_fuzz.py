@@ -15,10 +15,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.services import Services
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 from tests.adapters.slack.conftest import FIXTURES, Slack, fixture
 
-INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 EVENTS = sorted(path.stem for path in (FIXTURES / "events").glob("*.json"))
 FUZZ = settings(
     max_examples=100,
@@ -70,8 +69,10 @@ REQUESTS = st.one_of(
 
 def stored(session: Session) -> list[tuple[Any, ...]]:
     """Every inbox row as recorded (folding only marks rows processed)."""
-    columns = [column for column in INBOX.c if column.name != "processed"]
-    return [tuple(row) for row in session.execute(select(*columns).order_by(INBOX.c.id)).all()]
+    columns = [column for column in INBOX_EVENT.c if column.name != "processed"]
+    return [
+        tuple(row) for row in session.execute(select(*columns).order_by(INBOX_EVENT.c.id)).all()
+    ]
 
 
 @pytest.fixture

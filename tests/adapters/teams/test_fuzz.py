@@ -21,7 +21,7 @@ from adapters.teams.activity import text_field
 from adapters.teams.endpoint import needs_turn
 from bot.services import Services
 from bot.settings import load_settings
-from bot.storage.models import InboxEvent
+from bot.storage.tables import INBOX_EVENT
 from tests.adapters.teams.activities import APP_ID, FIXTURES, activity
 from tests.adapters.teams.conftest import TeamsServer, serve_teams
 from tests.adapters.teams.fake_connector import FakeConnector
@@ -29,7 +29,6 @@ from tests.adapters.teams.test_auth import Issuer, issuer
 
 __all__ = ["issuer"]  # fixture
 
-INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 NAMES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 NESTED = ("from", "conversation", "channelData", "recipient", "value")
 JSON = st.recursive(
@@ -70,8 +69,10 @@ def mutated(name: str, changes: list[tuple[str | None, str, Any]], url: str) -> 
 
 
 def stored(session: Session) -> list[tuple[Any, ...]]:
-    columns = [column for column in INBOX.c if column.name != "processed"]
-    return [tuple(row) for row in session.execute(select(*columns).order_by(INBOX.c.id)).all()]
+    columns = [column for column in INBOX_EVENT.c if column.name != "processed"]
+    return [
+        tuple(row) for row in session.execute(select(*columns).order_by(INBOX_EVENT.c.id)).all()
+    ]
 
 
 FUZZ = settings(

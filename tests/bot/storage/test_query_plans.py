@@ -18,7 +18,8 @@ from bot.metrics.top import top_communities, top_from_rollups
 from bot.services import Services
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
-from bot.storage.models import Community, Membership, Person, Workspace
+from bot.storage.models import Community, Membership, Workspace
+from bot.storage.tables import PERSON
 from bot.synth import SynthSpec, build_world
 from bot.tracker import Tracker
 from nudges.recommend.snapshot_db import read_snapshot
@@ -135,7 +136,7 @@ def add_people(session: Session) -> None:
     session.add(Workspace(id=1, platform="slack", external_id="T1"))
     session.flush()
     people = [{"workspace_id": 1, "external_id": f"U{n}"} for n in range(50)]
-    session.connection().execute(insert(Person.__table__), people)  # type: ignore[attr-defined]
+    session.connection().execute(insert(PERSON), people)  # type: ignore[attr-defined]
 
 
 def statistics_in(database_url: str) -> int:

@@ -12,6 +12,7 @@ from bot.clock import utcnow
 from bot.events import CommunityArchived, CommunityRenamed, PersonSeen, ReactionRemoved
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Membership, Person
+from bot.storage.tables import DAILY_ACTIVITY, INBOX_EVENT, MEMBERSHIP
 from bot.tracker.directory import Directory
 from bot.tracker.fold import fold_batch
 from tests.support.events import WORKSPACE, at, join, leave, post, react
@@ -48,9 +49,9 @@ async def test_folding_in_small_batches_gives_the_same_result(services: Services
 
     def forget_the_folding(session: Session) -> None:
         connection = session.connection()
-        connection.execute(delete(DailyActivity.__table__))  # type: ignore[attr-defined]
-        connection.execute(delete(Membership.__table__))  # type: ignore[attr-defined]
-        connection.execute(update(InboxEvent.__table__).values(processed=False))  # type: ignore[attr-defined]
+        connection.execute(delete(DAILY_ACTIVITY))  # type: ignore[attr-defined]
+        connection.execute(delete(MEMBERSHIP))  # type: ignore[attr-defined]
+        connection.execute(update(INBOX_EVENT).values(processed=False))  # type: ignore[attr-defined]
 
     await services.database.write(forget_the_folding)
     await services.tracker.fold()
@@ -143,7 +144,7 @@ async def test_retention_deletes_only_folded_rows_past_the_limit(services: Servi
     old = utcnow() - timedelta(days=31)
     await services.database.write(
         lambda s: s.connection().execute(
-            update(InboxEvent.__table__).values(received_at=old)  # type: ignore[attr-defined]
+            update(INBOX_EVENT).values(received_at=old)  # type: ignore[attr-defined]
         )
     )
     assert await services.tracker.apply_retention() == 3

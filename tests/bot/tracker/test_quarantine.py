@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.services import Services
-from bot.storage.models import Community, DailyActivity, InboxEvent, Person, Workspace
+from bot.storage.models import Community, DailyActivity, Person, Workspace
+from bot.storage.tables import INBOX_EVENT
 from bot.tracker.quarantine import inbox_health
 from tests.support.events import post, raw_row, store_raw
 
-INBOX = InboxEvent.__table__  # type: ignore[attr-defined]
 OTHER_WORKSPACE = "T0OTHER01"
 
 
@@ -87,9 +87,9 @@ async def test_an_event_that_cannot_be_folded_is_quarantined_and_the_rest_folds(
     assert await services.database.read(posts_by_workspace) == {"T024BE7LD": 10, OTHER_WORKSPACE: 1}
 
     def quarantined(session: Session) -> list[tuple[Any, ...]]:
-        query = select(INBOX.c.kind, INBOX.c.processed, INBOX.c.quarantine_reason).where(
-            INBOX.c.quarantined_at.is_not(None)
-        )
+        query = select(
+            INBOX_EVENT.c.kind, INBOX_EVENT.c.processed, INBOX_EVENT.c.quarantine_reason
+        ).where(INBOX_EVENT.c.quarantined_at.is_not(None))
         return [tuple(row) for row in session.execute(query)]
 
     [(stored_kind, processed, reason)] = await services.database.read(quarantined)
@@ -117,13 +117,13 @@ async def test_quarantined_events_are_kept_for_the_raw_retention_period(
     long_ago = utcnow() - timedelta(days=31)
     await services.database.write(
         lambda session: session.execute(
-            update(INBOX)
-            .where(INBOX.c.event_key == older["event_key"])
+            update(INBOX_EVENT)
+            .where(INBOX_EVENT.c.event_key == older["event_key"])
             .values(quarantined_at=long_ago)
         )
     )
     assert await services.tracker.apply_retention() == 1
     kept = await services.database.read(
-        lambda s: list(s.execute(select(INBOX.c.event_key)).scalars())
+        lambda s: list(s.execute(select(INBOX_EVENT.c.event_key)).scalars())
     )
     assert kept == [newer["event_key"]]

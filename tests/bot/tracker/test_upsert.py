@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.models import DailyActivity
+from bot.storage.tables import DAILY_ACTIVITY
 from bot.tracker.directory import Directory
-from bot.tracker.rollups import ADD_COUNTS, COUNTS, DAILY, KEY_COLUMNS
+from bot.tracker.rollups import ADD_COUNTS, COUNTS, KEY_COLUMNS
 from bot.tracker.upsert import insert_many
 
 COLUMNS = (*KEY_COLUMNS, *COUNTS)
@@ -37,9 +38,11 @@ async def test_rows_are_inserted_once_or_added_up(services: Services) -> None:
     def write(session: Session) -> tuple[int, int, list[tuple[int, int, int]]]:
         connection = session.connection()
         rows = [(day, community, one, 1, 0, 0, 0, 0, 0), (day, community, two, 0, 2, 0, 0, 0, 0)]
-        first = insert_many(connection, DAILY, COLUMNS, rows, conflict=KEY_COLUMNS)
-        again = insert_many(connection, DAILY, COLUMNS, rows, conflict=KEY_COLUMNS)
-        insert_many(connection, DAILY, COLUMNS, rows, conflict=KEY_COLUMNS, update=ADD_COUNTS)
+        first = insert_many(connection, DAILY_ACTIVITY, COLUMNS, rows, conflict=KEY_COLUMNS)
+        again = insert_many(connection, DAILY_ACTIVITY, COLUMNS, rows, conflict=KEY_COLUMNS)
+        insert_many(
+            connection, DAILY_ACTIVITY, COLUMNS, rows, conflict=KEY_COLUMNS, update=ADD_COUNTS
+        )
         stored = session.exec(select(DailyActivity)).all()
         return first, again, sorted((r.person_id, r.posts, r.replies) for r in stored)
 
