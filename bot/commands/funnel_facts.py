@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.cards import Card, Facts
 from bot.commands.context import Context
 from bot.commands.format import figure
-from bot.metrics.figures import Suppressed
+from bot.metrics.definitions import Suppressed
 from bot.metrics.funnel import FollowSteps, Funnel, FunnelFigures
 
 

@@ -4,11 +4,9 @@ Definitions (also in the README): W is the 28 days ending at `as_of`; weeks are 
 """
 
 from bot.metrics.community import CommunityStats, community_stats, summarise_community
-from bot.metrics.figures import Suppressed, rhythm
-from bot.metrics.ladder import Ladder, org_ladders, summarise_ladder
-from bot.metrics.person import PersonStats, person_stats
+from bot.metrics.definitions import Frames, Suppressed, rhythm
+from bot.metrics.ladder import Ladder, PersonStats, org_ladders, person_stats, summarise_ladder
 from bot.metrics.top import RankedCommunity, top_communities
-from bot.metrics.windows import Frames
 
 __all__ = [
     "CommunityStats",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, case, func, select
 from sqlmodel import Session
 
-from bot.metrics.figures import Count, count
+from bot.metrics.definitions import Count, count
 from bot.storage.tables import COMMUNITY, FOLLOW_STEP, SUGGESTION
 
 STAGES = ("followed_at", "joined_at", "first_post_at", "dismissed_at")
