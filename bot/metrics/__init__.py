@@ -1,6 +1,7 @@
-"""Metrics: pure summaries over daily rollups, each with an `as_of` date.
-
-Definitions (also in the README): W is the 28 days ending at `as_of`; weeks are ISO weeks.
+"""Metrics: summaries over the daily rollups (or, faster, the tracker's traces), each with
+an `as_of` date; every window, threshold and rung is defined once in
+`bot.metrics.definitions` (also in the README), and every figure shown to more than the
+person it describes is suppressed under the minimum group.
 """
 
 from bot.metrics.community import CommunityStats, community_stats, summarise_community

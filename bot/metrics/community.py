@@ -44,6 +44,9 @@ from bot.storage.tables import (
     PERSON,
 )
 
+POSTED = DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies
+"""Posts and replies: what makes a day, a week or a person active."""
+
 
 @dataclass(frozen=True)
 class CommunityStats:
@@ -244,9 +247,6 @@ def counts_from_traces(session: Session, community_id: int, as_of: date) -> Comm
 def _between(posts_by_day: dict[date, int], bounds: tuple[date, date]) -> int:
     start, end = bounds
     return sum(posts for day, posts in posts_by_day.items() if start <= day <= end)
-
-
-POSTED = DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies
 
 
 @dataclass(frozen=True)

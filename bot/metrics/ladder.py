@@ -1,4 +1,19 @@
-"""The engagement ladder of a group: each person's highest rung in W."""
+"""The engagement ladder: each person's highest rung in W (`bot.metrics.definitions.RUNGS`),
+counted per group (organisation, department, community), protected by complementary
+suppression; and a person's own figures, their rung among them.
+
+Two paths count the same rungs (the tests hold them equal): the exact one sums the
+`daily_activity` rollups (`rung_counts_from_rollups`), for any date; the fast one reads one
+trace per person in SQL (`rung_counts_from_traces`), aggregated by the database, so the
+organisation's ladder costs the same whatever the volume of activity. For a date on or after
+everyone's latest activity (the usual "now"), each trace's `*_until` days answer with three
+comparisons (`rung_from_untils`); for a date a little earlier, its bitmaps are read exactly
+as `bot.tracker.traces.Trace.at` reads them (`rung_from_bitmaps`); further back, the rollups
+answer. A server database joins people to the animators' ids and groups them by department
+and rung in hash tables; an embedded one would probe a b-tree for each person and sort them,
+so there people are summed per department in the order of an index, and the few animators
+are counted in a query of their own (looked up by id) and moved to the top rung afterwards.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +64,11 @@ from bot.storage.tables import ANIMATOR, COMMUNITY, DAILY_ACTIVITY, PERSON, PERS
 from bot.tracker import traces  # the module: it reads its windows from bot.metrics
 
 PEOPLE = "people"
+RungCounts = dict[str | None, Counter[str]]
+"""How many people stand on each rung, per department (None: people without one)."""
+Which = Literal["everyone", "flagged", "animators"]
+RungOf = Callable[[Subquery, date], ColumnElement[Any]]
+"""A rung code (an index into `RUNGS`) as a SQL expression over a subquery of traces."""
 
 
 @dataclass(frozen=True)
@@ -201,10 +221,6 @@ def animator_ids(session: Session, workspace_id: int) -> set[int]:
 def _workspace_ids(session: Session) -> list[int]:
     table = WORKSPACE
     return list(session.connection().execute(select(table.c.id).order_by(table.c.id)).scalars())
-
-
-RungCounts = dict[str | None, Counter[str]]
-Which = Literal["everyone", "flagged", "animators"]
 
 
 def rung_counts_from_traces(session: Session, workspace_id: int, as_of: date) -> RungCounts | None:
@@ -374,9 +390,6 @@ def one_rung_per_human(
         best = max(code for _, _, code in accounts)
         counts.setdefault(counted[0][1], Counter())[RUNGS[best]] += 1
     return {department: +rungs for department, rungs in counts.items() if +rungs}
-
-
-RungOf = Callable[[Subquery, date], ColumnElement[Any]]
 
 
 def rung_from_untils(people: Subquery, as_of: date) -> ColumnElement[Any]:

@@ -1,4 +1,14 @@
-"""Communities ranked by rhythm and breadth — never by member count, never by person."""
+"""The most alive communities: ranked by active weeks, then contributors in W, then posts —
+never by member count, never by person.
+
+Two paths rank the same communities (the tests hold them equal): the exact one sums the
+`daily_activity` rollups (`top_from_rollups`), for any date; the fast one reads community
+and member traces (`top_from_traces`): communities are taken in order of active weeks (from
+their own traces); contributors are counted (on an index, by range) only for as many of
+them as the ranking needs, and posts, the last tie-break, only for the communities that can
+still make the list. For a date before a community's latest activity, it answers None and
+the rollups rank.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +31,9 @@ from bot.storage.tables import (
     MEMBER_TRACE,
 )
 from bot.tracker import traces  # the module: it reads its windows from bot.metrics
+
+Counted = tuple[int, str, int, int, int]
+"""(community, name, active weeks, contributors, posts)."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +114,6 @@ def top_from_rollups(
         for row in session.connection().execute(query)
         if row.people >= minimum
     ]
-
-
-Counted = tuple[int, str, int, int, int]
-"""(community, name, active weeks, contributors, posts)."""
 
 
 def top_from_traces(

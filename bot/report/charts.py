@@ -1,4 +1,5 @@
-"""The report's figures: ladder, silent share trend, funnel and campaign results."""
+"""The report's figures (ladder, ladder trend, silent share trend, funnel, campaign results)
+and the inline SVG they are drawn in: columns, bars, lines, with ElementTree."""
 
 from __future__ import annotations
 

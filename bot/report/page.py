@@ -1,5 +1,8 @@
 """The animator report as one self-contained HTML page: inline CSS and SVG, no script, no
-network. Built with ElementTree, so every name and pitch is escaped."""
+network. Built with ElementTree, so every name and pitch is escaped.
+
+`build_report` gives the page for one community, or for the organisation: its ladder month
+by month and its most alive communities (`TOP`)."""
 
 from __future__ import annotations
 
