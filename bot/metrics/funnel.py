@@ -1,7 +1,9 @@
 """The suggestion funnel: suggested -> followed -> joined -> first post within 30 days.
 
-Each stage counts the suggestions that reached it by `as_of` (a join straight from the
-card counts as joined, not followed). Shown counts below the minimum group are suppressed.
+Each stage counts the suggestions that reached it by `as_of`. The stages are nested, as in
+a campaign's results (`bot.campaigns.results`): joining includes following, so a join
+straight from the card counts as followed too (`followed`). Shown counts below the minimum
+group are suppressed.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Column, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session
 
 from bot.metrics.definitions import Count, count
@@ -55,7 +57,7 @@ def funnel(
     end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
     counts: list[Any] = [
         func.count(),
-        *(_before(SUGGESTION.c[name], end) for name in STAGES),
+        *(_before(_reached(name), end) for name in STAGES),
         func.sum(case((SUGGESTION.c.state == "ignored", 1), else_=0)),
     ]
     query = (
@@ -75,7 +77,14 @@ def funnel(
     return Funnel(*(int(value or 0) for value in row))
 
 
-def _before(column: Column[Any], end: datetime) -> Any:
+def _reached(stage: str) -> ColumnElement[Any]:
+    """When a suggestion reached `stage`: followed when followed, or else when joined."""
+    if stage == "followed_at":
+        return func.coalesce(SUGGESTION.c.followed_at, SUGGESTION.c.joined_at)
+    return SUGGESTION.c[stage]
+
+
+def _before(column: ColumnElement[Any], end: datetime) -> Any:
     return func.sum(case((column < end, 1), else_=0))
 
 

@@ -31,6 +31,15 @@ async def test_funnel_counts_stages_by_date_and_community(services: Services) ->
     assert before == Funnel(0, 0, 0, 0, 0, 0)
 
 
+async def test_a_join_straight_from_the_card_counts_as_followed(services: Services) -> None:
+    """As in a campaign's results: one person of #garden joined on April 2 without following."""
+    workspace, _garden, _pets = await services.database.write(seed)
+    counts = await services.database.read(
+        lambda session: funnel(session, workspace, date(2026, 4, 5))
+    )
+    assert counts == Funnel(11, 7, 4, 2, 2, 1)
+
+
 def test_figures_below_the_minimum_are_suppressed() -> None:
     shown = FunnelFigures.of(Funnel(10, 6, 3, 2, 2, 0), 5)
     assert shown.suggested == 10
