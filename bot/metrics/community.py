@@ -86,7 +86,7 @@ def summarise_community(
         silent=len(members - contributors - reactors),
         regulars=len({r.person_id for r in rows if r.active_weeks >= STEADY_WEEKS} & members),
         active_12w=sum(1 for row in rows if row.active_12w),
-        weekly_posts=weekly or (0,) * 12,
+        weekly_posts=weekly or (0,) * WEEKS,
         posts=sum(row.posts + row.replies for row in rows),
         previous_posts=sum(row.previous_posts for row in rows),
         days_active=days_active,

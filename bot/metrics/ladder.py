@@ -477,6 +477,6 @@ def person_stats(session: Session, person_id: int, workspace_id: int, as_of: dat
         active_weeks=activity.active_weeks if activity else 0,
         days_active_ratio=days_with_posts(session, frames, person_id=person_id) / WINDOW_DAYS,
         communities_active=int(communities),
-        weekly_posts=activity.weekly_posts if activity else (0,) * 12,
+        weekly_posts=activity.weekly_posts if activity else (0,) * WEEKS,
         rung=rung,
     )
