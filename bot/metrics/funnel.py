@@ -23,7 +23,7 @@ FIELDS = ("suggested", "followed", "joined", "first_post", "dismissed", "ignored
 
 
 @dataclass(frozen=True)
-class Funnel:
+class FunnelCounts:
     suggested: int
     followed: int
     joined: int
@@ -42,7 +42,7 @@ class FunnelFigures:
     ignored: Count
 
     @classmethod
-    def of(cls, funnel: Funnel, minimum: int) -> FunnelFigures:
+    def of(cls, funnel: FunnelCounts, minimum: int) -> FunnelFigures:
         return cls(*(count(getattr(funnel, item), minimum) for item in FIELDS))
 
 
@@ -52,7 +52,7 @@ def funnel(
     as_of: date,
     community_id: int | None = None,
     days: int | None = None,
-) -> Funnel:
+) -> FunnelCounts:
     """Suggestions delivered up to the end of `as_of` (over the last `days` if given)."""
     end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
     counts: list[Any] = [
@@ -74,7 +74,7 @@ def funnel(
     if days is not None:
         query = query.where(SUGGESTION.c.sent_at >= end - timedelta(days=days))
     row = session.connection().execute(query).one()
-    return Funnel(*(int(value or 0) for value in row))
+    return FunnelCounts(*(int(value or 0) for value in row))
 
 
 def _reached(stage: str) -> ColumnElement[Any]:
