@@ -11,7 +11,7 @@ from bot.cards import Actions, Block, Button, Card, Chart, Facts, Heading, Parag
 from bot.commands.format import figure, share
 from bot.commands.preferences import COMMAND_ACTION
 from bot.i18n import Translator
-from bot.metrics.figures import Suppressed
+from bot.metrics.definitions import Suppressed
 
 
 def audience_text(t: Translator, view: CampaignView) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlmodel import Session
 
 from bot.campaigns.spec import Audience
-from bot.metrics.windows import WINDOW_DAYS
+from bot.metrics.definitions import WINDOW_DAYS
 from bot.storage.tables import DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON, PREFERENCE
 
 IN_COMMUNITY = ("member", "follower")

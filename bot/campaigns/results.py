@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.campaigns.spec import midnight
 from bot.clock import as_utc
-from bot.metrics.figures import Count, Share, Suppressed, count, share
+from bot.metrics.definitions import Count, Share, Suppressed, count, share
 from bot.storage.models import Suggestion
 
 STEPS = ("sent", "followed", "joined", "first_post")

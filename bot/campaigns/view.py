@@ -14,7 +14,7 @@ from bot.campaigns.eligibility import eligible_count
 from bot.campaigns.results import Funnel, campaign_funnel
 from bot.campaigns.spec import Audience
 from bot.clock import as_utc
-from bot.metrics.figures import Count, count
+from bot.metrics.definitions import Count, count
 from bot.settings import Settings
 from bot.storage.models import Campaign, Community
 

@@ -11,7 +11,7 @@ from bot.campaigns.view import CampaignView
 from bot.cards import sparkline
 from bot.cli.stats_render import ENGLISH, plain, shown
 from bot.i18n import Translator
-from bot.metrics.figures import Suppressed
+from bot.metrics.definitions import Suppressed
 from bot.storage.models import Campaign, Community
 
 

@@ -12,7 +12,7 @@ from bot.cli.workspaces import choose_workspace
 from bot.commands.context import CommandError
 from bot.errors import EngageError
 from bot.i18n import Translator, language_for
-from bot.report.build import build_report
+from bot.report.page import build_report
 from bot.storage.database import Database
 
 

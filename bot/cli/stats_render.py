@@ -13,7 +13,7 @@ from bot.cards import sparkline
 from bot.commands.format import community_name, rhythm_word
 from bot.i18n import Translator, catalog
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
-from bot.metrics.ladder import RUNGS
+from bot.metrics.definitions import RUNGS
 from bot.metrics.trend import LadderTrend
 
 ENGLISH = Translator("en")

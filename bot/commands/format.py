@@ -13,7 +13,7 @@ def figure(t: Translator, value: int | float | Suppressed) -> str:
 
 
 def rhythm_word(t: Translator, rhythm: str) -> str:
-    """The rhythm's word (see `bot.metrics.figures.rhythm`), the same on every card; `new`
+    """The rhythm's word (see `bot.metrics.definitions.rhythm`), the same on every card; `new`
     for anything else (a reason stored before a word was renamed)."""
     if rhythm in ("steady", "intermittent", "dormant"):
         return t(f"rhythm.{rhythm}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from bot.cards import Card, Facts
 from bot.commands.context import Context
 from bot.commands.format import figure
-from bot.metrics.figures import Suppressed
-from bot.metrics.funnel import FollowSteps, Funnel, FunnelFigures
+from bot.metrics.definitions import Suppressed
+from bot.metrics.funnel import FollowSteps, FunnelCounts, FunnelFigures
 
 
-def with_funnel(context: Context, card: Card, counts: Funnel) -> Card:
+def with_funnel(context: Context, card: Card, counts: FunnelCounts) -> Card:
     """Add the funnel before a full card's last block; nothing under the minimum group."""
     if counts.suggested < context.minimum or len(card.blocks) < 2:
         return card

@@ -9,7 +9,7 @@ from bot.cards import Card, Chart, Facts, Heading
 from bot.commands.context import Context
 from bot.commands.format import figure
 from bot.metrics import person_stats
-from bot.metrics.figures import count
+from bot.metrics.definitions import count
 from bot.storage.models import PersonFollow, Showcase
 
 

@@ -14,10 +14,9 @@ from bot.commands.lookup import community_for
 from bot.delivery import ThreadLinks
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats
+from bot.metrics.definitions import RUNGS, Count
 from bot.metrics.example import Example, ExampleThread, examples
-from bot.metrics.figures import Count
-from bot.metrics.funnel import FollowSteps, Funnel, follow_steps, funnel
-from bot.metrics.ladder import RUNGS
+from bot.metrics.funnel import FollowSteps, FunnelCounts, follow_steps, funnel
 from bot.metrics.trend import ladder_trend
 from bot.storage.models import Community
 
@@ -31,7 +30,7 @@ async def stats_command(context: Context, args: list[str]) -> Card:
 
     def load(
         session: Session,
-    ) -> tuple[Community, CommunityStats, Funnel, Example | None, FollowSteps]:
+    ) -> tuple[Community, CommunityStats, FunnelCounts, Example | None, FollowSteps]:
         community = community_for(session, context, reference)
         assert community.id is not None
         stats = community_stats(session, community.id, context.today, context.minimum)

@@ -1,14 +1,13 @@
-"""Metrics: pure summaries over daily rollups, each with an `as_of` date.
-
-Definitions (also in the README): W is the 28 days ending at `as_of`; weeks are ISO weeks.
+"""Metrics: summaries over the daily rollups (or, faster, the tracker's traces), each with
+an `as_of` date; every window, threshold and rung is defined once in
+`bot.metrics.definitions` (also in the README), and every figure shown to more than the
+person it describes is suppressed under the minimum group.
 """
 
 from bot.metrics.community import CommunityStats, community_stats, summarise_community
-from bot.metrics.figures import Suppressed, rhythm
-from bot.metrics.ladder import Ladder, org_ladders, summarise_ladder
-from bot.metrics.person import PersonStats, person_stats
+from bot.metrics.definitions import Frames, Suppressed, rhythm
+from bot.metrics.ladder import Ladder, PersonStats, org_ladders, person_stats, summarise_ladder
 from bot.metrics.top import RankedCommunity, top_communities
-from bot.metrics.windows import Frames
 
 __all__ = [
     "CommunityStats",

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
 from sqlmodel import Session
 
-from bot.metrics.figures import STEADY_WEEKS, Count, count
+from bot.metrics.definitions import STEADY_WEEKS, WEEKS, Count, count, last_full_week
 from bot.storage.tables import (
     ANIMATOR,
     COMMUNITY,
@@ -28,7 +28,6 @@ from bot.storage.tables import (
     WORKSPACE,
 )
 
-WINDOW_WEEKS = 12
 THREAD_KINDS = ("message", "reaction_added")
 
 
@@ -66,17 +65,11 @@ class Contribution:
     threads: tuple[str, ...]
 
 
-def week_before(today: date) -> tuple[date, date]:
-    """Monday to Sunday of the ISO week before the one holding `today`."""
-    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=1)
-    return monday, monday + timedelta(days=6)
-
-
 def examples(
     session: Session, community_ids: Iterable[int], today: date, minimum: int
 ) -> dict[int, Example]:
     """The example of last week of each community (public ones only), where there is one."""
-    start, end = week_before(today)
+    start, end = last_full_week(today)
     ids = sorted(set(community_ids))
     if not ids:
         return {}
@@ -131,7 +124,7 @@ def contributions(
     session: Session, person_ids: Iterable[int], today: date
 ) -> dict[int, tuple[Contribution, ...]]:
     """Where each person posted last week, in public communities: counts and thread keys."""
-    start, end = week_before(today)
+    start, end = last_full_week(today)
     ids = sorted(set(person_ids))
     if not ids:
         return {}
@@ -303,7 +296,7 @@ def _rank(thread: ExampleThread) -> tuple[int, str]:
 
 def _new_regulars(session: Session, ids: list[int], end: date) -> dict[int, int]:
     """People active (posting) 9 of the 12 weeks to `end`, but not of the 12 to a week before."""
-    first = end - timedelta(weeks=WINDOW_WEEKS + 1) + timedelta(days=1)
+    first = end - timedelta(weeks=WEEKS + 1) + timedelta(days=1)
     query = (
         select(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.person_id, DAILY_ACTIVITY.c.day)
         .where(
@@ -318,8 +311,8 @@ def _new_regulars(session: Session, ids: list[int], end: date) -> dict[int, int]
         weeks[(community_id, person_id)].add((end - day).days // 7)
     found: defaultdict[int, int] = defaultdict(int)
     for (community_id, _person), active in weeks.items():
-        now = sum(1 for week in active if week < WINDOW_WEEKS)
-        before = sum(1 for week in active if 1 <= week <= WINDOW_WEEKS)
+        now = sum(1 for week in active if week < WEEKS)
+        before = sum(1 for week in active if 1 <= week <= WEEKS)
         if now >= STEADY_WEEKS > before:
             found[community_id] += 1
     return dict(found)

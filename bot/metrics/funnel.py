@@ -1,7 +1,9 @@
 """The suggestion funnel: suggested -> followed -> joined -> first post within 30 days.
 
-Each stage counts the suggestions that reached it by `as_of` (a join straight from the
-card counts as joined, not followed). Shown counts below the minimum group are suppressed.
+Each stage counts the suggestions that reached it by `as_of`. The stages are nested, as in
+a campaign's results (`bot.campaigns.results`): joining includes following, so a join
+straight from the card counts as followed too (`followed`). Shown counts below the minimum
+group are suppressed.
 """
 
 from __future__ import annotations
@@ -10,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Column, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlmodel import Session
 
-from bot.metrics.figures import Count, count
+from bot.metrics.definitions import Count, count
 from bot.storage.tables import COMMUNITY, FOLLOW_STEP, SUGGESTION
 
 STAGES = ("followed_at", "joined_at", "first_post_at", "dismissed_at")
@@ -21,7 +23,7 @@ FIELDS = ("suggested", "followed", "joined", "first_post", "dismissed", "ignored
 
 
 @dataclass(frozen=True)
-class Funnel:
+class FunnelCounts:
     suggested: int
     followed: int
     joined: int
@@ -40,7 +42,7 @@ class FunnelFigures:
     ignored: Count
 
     @classmethod
-    def of(cls, funnel: Funnel, minimum: int) -> FunnelFigures:
+    def of(cls, funnel: FunnelCounts, minimum: int) -> FunnelFigures:
         return cls(*(count(getattr(funnel, item), minimum) for item in FIELDS))
 
 
@@ -50,12 +52,12 @@ def funnel(
     as_of: date,
     community_id: int | None = None,
     days: int | None = None,
-) -> Funnel:
+) -> FunnelCounts:
     """Suggestions delivered up to the end of `as_of` (over the last `days` if given)."""
     end = datetime.combine(as_of + timedelta(days=1), time(), UTC)
     counts: list[Any] = [
         func.count(),
-        *(_before(SUGGESTION.c[name], end) for name in STAGES),
+        *(_before(_reached(name), end) for name in STAGES),
         func.sum(case((SUGGESTION.c.state == "ignored", 1), else_=0)),
     ]
     query = (
@@ -72,10 +74,17 @@ def funnel(
     if days is not None:
         query = query.where(SUGGESTION.c.sent_at >= end - timedelta(days=days))
     row = session.connection().execute(query).one()
-    return Funnel(*(int(value or 0) for value in row))
+    return FunnelCounts(*(int(value or 0) for value in row))
 
 
-def _before(column: Column[Any], end: datetime) -> Any:
+def _reached(stage: str) -> ColumnElement[Any]:
+    """When a suggestion reached `stage`: followed when followed, or else when joined."""
+    if stage == "followed_at":
+        return func.coalesce(SUGGESTION.c.followed_at, SUGGESTION.c.joined_at)
+    return SUGGESTION.c[stage]
+
+
+def _before(column: ColumnElement[Any], end: datetime) -> Any:
     return func.sum(case((column < end, 1), else_=0))
 
 

@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.clock import utcnow
-from bot.metrics.ladder import Ladder, ladders_of_departments, rung_counts
-from bot.metrics.rungs import RungCounts
+from bot.metrics.ladder import Ladder, RungCounts, ladders_of_departments, rung_counts
 
 MONTHS = 12
 

@@ -11,10 +11,9 @@ from bot.animators.roles import animator_ids
 from bot.campaigns.results import Funnel, community_funnel
 from bot.campaigns.view import CampaignView, load_view
 from bot.metrics import CommunityStats, Ladder, community_stats, summarise_ladder
+from bot.metrics.community import community_activity, members_as_of
+from bot.metrics.definitions import Frames, Share
 from bot.metrics.example import Example, examples
-from bot.metrics.figures import Share
-from bot.metrics.queries import community_activity, members_as_of
-from bot.metrics.windows import Frames
 from bot.settings import Settings
 from bot.storage.models import Campaign, Community
 

@@ -1,5 +1,8 @@
 """The animator report as one self-contained HTML page: inline CSS and SVG, no script, no
-network. Built with ElementTree, so every name and pitch is escaped."""
+network. Built with ElementTree, so every name and pitch is escaped.
+
+`build_report` gives the page for one community, or for the organisation: its ladder month
+by month and its most alive communities (`TOP`)."""
 
 from __future__ import annotations
 
@@ -8,22 +11,28 @@ from datetime import date
 from xml.etree.ElementTree import Element, tostring
 
 from babel.dates import format_date
+from sqlmodel import Session
 
+from bot.animators.audit import Actor
 from bot.commands.format import community_name, figure, rhythm_word, share
-from bot.i18n import Translator
-from bot.metrics import CommunityStats, Suppressed
+from bot.commands.lookup import find_community
+from bot.i18n import Language, Translator
+from bot.metrics import CommunityStats, Suppressed, top_communities
 from bot.metrics.example import Example
-from bot.metrics.trend import LadderTrend
+from bot.metrics.trend import LadderTrend, ladder_trend
 from bot.report.charts import (
     campaigns_table,
+    column_chart,
     figure_block,
     funnel_chart,
     ladder_chart,
+    shape,
     silent_chart,
     trend_chart,
 )
-from bot.report.data import CommunityReport
-from bot.report.svg import column_chart, shape
+from bot.report.data import CommunityReport, community_report
+from bot.settings import Settings
+from bot.storage.models import Community
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 760px; color: #1f2933; }
@@ -133,3 +142,30 @@ def _silent(t: Translator, stats: CommunityStats) -> str:
         count=figure(t, stats.silent),
         share=share(t, stats.silent_share),
     )
+
+
+TOP = 10
+
+
+def build_report(
+    session: Session,
+    settings: Settings,
+    workspace_id: int,
+    community: str | None,
+    as_of: date,
+    language: Language,
+) -> str:
+    """One community's page, or the organisation's ladder and its TOP most alive communities.
+    An unknown community raises CommandError (with close names)."""
+    minimum = settings.min_group_size
+    trend = None
+    if community is not None:
+        chosen = [find_community(session, Actor(workspace_id, None, "cli"), community)]
+    else:
+        trend = ladder_trend(session, workspace_id, as_of, minimum)
+        ranked = top_communities(session, workspace_id, as_of, minimum, limit=TOP)
+        chosen = [
+            found for c in ranked if (found := session.get(Community, c.community_id)) is not None
+        ]
+    reports = [community_report(session, settings, c, as_of) for c in chosen]
+    return render_page(Translator(language), as_of, reports, trend, minimum)

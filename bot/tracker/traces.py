@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.metrics.definitions import STEADY_WEEKS, WEEKS, WINDOW_DAYS
+
 BITS = 62
 FULL = (1 << BITS) - 1
-WINDOW_DAYS = 28
-WEEKS = 12
-STEADY_WEEKS = 9
 POSTED, REACTED = 1, 2
 REACH_DAYS = BITS - WINDOW_DAYS
 """A trace answers for `as_of` when its anchor is at most this many days after it."""

@@ -20,7 +20,7 @@ from bot.commands import CommandError, Context
 from bot.commands.format import figure
 from bot.commands.me import follower_count
 from bot.i18n import Translator
-from bot.metrics.figures import count
+from bot.metrics.definitions import count
 from bot.services import Services
 from bot.storage.models import Person, PersonFollow, Showcase
 from bot.storage.tables import ANIMATOR, PERSON_FOLLOW, PREFERENCE, SHOWCASE, WORKSPACE

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.metrics import CommunityStats, community_stats
+from bot.metrics.definitions import last_full_week
 from bot.storage.models import Community, Workspace
 from bot.storage.tables import INBOX_EVENT
 
@@ -36,12 +37,6 @@ class CommunityWeek:
     threads: tuple[Thread, ...]
     pitch: str | None = None
     """In its animators' words (`community set … pitch`)."""
-
-
-def last_full_week(today: date) -> tuple[date, date]:
-    """Monday to Sunday of the ISO week before the one holding `today`."""
-    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=1)
-    return monday, monday + timedelta(days=6)
 
 
 def community_weeks(

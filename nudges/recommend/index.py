@@ -6,11 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.metrics.definitions import WINDOW_DAYS
 from nudges.recommend.rhythm import Rhythm, rhythm_of
 from nudges.recommend.snapshot import CommunityInfo, Snapshot, counted_days
 
 IN_STATES = ("member", "follower")
-RECENT_DAYS = 28
 
 
 @dataclass
@@ -63,7 +63,7 @@ def build_index(snapshot: Snapshot, as_of: datetime) -> Index:
         if dismissal.active(as_of):
             index.dismissed[dismissal.person].add(dismissal.community)
     first, last = counted_days(as_of)
-    recent_from = last - timedelta(days=RECENT_DAYS - 1)
+    recent_from = last - timedelta(days=WINDOW_DAYS - 1)
     actions, cell_people = index.actions, index.cell_people
     for row in snapshot.activity:  # a million rows: locals, and each property read once
         day, community = row.day, row.community

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.metrics.figures import observed_weeks
-from bot.metrics.figures import rhythm as rhythm_word
-from nudges.recommend.snapshot import WINDOW_WEEKS, CommunityInfo
-
-MOMENTUM_DAYS = 28
+from bot.metrics.definitions import WEEKS, WINDOW_DAYS, observed_weeks, smoothed_growth
+from bot.metrics.definitions import rhythm as rhythm_word
+from nudges.recommend.snapshot import CommunityInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,7 @@ class Rhythm:
     @property
     def momentum(self) -> float:
         """Messages in the last 28 days over the 28 before (smoothed so 0 → 0 is 1)."""
-        return (self.recent_messages + 1) / (self.previous_messages + 1)
+        return smoothed_growth(self.recent_messages, self.previous_messages)
 
 
 def rhythm_of(info: CommunityInfo, messages: Mapping[date, int], last: date) -> Rhythm:
@@ -42,10 +40,10 @@ def rhythm_of(info: CommunityInfo, messages: Mapping[date, int], last: date) -> 
         for day, count in messages.items()
         if count > 0
     }
-    active = sum(1 for week in weeks if 0 <= week < WINDOW_WEEKS)
+    active = sum(1 for week in weeks if 0 <= week < WEEKS)
     observed = observed_weeks(info.created_at, last)
-    recent_from = last - timedelta(days=MOMENTUM_DAYS - 1)
-    previous_from = recent_from - timedelta(days=MOMENTUM_DAYS)
+    recent_from = last - timedelta(days=WINDOW_DAYS - 1)
+    previous_from = recent_from - timedelta(days=WINDOW_DAYS)
     recent = sum(n for day, n in messages.items() if recent_from <= day <= last)
     previous = sum(n for day, n in messages.items() if previous_from <= day < recent_from)
     return Rhythm(active, observed, recent, previous, max(messages, default=None))

@@ -6,8 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-WINDOW_WEEKS = 12
-WINDOW_DAYS = WINDOW_WEEKS * 7
+from bot.metrics.definitions import WEEKS
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,8 @@ class DismissalInfo:
 class Snapshot:
     """Communities, memberships, dismissals, and activity rollups over a bounded window.
 
-    `activity` should cover the `WINDOW_DAYS` before `as_of`; older rows are ignored.
+    `activity` should cover the `RHYTHM_SPAN_DAYS` (`bot.metrics.definitions`) before
+    `as_of`; older rows are ignored.
     """
 
     as_of: datetime
@@ -82,4 +82,4 @@ def counted_days(as_of: datetime) -> tuple[date, date]:
 
 def window_start(last: date) -> date:
     """Monday of the ISO week eleven weeks before the week of `last`: twelve ISO weeks."""
-    return last - timedelta(days=last.weekday()) - timedelta(weeks=WINDOW_WEEKS - 1)
+    return last - timedelta(days=last.weekday()) - timedelta(weeks=WEEKS - 1)

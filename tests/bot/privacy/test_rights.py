@@ -9,8 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.metrics import community_stats
-from bot.metrics.community import community_stats_from_rollups
-from bot.metrics.community_traces import CommunityCounts, counts_from_traces
+from bot.metrics.community import CommunityCounts, community_stats_from_rollups, counts_from_traces
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
 from bot.privacy.references import person_columns

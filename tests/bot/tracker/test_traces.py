@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.metrics import figures
+from bot.metrics import definitions
 from bot.tracker.traces import BITS, REACH_DAYS, STEADY_WEEKS, WEEKS, Trace
 
 WEDNESDAY = date(2026, 3, 4)
@@ -88,4 +88,4 @@ def test_until_days_agree_with_the_bitmaps_for_every_later_date() -> None:
 
 
 def test_the_habit_bar_is_the_metrics_one() -> None:
-    assert STEADY_WEEKS == figures.STEADY_WEEKS
+    assert STEADY_WEEKS == definitions.STEADY_WEEKS

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from bot.cards import Actions, Card
 from bot.commands import Router
 from bot.events import Event, MessagePosted, ReactionAdded
-from bot.report.build import build_report
+from bot.report.page import build_report
 from bot.services import Services
 from bot.storage.models import Showcase
 from nudges.actions.people import ask_animators

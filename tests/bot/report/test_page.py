@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.i18n import Language
-from bot.report.build import build_report
+from bot.report.page import build_report
 from bot.services import Services
 from tests.support.campaigns import (
     NOW,

@@ -6,8 +6,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from bot.metrics.community import CommunityStats, community_stats, community_stats_from_rollups
-from bot.metrics.community_traces import counts_from_traces
+from bot.metrics.community import (
+    CommunityStats,
+    community_stats,
+    community_stats_from_rollups,
+    counts_from_traces,
+)
 from bot.services import Services
 from bot.storage.models import Community
 from bot.synth import SynthSpec, build_world

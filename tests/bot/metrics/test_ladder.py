@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from bot.metrics.ladder import rung_counts_from_rollups
-from bot.metrics.rungs import RungCounts, rung_counts_from_traces
+from bot.metrics.ladder import RungCounts, rung_counts_from_rollups, rung_counts_from_traces
 from bot.services import Services
 from bot.storage.models import Animator, Person, Workspace
 from bot.synth import SynthSpec, build_world

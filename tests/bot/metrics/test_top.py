@@ -6,8 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from bot.metrics.top import top_from_rollups
-from bot.metrics.top_traces import Counted, top_from_traces
+from bot.metrics.top import Counted, top_from_rollups, top_from_traces
 from bot.services import Services
 from bot.storage.models import Workspace
 from bot.synth import SynthSpec, build_world

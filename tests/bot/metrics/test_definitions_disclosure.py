@@ -13,11 +13,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.metrics.community import summarise_counts
-from bot.metrics.community_traces import CommunityCounts
-from bot.metrics.disclosure import Sum, protect
-from bot.metrics.figures import Suppressed
-from bot.metrics.ladder import RUNGS, ladder_of_counts, ladders_of_departments
+from bot.metrics.community import CommunityCounts, summarise_counts
+from bot.metrics.definitions import RUNGS, Sum, Suppressed, protect
+from bot.metrics.ladder import ladder_of_counts, ladders_of_departments
 
 MINIMUM = 5
 

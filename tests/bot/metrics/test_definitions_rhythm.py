@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from bot.events import CommunityCreated, Event
 from bot.metrics import community_stats, top_communities
-from bot.metrics.figures import observed_weeks, rhythm
-from bot.report.build import build_report
+from bot.metrics.definitions import observed_weeks, rhythm
+from bot.report.page import build_report
 from bot.services import Services
 from bot.storage.models import Workspace
 from nudges.card_data import card_from_data
