@@ -21,7 +21,7 @@ from bot.storage.database import Database
 from nudges.planner.gc_pause import gc_paused
 from nudges.recommend import Snapshot
 from nudges.recommend.rank import model_for
-from nudges.recommend.snapshot_db import read_snapshot
+from nudges.recommend.snapshot import read_snapshot
 
 TTL = timedelta(hours=1)
 _caches: WeakKeyDictionary[Database, SnapshotCache] = WeakKeyDictionary()
