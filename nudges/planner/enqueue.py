@@ -11,20 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    Connection,
-    Insert,
-    Text,
-    bindparam,
-    cast,
-    delete,
-    insert,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, insert
 from sqlmodel import Session
 
+from bot.storage.bulk import insert_ignoring_taken, json_parameter
 from bot.storage.tables import OUTBOX, SUGGESTION
 
 BATCH = 500
@@ -93,7 +83,9 @@ def insert_outbox(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     if not rows:
         return set()
     connection = session.connection()
-    statement = _ignoring_taken_keys(connection).returning(OUTBOX.c.dedup_key)
+    statement = insert_ignoring_taken(connection, OUTBOX, ["dedup_key"]).returning(
+        OUTBOX.c.dedup_key
+    )
     return {key for (key,) in connection.execute(statement, list(rows))}
 
 
@@ -103,8 +95,8 @@ def insert_outbox_text(session: Session, rows: Sequence[dict[str, Any]]) -> set[
         return set()
     connection = session.connection()
     statement = (
-        _ignoring_taken_keys(connection)
-        .values(payload=_json_text(connection))
+        insert_ignoring_taken(connection, OUTBOX, ["dedup_key"])
+        .values(payload=json_parameter(connection, "payload_json"))
         .returning(OUTBOX.c.dedup_key)
     )
     return {key for (key,) in connection.execute(statement, list(rows))}
@@ -113,15 +105,3 @@ def insert_outbox_text(session: Session, rows: Sequence[dict[str, Any]]) -> set[
 def drop_suggestions(session: Session, ids: Sequence[int]) -> None:
     if ids:
         session.connection().execute(delete(SUGGESTION).where(SUGGESTION.c.id.in_(list(ids))))
-
-
-def _ignoring_taken_keys(connection: Connection) -> Insert:
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return sqlite.insert(OUTBOX).on_conflict_do_nothing(index_elements=["dedup_key"])
-
-
-def _json_text(connection: Connection) -> ColumnElement[Any]:
-    """The `payload_json` parameter, stored in the JSON column without encoding it again."""
-    text = bindparam("payload_json", type_=Text())
-    return cast(text, JSON) if connection.dialect.name == "postgresql" else text

@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.i18n import Language, Translator, language_for
 from nudges.card_data import card_to_data
-from nudges.cards.suggestion import Suggested, introduction_card, suggestion_card
+from nudges.cards.suggestion import Suggested, introduction_card
 from nudges.planner.choose import Pick
-from nudges.planner.context import CommunityCard, WorkspaceContext
+from nudges.planner.context import CommunityCard
 from nudges.policy.rules import weekly_allowance
 from nudges.policy.standing import Recipient
 
@@ -51,27 +51,6 @@ def suggested(
 def sentence_in(pick: Pick, language: Language) -> str:
     """The pick's sentence in `language`, else in the first language it has."""
     return pick.sentence.get(language) or next(iter(pick.sentence.values()), "")
-
-
-def suggestion_payload(
-    pick: Pick,
-    suggestion_id: int,
-    recipient: Recipient,
-    context: WorkspaceContext,
-    default: Language,
-) -> dict[str, Any]:
-    language = language_of(recipient, default)
-    community = context.communities[pick.community_id]
-    pitch = context.campaign_pitch(pick.person_id, pick.community_id)
-    card = suggestion_card(
-        TRANSLATORS[language], suggested(pick, suggestion_id, community, language, pitch)
-    )
-    return {
-        "suggestion_id": suggestion_id,
-        "community_id": pick.community_id,
-        **_address(recipient, context.platform, context.external_id),
-        "card": card_to_data(card),
-    }
 
 
 def introduction_payload(

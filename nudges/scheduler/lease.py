@@ -20,10 +20,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, delete, or_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from bot.storage.bulk import insert_ignoring_taken
 from bot.storage.tables import SCHEDULER_LEASE
 
 SCHEDULER = "scheduler"
@@ -40,11 +39,9 @@ def try_lead(
 ) -> bool:
     """Take or renew the lease; True when `holder` leads until `now + ttl`."""
     connection = session.connection()
-    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
     created = connection.execute(
-        insert(SCHEDULER_LEASE)
+        insert_ignoring_taken(connection, SCHEDULER_LEASE, ["name"])
         .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
-        .on_conflict_do_nothing(index_elements=["name"])
         .returning(SCHEDULER_LEASE.c.name)
     )
     if created.first() is not None:
