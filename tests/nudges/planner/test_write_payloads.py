@@ -6,11 +6,10 @@ import json
 from typing import Any
 
 from nudges.card_data import card_to_data
-from nudges.cards.suggestion import suggestion_card
-from nudges.planner.choose import Pick
+from nudges.cards import suggestion_card
 from nudges.planner.context import CommunityCard, WorkspaceContext
-from nudges.planner.messages import TRANSLATORS, language_of, suggested
-from nudges.planner.payloads import STAND_INS, SuggestionPayloads
+from nudges.planner.job import Pick
+from nudges.planner.write import STAND_INS, TRANSLATORS, SuggestionPayloads, language_of, suggested
 from nudges.policy.rules import Standing
 from nudges.policy.standing import Recipient
 from nudges.policy.window import Schedule
