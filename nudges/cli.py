@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.privacy.person_views import require_person_views
 from bot.storage.database import Database
 from bot.storage.models import Community
-from nudges.recommend.preview import PersonPreview, Preview, preview
+from nudges.recommend.rank import PersonPreview, Preview, preview
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,7 @@ from bench.recs.baselines import Ranker
 from bench.recs.replay import replay
 from bench.recs.slack_export import Timeline
 from bot.events import MessagePosted
-from nudges.recommend.candidates import candidates
+from nudges.recommend.model import candidates
 from nudges.recommend.rank import model_for
 
 HORIZON = timedelta(days=90)

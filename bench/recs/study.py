@@ -34,9 +34,8 @@ from rich.table import Table
 from bench.recs.evaluation import HORIZON, METRICS, Scores, rolling_cutoffs
 from bench.recs.replay import IN, Cutoff, replay
 from bench.recs.slack_export import read_export
-from nudges.recommend.candidates import candidates
-from nudges.recommend.rank import model_for, score
-from nudges.recommend.vector import block
+from nudges.recommend.model import candidates
+from nudges.recommend.rank import block, model_for, score
 
 FEATURES = (
     "members",

@@ -11,7 +11,7 @@ from bot.commands import Context
 from bot.storage.models import Dismissal
 from nudges.actions.answers import answered
 from nudges.actions.target import name_of, parse_target, public_community, suggestion_for
-from nudges.cards.commandline import command_button
+from nudges.cards import command_button
 from nudges.policy.rules import NOT_NOW
 
 

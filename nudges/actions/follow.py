@@ -18,7 +18,7 @@ from nudges.actions.people import (
     with_people,
 )
 from nudges.actions.target import name_of, parse_target, public_community, suggestion_for
-from nudges.cards.commandline import command_button
+from nudges.cards import command_button
 
 MAX_LISTED = 20
 

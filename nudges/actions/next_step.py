@@ -24,9 +24,15 @@ from bot.storage.models import Community, FollowStep, Membership, Suggestion
 from bot.storage.tables import FOLLOW_STEP, MEMBERSHIP, WORKSPACE
 from nudges.actions.target import name_of, public_community
 from nudges.card_data import card_to_data
-from nudges.cards.commandline import command_button
-from nudges.planner.enqueue import drop_suggestions, insert_outbox, insert_suggestions, outbox_row
-from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.cards import command_button
+from nudges.planner.write import (
+    TRANSLATORS,
+    drop_suggestions,
+    insert_outbox,
+    insert_suggestions,
+    language_of,
+    outbox_row,
+)
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
 from nudges.policy.rules import has_consent, weekly_allowance
 from nudges.policy.standing import Recipient, load_recipients

@@ -25,9 +25,8 @@ from bot.services import Services
 from bot.storage.models import Person, PersonFollow, Showcase
 from bot.storage.tables import ANIMATOR, PERSON_FOLLOW, PREFERENCE, SHOWCASE, WORKSPACE
 from nudges.card_data import card_to_data
-from nudges.cards.commandline import command_button
-from nudges.planner.enqueue import insert_outbox, outbox_row
-from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.cards import command_button
+from nudges.planner.write import TRANSLATORS, insert_outbox, language_of, outbox_row
 from nudges.policy.consent import ASK_KIND
 from nudges.policy.standing import load_recipients
 

@@ -10,11 +10,10 @@ from sqlmodel import Session
 from bot.cards import Card, Paragraph
 from bot.commands import Context
 from bot.storage.models import Suggestion
-from nudges.cards.suggestion import suggestion_card
-from nudges.planner.cache import snapshot_cache
-from nudges.planner.choose import Pick, pick
+from nudges.cards import suggestion_card
 from nudges.planner.context import WorkspaceContext, load_context
-from nudges.planner.messages import suggested
+from nudges.planner.job import Pick, pick, snapshot_cache
+from nudges.planner.write import suggested
 from nudges.policy.budget import SlotClaim, claim_slots, holder_of, period_of
 from nudges.policy.rules import Standing, Verdict, decide_on_request, weekly_allowance
 from nudges.policy.standing import load_recipients

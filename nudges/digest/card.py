@@ -8,7 +8,7 @@ from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
 from bot.commands.format import community_name, figure, rhythm_word
 from bot.i18n import Translator
 from bot.metrics import Suppressed
-from nudges.cards.commandline import command_button
+from nudges.cards import command_button
 from nudges.digest.figures import CommunityWeek
 
 MAX_BUTTONS = 5

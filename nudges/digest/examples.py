@@ -17,7 +17,7 @@ from bot.metrics.example import Contribution, Example, contributions, examples
 from bot.storage.models import Person
 from bot.storage.tables import PERSON_FOLLOW
 from nudges.actions.people import display, followed_people
-from nudges.cards.commandline import command_button, follow_button
+from nudges.cards import command_button, follow_button
 from nudges.digest.card import Linker
 from nudges.digest.figures import CommunityWeek
 

@@ -23,8 +23,7 @@ from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
 from nudges.digest.examples import Extras, load_extras, person_followers, with_examples
 from nudges.digest.figures import CommunityWeek, community_weeks
-from nudges.planner.enqueue import insert_outbox, outbox_row
-from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.planner.write import TRANSLATORS, insert_outbox, language_of, outbox_row
 from nudges.policy.rules import Verdict, decide_digest
 from nudges.policy.standing import Recipient, load_recipients
 

@@ -12,39 +12,56 @@ Ranking is CPU work, done off the event loop, `CHUNK` people at a time (each chu
 are written while the next is ranked), and bounded by `budget` seconds per pass and
 workspace: whoever is not reached waits for the next pass (their window lasts hours;
 passes come every 15 minutes), in a new random order so nobody is always last.
+
+Planning reads one recommender snapshot per workspace (`SnapshotCache`, shared with
+`suggest`): reading a large workspace's rollups and preparing the recommender's model
+takes long (about 20 s of CPU at 100k people x 5k communities), so both are done
+together, off the event loop, and serve for `TTL`; what changed since — dismissals, new
+memberships, recent suggestions — is excluded live by `load_context`. Python's cyclic
+garbage collector is paused during the read (`gc_paused`): it makes millions of small
+objects that live on, and each full collection would walk all those made so far (about a
+third of the read's CPU at 100k x 5k). Rows are freed by reference counting meanwhile;
+only cycles wait for the collector's return. Pauses may overlap (one per thread): the
+collector comes back when the last ends, and only if it was on when the first began.
+
+Each person gets one `Pick`: the best community of the ranking not excluded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import random
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from bot.i18n import Told
+from bot.i18n import Language, Told
 from bot.services import Services
+from bot.storage.database import Database
 from bot.storage.models import Workspace
-from nudges.planner.cache import snapshot_cache
-from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
-from nudges.planner.payloads import SuggestionPayloads
-from nudges.planner.write import write_all, write_introductions
+from nudges.planner.write import SuggestionPayloads, write_all, write_introductions
 from nudges.policy.lifecycle import advance
 from nudges.policy.rules import Verdict, decide
 from nudges.policy.standing import Recipient, load_recipients
 from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import model_for, recommend_many
-from nudges.scheduler.lease import release, try_lead
+from nudges.recommend.snapshot import read_snapshot
+from nudges.scheduler import release, try_lead
 
 PASS_BUDGET = 45.0
 PLAN_LEASE = timedelta(minutes=10)
@@ -218,3 +235,96 @@ def rank_people(
             if chosen is not None:
                 picks.append(chosen)
     return picks
+
+
+class Ranked(Protocol):
+    """What the planner needs from a recommendation (`nudges.recommend.Suggestion`)."""
+
+    @property
+    def community(self) -> int: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def sentence(self) -> Mapping[Language, str]: ...
+
+    def reasons_data(self) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    person_id: int
+    community_id: int
+    score: float
+    reasons: list[dict[str, Any]]
+    sentence: Mapping[Language, str]
+
+    @property
+    def rhythm(self) -> tuple[str, int] | None:
+        """(label, active weeks of the last 12) from the `rhythm` reason, when given."""
+        for reason in self.reasons:
+            if reason.get("code") == "rhythm" and isinstance(reason.get("value"), str):
+                return str(reason["value"]), int(reason.get("active_weeks", 0))
+        return None
+
+
+def pick(person_id: int, ranked: Sequence[Ranked], excluded: set[int]) -> Pick | None:
+    """The best community not excluded (recently suggested, hidden, joined since)."""
+    for item in ranked:
+        if item.community not in excluded:
+            return Pick(person_id, item.community, item.score, item.reasons_data(), item.sentence)
+    return None
+
+
+TTL = timedelta(hours=1)
+_caches: WeakKeyDictionary[Database, SnapshotCache] = WeakKeyDictionary()
+
+
+@dataclass
+class SnapshotCache:
+    ttl: timedelta = TTL
+    _entries: dict[int, Snapshot] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def get(self, services: Services, workspace_id: int, now: datetime) -> Snapshot:
+        async with self._lock:
+            snapshot = self._entries.get(workspace_id)
+            if snapshot is None or not now - self.ttl <= snapshot.as_of <= now:
+                snapshot = await services.database.read(partial(_read, workspace_id, now))
+                await asyncio.to_thread(model_for, snapshot, snapshot.as_of)
+                self._entries[workspace_id] = snapshot
+            return snapshot
+
+
+def _read(workspace_id: int, now: datetime, session: Session) -> Snapshot:
+    with gc_paused():
+        return read_snapshot(session, workspace_id, now).snapshot
+
+
+def snapshot_cache(services: Services) -> SnapshotCache:
+    """The cache of this database's snapshots (one per process and database)."""
+    cache = _caches.get(services.database)
+    if cache is None:
+        cache = _caches[services.database] = SnapshotCache()
+    return cache
+
+
+_lock = threading.Lock()
+_state = {"pauses": 0, "was_enabled": 0}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    with _lock:
+        if _state["pauses"] == 0:
+            _state["was_enabled"] = int(gc.isenabled())
+            gc.disable()
+        _state["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _state["pauses"] -= 1
+            if _state["pauses"] == 0 and _state["was_enabled"]:
+                gc.enable()

@@ -1,7 +1,7 @@
 """The recommender: pure, deterministic ranking of communities to suggest, with reasons."""
 
+from nudges.recommend.explain import Reason
 from nudges.recommend.rank import Suggestion, recommend
-from nudges.recommend.reasons import Reason
 from nudges.recommend.snapshot import (
     CommunityInfo,
     DayActivity,

@@ -3,6 +3,21 @@
 A suggestion's score is the community's pull (its members and recent joiners) times the
 person's lift towards it (times a campaign boost): how many people it draws, and how much
 more likely this person is than anyone to be drawn to it.
+
+For person p and community c: score = pull[c] * lift * boost, lift = (affinity +
+reach[c]) / reach[c] (1 where nobody is in c), and affinity is the walk through p's
+communities (attention(p) @ walk), averaged with the walk through the people p is active
+beside (their normalised ties @ attention) when p has any. People are ranked a `Block`
+at a time, all communities at once (`block`, `scores`, `best`).
+
+The counts behind social reasons are taken for the chosen (person, community) pairs only:
+
+- colleagues active: people the person is active beside (their ties) who posted in the
+  community in the last 28 days;
+- members you know: members of the community who share a community with the person,
+  communities holding more than half the people aside.
+
+`preview` ranks for one person or a whole workspace, as plain data for the CLI.
 """
 
 from __future__ import annotations
@@ -14,14 +29,15 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import numpy as np
+import scipy.sparse as sp
+from sqlmodel import Session
 
+from bot.errors import EngageError
 from bot.i18n import Language
-from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE, Evidence, explain
-from nudges.recommend.model import Model, prepare
-from nudges.recommend.reasons import Reason, sentences
-from nudges.recommend.snapshot import Snapshot
-from nudges.recommend.social import colleagues_active, members_you_know
-from nudges.recommend.vector import best, block, scores
+from bot.storage.models import Workspace
+from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE, Evidence, Reason, explain, sentences
+from nudges.recommend.model import Matrices, Model, Sparse, prepare, row_of_each
+from nudges.recommend.snapshot import Snapshot, read_snapshot
 
 DEFAULT_SOCIAL_PROOF_MIN = 3
 BLOCK = 2000
@@ -150,3 +166,228 @@ def score(
         found.append(Scored(community, model.pull[community] * lifted * boost, lifted))
     found.sort(key=lambda item: (-item.score, item.community))
     return found
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One block of people: their rows, ties, and affinities (people x communities)."""
+
+    rows: np.ndarray
+    ties: Sparse
+    affinity: np.ndarray
+
+
+def block(matrices: Matrices, rows: np.ndarray) -> Block:
+    """Halving is exact in floating point, so (a + b) / 2 is computed as a / 2 + b / 2."""
+    ties = _ties(matrices, rows)
+    totals = np.asarray(ties.sum(axis=1)).ravel()
+    tied = totals > 0
+    half = np.where(tied, 0.5, 1.0)
+    affinity = np.ascontiguousarray(sp.diags(half) @ matrices.attention[rows] @ matrices.walk)
+    if tied.any():
+        through_people = sp.csr_matrix(_divide_rows(ties, totals) @ matrices.attention)
+        rows_of_each = row_of_each(through_people)
+        flat = affinity.reshape(-1)  # a view: the array is contiguous
+        flat[rows_of_each * affinity.shape[1] + through_people.indices] += (
+            through_people.data * half[rows_of_each]
+        )
+    return Block(rows, ties, affinity)
+
+
+def scores(
+    matrices: Matrices,
+    found: Block,
+    rates: np.ndarray,
+    boosts: Sequence[Mapping[int, float] | None],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Lifts, and pull * lift * boost of each community for each person of the block
+    (-inf for the communities that may not be suggested to them). Turns the block's
+    affinities into its lifts, in place."""
+    lifts = found.affinity
+    lifts += matrices.reach_or_one
+    lifts /= matrices.reach_or_one
+    values = lifts * rates
+    closed = matrices.closed[found.rows]
+    values.reshape(-1)[row_of_each(closed) * values.shape[1] + closed.indices] = -np.inf
+    columns = matrices.columns
+    for i, boost in enumerate(boosts):
+        for community, factor in (boost or {}).items():
+            column = columns.get(community)
+            if column is not None and np.isfinite(values[i, column]):
+                values[i, column] *= factor
+    return lifts, values
+
+
+def best(values: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of each row's `limit` best finite values, best first, ties to the
+    lower column, rows in order."""
+    if limit <= 0 or values.shape[1] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if limit == 1:  # argmax: the first of the highest, so the lowest column on a tie
+        cols = np.argmax(values, axis=1)
+        rows = np.flatnonzero(values[np.arange(len(values)), cols] > -np.inf)
+        return rows, cols[rows]
+    limit = min(limit, values.shape[1])
+    kth = np.partition(values, values.shape[1] - limit, axis=1)[:, values.shape[1] - limit]
+    floor = np.maximum(kth, -np.finfo(np.float64).max)
+    rows, cols = np.nonzero(values >= floor[:, None])
+    order = np.lexsort((cols, -values[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    keep = np.arange(len(rows)) - starts < limit
+    return rows[keep], cols[keep]
+
+
+def _divide_rows(matrix: Sparse, totals: np.ndarray) -> Sparse:
+    divided = matrix.copy()
+    divided.data /= totals[row_of_each(matrix)]
+    return divided
+
+
+def _ties(matrices: Matrices, rows: np.ndarray) -> Sparse:
+    """Weights of the people each person was active beside, themselves aside."""
+    found = sp.csr_matrix(matrices.cells[rows] @ matrices.meet).tocoo()
+    keep = found.col != rows[found.row]
+    return sp.csr_matrix((found.data[keep], (found.row[keep], found.col[keep])), shape=found.shape)
+
+
+def colleagues_active(
+    matrices: Matrices, found: Block, pairs: np.ndarray, columns: np.ndarray
+) -> np.ndarray:
+    """For pair k: ties of block row pairs[k] who contributed in community columns[k]."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ties = found.ties[pairs]
+    ties.data[:] = 1.0
+    reached = sp.csr_matrix(ties @ matrices.contributors).tocoo()
+    here = reached.col == columns[reached.row]
+    counts = np.bincount(reached.row[here], weights=reached.data[here], minlength=len(pairs))
+    return np.rint(counts).astype(np.int64)
+
+
+def members_you_know(matrices: Matrices, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """For pair k: members of community columns[k] sharing a community with person rows[k].
+
+    Pairs are taken by community: for community c, each community m of the people asking
+    becomes a bitset over c's members only (those also in m), so a person's count is the
+    popcount of the union of their communities' bitsets.
+    """
+    result = np.zeros(len(rows), dtype=np.int64)
+    order = np.argsort(columns, kind="stable")
+    bounds = np.flatnonzero(np.diff(columns[order])) + 1
+    for group in np.split(order, bounds) if len(order) else ():
+        result[group] = _known(matrices, rows[group], int(columns[group[0]]))
+    return result
+
+
+def _known(matrices: Matrices, rows: np.ndarray, column: int) -> np.ndarray:
+    members = matrices.members.indices[
+        matrices.members.indptr[column] : matrices.members.indptr[column + 1]
+    ]
+    mine = matrices.attention[rows]
+    wanted = np.zeros(matrices.attention.shape[1], dtype=bool)
+    wanted[mine.indices] = True
+    wanted &= ~matrices.crowded
+    slot = np.cumsum(wanted) - 1
+    theirs = matrices.attention[members]
+    position = row_of_each(theirs)
+    shared = wanted[theirs.indices]
+    bits = np.zeros((int(wanted.sum()), (len(members) + 63) // 64), dtype=np.uint64)
+    np.bitwise_or.at(
+        bits,
+        (slot[theirs.indices[shared]], position[shared] >> 6),
+        np.left_shift(np.uint64(1), (position[shared] & 63).astype(np.uint64)),
+    )
+    keep = wanted[mine.indices]
+    owners = row_of_each(mine)[keep]
+    chosen = slot[mine.indices[keep]]
+    rank = np.arange(len(owners)) - np.searchsorted(owners, owners)
+    union = np.zeros((len(rows), bits.shape[1]), dtype=np.uint64)
+    for nth in range(int(rank.max(initial=-1)) + 1):  # each person's nth community at once
+        taken = rank == nth
+        union[owners[taken]] |= bits[chosen[taken]]
+    known: np.ndarray = np.bitwise_count(union).sum(axis=1, dtype=np.int64)
+    at = np.searchsorted(members, rows)
+    inside = (at < len(members)) & (members[np.minimum(at, len(members) - 1)] == rows)
+    for i in np.flatnonzero(inside):  # the person is not someone they know
+        word, bit = at[i] >> 6, np.uint64(at[i] & 63)
+        known[i] -= int((union[i, word] >> bit) & np.uint64(1))
+    return known
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    community: str
+    name: str
+    score: float
+    reasons: list[dict[str, Any]]
+    sentence: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PersonPreview:
+    person: str
+    suggestions: list[PreviewItem]
+
+
+@dataclass(frozen=True)
+class Preview:
+    workspace: str
+    as_of: datetime
+    people: list[PersonPreview]
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "workspace": self.workspace,
+            "as_of": self.as_of.isoformat(),
+            "people": [
+                {
+                    "person": entry.person,
+                    "suggestions": [
+                        {"rank": rank, **vars(item)}
+                        for rank, item in enumerate(entry.suggestions, 1)
+                    ],
+                }
+                for entry in self.people
+            ],
+        }
+
+
+def preview(
+    session: Session,
+    workspace: Workspace,
+    person: str | None,
+    as_of: datetime,
+    limit: int,
+    social_proof_min: int,
+    min_group_size: int,
+) -> Preview:
+    """Rank for `person` (an external id), or for every human in the workspace when None."""
+    assert workspace.id is not None
+    loaded = read_snapshot(session, workspace.id, as_of)
+    by_external = {external: pid for pid, external in loaded.people.items()}
+    if person is not None and person not in by_external:
+        raise EngageError(f"unknown person {person!r} in workspace {workspace.external_id}")
+    chosen = [person] if person is not None else sorted(by_external)
+    people = []
+    for external in chosen:
+        found = recommend(
+            loaded.snapshot,
+            by_external[external],
+            as_of,
+            limit,
+            social_proof_min=social_proof_min,
+            min_group_size=min_group_size,
+        )
+        items = [
+            PreviewItem(
+                community=loaded.communities[s.community][0],
+                name=loaded.communities[s.community][1],
+                score=s.score,
+                reasons=s.reasons_data(),
+                sentence={language: text for language, text in s.sentence.items()},
+            )
+            for s in found
+        ]
+        people.append(PersonPreview(external, items))
+    return Preview(workspace.external_id, as_of, people)

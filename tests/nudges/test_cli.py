@@ -9,7 +9,7 @@ from pathlib import Path
 from bench.recs.replay import replay
 from bench.recs.slack_export import read_export
 from bot.services import Services
-from nudges.recommend.candidates import candidates
+from nudges.recommend.model import candidates
 from nudges.recommend.rank import model_for, score
 from tests.bench.recs.club import CUTOFF, MID, write_club
 from tests.nudges.recommend.office_events import (

@@ -4,6 +4,7 @@ its own roster, and a team member is never offered a channel of their own team."
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,9 +12,8 @@ from sqlalchemy import func, select
 from bot.clock import utcnow
 from bot.events import MessagePosted
 from bot.storage.models import Community, InboxEvent, Membership, Person, Workspace
-from nudges.recommend.candidates import candidates
-from nudges.recommend.index import build_index
-from nudges.recommend.snapshot_db import load_snapshot
+from nudges.recommend.model import build_index, candidates
+from nudges.recommend.snapshot import read_snapshot
 from tests.adapters.teams.activities import (
     ALICE,
     ALICE_ID,
@@ -82,7 +82,9 @@ async def test_a_standard_channel_has_the_team_members_and_is_never_suggested_to
 
     workspace, alice, garden = await teams.services.database.read(snapshot_people)
     later = utcnow()
-    loaded = await load_snapshot(teams.services.database, workspace, later)
+    loaded = await teams.services.database.read(
+        partial(read_snapshot, workspace_id=workspace, as_of=later)
+    )
     index = build_index(loaded.snapshot, later)
     assert not index.rhythm[garden].dormant
     assert not index.communities[garden].is_private

@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.recs.baselines import BASELINES, recommender, seeded_random
 from bench.recs.replay import Cutoff, replay
 from bench.recs.slack_export import read_export
-from nudges.recommend.candidates import candidates
+from nudges.recommend.model import candidates
 from nudges.recommend.rank import model_for
 from tests.bench.recs.club import BIG, CUTOFF, LATE, ME, MID, write_club
 

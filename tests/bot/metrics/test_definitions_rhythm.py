@@ -16,8 +16,8 @@ from bot.storage.models import Workspace
 from nudges.card_data import card_from_data
 from nudges.digest.job import digest
 from nudges.planner.job import plan
-from nudges.recommend.index import build_index
-from nudges.recommend.snapshot_db import read_snapshot
+from nudges.recommend.model import build_index
+from nudges.recommend.snapshot import read_snapshot
 from tests.support.clock import FakeClock
 from tests.support.events import WORKSPACE, at, join, post
 from tests.support.suggestions import (

@@ -22,7 +22,7 @@ from bot.storage.models import Community, Membership, Workspace
 from bot.storage.tables import PERSON
 from bot.synth import SynthSpec, build_world
 from bot.tracker import Tracker
-from nudges.recommend.snapshot_db import read_snapshot
+from nudges.recommend.snapshot import read_snapshot
 from tests.support.databases import PostgresTemplates, SqliteTemplates
 from tests.support.processes import run_engage
 from tests.support.query_plans import Recorded, nested_scans, recorded_selects

@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.storage.models import Dismissal, Person
 from nudges.planner.context import load_context
 from nudges.planner.job import plan
-from nudges.recommend.snapshot_db import read_snapshot
+from nudges.recommend.snapshot import read_snapshot
 from tests.support.clock import FakeClock
 from tests.support.suggestions import (
     TUESDAY,

@@ -10,9 +10,8 @@ from bot.commands import COMMAND_ACTION
 from bot.services import Services
 from nudges.card_data import card_from_data
 from nudges.jobs import deliver
-from nudges.planner.choose import Pick
 from nudges.planner.context import load_context
-from nudges.planner.job import plan
+from nudges.planner.job import Pick, plan
 from nudges.planner.write import write_picks
 from nudges.policy.standing import load_recipients
 from tests.support.clock import FakeClock

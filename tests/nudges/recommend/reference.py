@@ -6,9 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from nudges.recommend.index import Index
-from nudges.recommend.matrices import MAX_CROWD
-from nudges.recommend.model import Model
+from nudges.recommend.model import MAX_CROWD, Index, Model
 
 
 def edge(index: Index, person: int, community: int) -> float:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.services import Services
 from bot.storage.models import SchedulerLease
-from nudges.scheduler.lease import SCHEDULER, release, resign, try_lead
+from nudges.scheduler import SCHEDULER, release, resign, try_lead
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 TTL = timedelta(seconds=15)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from nudges.planner.gc_pause import gc_paused
+from nudges.planner.job import gc_paused
 
 
 @pytest.fixture(autouse=True)

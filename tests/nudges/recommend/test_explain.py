@@ -9,7 +9,7 @@ from nudges.recommend import Reason, recommend
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import DEFAULT_SOCIAL_PROOF_MIN, model_for, recommend_many, score
 from tests.nudges.recommend import reference
-from tests.nudges.recommend.test_many import COMMUNITIES, PEOPLE, workspace
+from tests.nudges.recommend.test_rank_many import COMMUNITIES, PEOPLE, workspace
 from tests.nudges.recommend.world import AS_OF, ME, ML, TEAM, TEAM_ROOM, office
 
 REASON_PHRASES = (

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nudges.planner.choose import Pick
+from nudges.card_data import card_to_data
+from nudges.cards import suggestion_card
 from nudges.planner.context import CommunityCard, WorkspaceContext
-from nudges.planner.messages import suggestion_payload
-from nudges.planner.payloads import STAND_INS, SuggestionPayloads
+from nudges.planner.job import Pick
+from nudges.planner.write import STAND_INS, TRANSLATORS, SuggestionPayloads, language_of, suggested
 from nudges.policy.rules import Standing
 from nudges.policy.standing import Recipient
 from nudges.policy.window import Schedule
@@ -37,8 +38,28 @@ def pick(person_id: int, community_id: int, reasons: list[dict[str, Any]], text:
     return Pick(person_id, community_id, 0.5, reasons, {"en": text, "fr": f"fr {text}"})
 
 
+def suggestion_payload(
+    pick: Pick, suggestion_id: int, recipient: Recipient, context: WorkspaceContext
+) -> dict[str, Any]:
+    """The payload built one card at a time: what the encoded text must equal."""
+    language = language_of(recipient, "en")
+    community = context.communities[pick.community_id]
+    pitch = context.campaign_pitch(pick.person_id, pick.community_id)
+    card = suggestion_card(
+        TRANSLATORS[language], suggested(pick, suggestion_id, community, language, pitch)
+    )
+    return {
+        "suggestion_id": suggestion_id,
+        "community_id": pick.community_id,
+        "platform": context.platform,
+        "workspace": context.external_id,
+        "person": recipient.external_id,
+        "card": card_to_data(card),
+    }
+
+
 def expected(p: Pick, suggestion_id: int, r: Recipient, ctx: WorkspaceContext) -> str:
-    payload = suggestion_payload(p, suggestion_id, r, ctx, "en")
+    payload = suggestion_payload(p, suggestion_id, r, ctx)
     return json.dumps({"kind": "suggestion", "person_id": p.person_id, **payload})
 
 

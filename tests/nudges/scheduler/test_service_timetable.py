@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.settings import Settings
-from nudges.scheduler.timetable import build_scheduler, timetable
+from nudges.scheduler.service import build_scheduler, timetable
 
 MONDAY = datetime(2026, 3, 30, 9, 7, tzinfo=UTC)
 

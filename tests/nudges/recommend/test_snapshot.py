@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from sqlmodel import Session, select
 
 from bot.services import Services
 from bot.storage.models import Community, Dismissal, Person
 from nudges.recommend import recommend
-from nudges.recommend.snapshot_db import LoadedSnapshot, load_snapshot
+from nudges.recommend.snapshot import LoadedSnapshot, read_snapshot
 from tests.nudges.recommend.office_events import (
     ANA,
     AS_OF,
@@ -40,7 +41,10 @@ async def loaded_office(
         return workspace.workspace_id, people, places
 
     workspace, people, places = await services.database.read(ids)
-    return await load_snapshot(services.database, workspace, AS_OF), people, places
+    loaded = await services.database.read(
+        partial(read_snapshot, workspace_id=workspace, as_of=AS_OF)
+    )
+    return loaded, people, places
 
 
 async def test_memberships_are_those_at_as_of(services: Services) -> None:
@@ -105,7 +109,9 @@ async def test_dismissals_hide_until_they_expire(services: Services) -> None:
         lambda session: session.exec(select(Community.workspace_id)).first()
     )
     assert workspace is not None
-    loaded = await load_snapshot(services.database, workspace, AS_OF)
+    loaded = await services.database.read(
+        partial(read_snapshot, workspace_id=workspace, as_of=AS_OF)
+    )
     assert [(d.person, d.community) for d in loaded.snapshot.dismissals] == [
         (people[ANA], places[COOKING])
     ]

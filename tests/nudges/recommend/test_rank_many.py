@@ -6,7 +6,7 @@ import math
 import random
 
 from nudges.recommend import Snapshot, recommend
-from nudges.recommend.candidates import candidates
+from nudges.recommend.model import candidates
 from nudges.recommend.rank import model_for, recommend_many, score
 from tests.nudges.recommend import reference
 from tests.nudges.recommend.world import ALL_WEEKS, AS_OF, World

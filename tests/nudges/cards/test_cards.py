@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.cards import Actions
 from bot.i18n import Translator
-from nudges.cards.commandline import command_line
-from nudges.cards.suggestion import Suggested, introduction_card, suggestion_card
+from nudges.cards import Suggested, command_line, introduction_card, suggestion_card
 
 NEW = Suggested(
     suggestion_id=42,
