@@ -11,11 +11,11 @@ import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.events import Event
+from bot.storage.bulk import upsert
 from bot.storage.tables import IMPORTED_FILE
 from bot.tracker import RecordSummary, record_chunk
 
@@ -37,19 +37,11 @@ def import_file(
 ) -> RecordSummary:
     """Record a file's events and its ledger row in the caller's transaction."""
     summary = record_chunk(session, events)
-    connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     row = {
         "source_key": source_key,
         "checksum": digest,
         "events": len(events),
         "imported_at": utcnow(),
     }
-    statement = dialect.insert(IMPORTED_FILE).values(row)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["source_key"],
-            set_={name: statement.excluded[name] for name in ("checksum", "events", "imported_at")},
-        )
-    )
+    upsert(session.connection(), IMPORTED_FILE, ["source_key"], row)
     return summary

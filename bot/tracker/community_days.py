@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import Connection, delete, func, insert, select
 
+from bot.storage.bulk import insert_many
 from bot.storage.tables import COMMUNITY_DAY, DAILY_ACTIVITY
 from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
-from bot.tracker.upsert import insert_many
 
 POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
 

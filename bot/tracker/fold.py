@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, case, select, text, update
+from sqlalchemy import Connection, Select, Table, bindparam, case, select, update
 from sqlmodel import Session
 
 from bot.clock import as_utc
 from bot.identity import link_people
+from bot.storage.bulk import lock_transaction, mark_rows
 from bot.storage.tables import COMMUNITY, INBOX_EVENT, PERSON
 from bot.tracker.directory import Directory
 from bot.tracker.memberships import apply_membership_changes, ensure_members
@@ -98,8 +99,7 @@ def fold_batch(
     """Fold up to `limit` pending rows (of `ids`, if given) in the caller's transaction;
     return how many."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+    lock_transaction(connection, FOLD_LOCK)
     query = PENDING if ids is None else PENDING.where(INBOX_EVENT.c.id.in_(ids))
     # Every row is fetched before any is checked: a statement left unfinished by an error
     # would keep SQLite's read snapshot past the rollback (Python 3.11 no longer resets it).
@@ -116,7 +116,7 @@ def fold_batch(
     _write_attributes(session, batch)
     emailed = [person for person, fields in batch.person_updates.items() if "email_hash" in fields]
     link_people(session, seen=batch.person_updates.keys(), emailed=emailed)
-    _mark_processed(connection, [row[0] for row in rows])
+    mark_rows(connection, INBOX_EVENT, "processed", [row[0] for row in rows])
     return len(rows)
 
 
@@ -145,17 +145,6 @@ def _checked(row: Sequence[Any]) -> Sequence[Any]:
         if expected is not None and not isinstance(value, expected):
             raise UnfoldableEventError(f"{name} of a {row[3]} event is a {type(value).__name__}")
     return (*row[:8], cleaned, *row[9:])
-
-
-def _mark_processed(connection: Connection, ids: list[int]) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "UPDATE inbox_event SET processed = true WHERE id = ANY(%s)", (ids,)
-        )
-    else:
-        connection.exec_driver_sql(
-            "UPDATE inbox_event SET processed = 1 WHERE id = ?", [(row_id,) for row_id in ids]
-        )
 
 
 def _resolve(session: Session, directory: Directory, rows: Sequence[Sequence[Any]]) -> None:

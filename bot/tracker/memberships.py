@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
 from sqlmodel import Session
 
+from bot.storage.bulk import insert_many
 from bot.storage.tables import MEMBERSHIP
-from bot.tracker.upsert import insert_many
 
 CHUNK = 400
 Key = tuple[int, int]

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.storage.bulk import insert_many
 from bot.storage.models import DailyActivity
 from bot.storage.tables import DAILY_ACTIVITY
-from bot.tracker.upsert import insert_many
 
 COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins", "leaves")
 COLUMN_INDEX = {name: index for index, name in enumerate(COUNTS)}

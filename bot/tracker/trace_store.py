@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, tuple_
 from sqlmodel import Session
 
+from bot.storage.bulk import insert_many, rows_with_keys
 from bot.storage.tables import COMMUNITY_TRACE, DAILY_ACTIVITY, MEMBER_TRACE, PERSON_TRACE
 from bot.tracker.community_days import add_community_days
 from bot.tracker.rollups import COLUMN_INDEX, RollupDeltas
 from bot.tracker.traces import POSTED, REACTED, Trace
-from bot.tracker.upsert import insert_many
 
 MASKS = ("anchor", "posted_days", "reacted_days", "posted_weeks", "reacted_weeks")
 UNTILS = ("regular_until", "contributor_until", "reactor_until", "active_until")
@@ -121,25 +120,10 @@ def rebuild_traces(connection: Connection, scope: Scope, only: Collection[Key] =
 
 
 def _load(connection: Connection, scope: Scope, keys: list[Key]) -> dict[Key, Trace]:
-    """The stored traces of `keys`, read through the driver (no per-key statement work)."""
-    found: dict[Key, Trace] = {}
+    """The stored traces of `keys`."""
     width = len(scope.keys)
-    columns = ", ".join((*scope.keys, *MASKS))
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        if postgres:
-            arrays = ", ".join(["%s::int[]"] * width)
-            matching = f"({', '.join(scope.keys)}) IN (SELECT * FROM unnest({arrays}))"
-            parameters: Any = tuple(list(column) for column in zip(*chunk, strict=True))
-        else:
-            row = "(" + ", ".join(["?"] * width) + ")"
-            matching = f"({', '.join(scope.keys)}) IN (VALUES {', '.join([row] * len(chunk))})"
-            parameters = tuple(value for key in chunk for value in key)
-        statement = f"SELECT {columns} FROM {scope.table.name} WHERE {matching}"
-        for values in connection.exec_driver_sql(statement, parameters):
-            found[tuple(values[:width])] = Trace(*values[width:])
-    return found
+    stored = rows_with_keys(connection, scope.table, scope.keys, (*scope.keys, *MASKS), keys, CHUNK)
+    return {values[:width]: Trace(*values[width:]) for values in stored}
 
 
 def _save(connection: Connection, scope: Scope, traces: Iterable[tuple[Key, Trace]]) -> int:

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from bot.errors import AlreadyRunningError
-from bot.storage.lock import single_process_lock
+from bot.storage.engine import single_process_lock
 
 HOLD = """
 import sys
-from bot.storage.lock import single_process_lock
+from bot.storage.engine import single_process_lock
 with single_process_lock(sys.argv[1]) as alone:
     print("holding", alone, flush=True)
     sys.stdin.read()
