@@ -1,14 +1,19 @@
-"""The import ledger: which source files were imported, by checksum.
+"""What an import records and reports: the ledger of imported files, its progress and summary.
+
+The import ledger says which source files were imported, by checksum.
 
 A file's events and its ledger row are committed in one transaction, so a file is either
 imported whole and recorded, or not at all; a re-run skips every file whose checksum is
-already recorded, even after raw inbox retention has deleted its events.
+already recorded, even after raw inbox retention has deleted its events. While an import
+runs it reports progress (`ImportProgress`); when it is done, an `ImportSummary`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -45,3 +50,22 @@ def import_file(
     }
     upsert(session.connection(), IMPORTED_FILE, ["source_key"], row)
     return summary
+
+
+class ImportProgress(Protocol):
+    def begin(self, total: int) -> None: ...
+    def advance(self, name: str) -> None: ...
+
+
+@dataclass
+class ImportSummary:
+    workspace: str
+    people: int = 0
+    channels: int = 0
+    files_imported: int = 0
+    files_skipped: int = 0
+    events: RecordSummary = field(default_factory=RecordSummary)
+    bot_messages: int = 0
+    other_messages: int = 0
+    unknown_folders: set[str] = field(default_factory=set)
+    folded: int = 0
