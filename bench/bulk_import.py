@@ -33,7 +33,7 @@ from bot.events import Event
 from bot.storage.database import Database
 from bot.storage.engine import sqlite_path
 from bot.tracker import BULK_CHUNK, Tracker
-from bot.tracker.rows import event_to_row
+from bot.tracker.inbox import event_to_row
 
 COLUMNS = (
     "platform", "workspace", "event_key", "kind", "person", "community", "target_person",

@@ -19,8 +19,7 @@ from bot.metrics.top import top_communities
 from bot.metrics.trend import PastMonths, ladder_trend
 from bot.storage.database import Database
 from bot.storage.tables import DAILY_ACTIVITY
-from bot.tracker.directory import COMMUNITY, WORKSPACE
-from bot.tracker.memberships import MEMBERSHIP
+from bot.tracker.directory import COMMUNITY, MEMBERSHIP, WORKSPACE
 
 MINIMUM_GROUP = 5
 

@@ -15,7 +15,7 @@ from bot.clock import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.tables import CONVERSATION_REF, TEAMS_CHANNEL
 from bot.tracker.directory import Directory
-from bot.tracker.rows import storable
+from bot.tracker.inbox import storable
 
 
 def store_facts(session: Session, facts: list[Fact]) -> None:

@@ -24,7 +24,7 @@ from bot.gateways import install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
 from bot.storage.migrate import SchemaState, schema_state
-from bot.tracker.quarantine import quarantined_count
+from bot.tracker.inbox import quarantined_count
 from nudges.scheduler.service import SchedulerService
 
 SERVICES = web.AppKey("services", Services)

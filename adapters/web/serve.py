@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from adapters.web.app import create_app
 from bot.errors import EngageError
 from bot.settings import Settings, check_ready_to_serve
-from bot.storage.lock import single_process_lock
+from bot.storage.engine import single_process_lock
 from bot.storage.migrate import upgrade
 
 log = logging.getLogger("engage.serve")

@@ -12,13 +12,14 @@ from sqlalchemy.engine import make_url
 from bot.cli.context import output_path, settings_from
 from bot.errors import EngageError
 from bot.i18n import Translator
-from bot.storage.backup import dump, restore
 from bot.storage.migrate import (
     Migration,
     SchemaState,
     alembic_config,
     check_schema,
     database_revisions,
+    dump,
+    restore,
     upgrade,
 )
 

@@ -36,7 +36,7 @@ from bot.metrics import (
 )
 from bot.metrics.trend import LadderTrend, ladder_trend
 from bot.storage.database import Database
-from bot.tracker.quarantine import inbox_health
+from bot.tracker.inbox import inbox_health
 
 
 def stats_command(

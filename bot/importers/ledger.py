@@ -1,21 +1,26 @@
-"""The import ledger: which source files were imported, by checksum.
+"""What an import records and reports: the ledger of imported files, its progress and summary.
+
+The import ledger says which source files were imported, by checksum.
 
 A file's events and its ledger row are committed in one transaction, so a file is either
 imported whole and recorded, or not at all; a re-run skips every file whose checksum is
-already recorded, even after raw inbox retention has deleted its events.
+already recorded, even after raw inbox retention has deleted its events. While an import
+runs it reports progress (`ImportProgress`); when it is done, an `ImportSummary`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.events import Event
+from bot.storage.bulk import upsert
 from bot.storage.tables import IMPORTED_FILE
 from bot.tracker import RecordSummary, record_chunk
 
@@ -37,19 +42,30 @@ def import_file(
 ) -> RecordSummary:
     """Record a file's events and its ledger row in the caller's transaction."""
     summary = record_chunk(session, events)
-    connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     row = {
         "source_key": source_key,
         "checksum": digest,
         "events": len(events),
         "imported_at": utcnow(),
     }
-    statement = dialect.insert(IMPORTED_FILE).values(row)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["source_key"],
-            set_={name: statement.excluded[name] for name in ("checksum", "events", "imported_at")},
-        )
-    )
+    upsert(session.connection(), IMPORTED_FILE, ["source_key"], row)
     return summary
+
+
+class ImportProgress(Protocol):
+    def begin(self, total: int) -> None: ...
+    def advance(self, name: str) -> None: ...
+
+
+@dataclass
+class ImportSummary:
+    workspace: str
+    people: int = 0
+    channels: int = 0
+    files_imported: int = 0
+    files_skipped: int = 0
+    events: RecordSummary = field(default_factory=RecordSummary)
+    bot_messages: int = 0
+    other_messages: int = 0
+    unknown_folders: set[str] = field(default_factory=set)
+    folded: int = 0

@@ -14,8 +14,13 @@ from pathlib import Path
 
 from bot.clock import utcnow
 from bot.events import Event
-from bot.importers.ledger import checksum, import_file, recorded_checksums
-from bot.importers.report import ImportProgress, ImportSummary
+from bot.importers.ledger import (
+    ImportProgress,
+    ImportSummary,
+    checksum,
+    import_file,
+    recorded_checksums,
+)
 from bot.importers.slack_directory import bot_ids, community_events, person_events
 from bot.importers.slack_members import ChannelHistory, closing_events
 from bot.importers.slack_schema import (

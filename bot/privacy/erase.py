@@ -13,7 +13,7 @@ from bot.privacy.objection import record_objection
 from bot.privacy.references import inbox_rows_about, person_columns
 from bot.storage.models import Workspace
 from bot.storage.tables import DAILY_ACTIVITY, INBOX_EVENT, PERSON
-from bot.tracker.community_days import rebuild_community_days
+from bot.tracker.fold import rebuild_community_days
 
 
 @dataclass

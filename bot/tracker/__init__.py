@@ -18,11 +18,18 @@ from bot.events import Event
 from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
 from bot.storage.tables import INBOX_EVENT
-from bot.tracker.burst import BurstMeter
 from bot.tracker.directory import Directory
 from bot.tracker.fold import BATCH, fold_batch, pending_ids
-from bot.tracker.inbox import Inbox, RecordSummary, insert_rows, split_future
-from bot.tracker.quarantine import quarantine, reason, unfoldable
+from bot.tracker.inbox import (
+    BurstMeter,
+    Inbox,
+    RecordSummary,
+    insert_rows,
+    quarantine,
+    reason,
+    split_future,
+    unfoldable,
+)
 
 BULK_CHUNK = 5000
 log = logging.getLogger("engage.tracker")

@@ -1,19 +1,27 @@
-"""External ids -> internal ids for workspaces, people and communities, created on first sight."""
+"""Who is who and where: external ids -> internal ids, and memberships.
+
+`Directory` resolves the external ids of workspaces, people and communities to internal
+ids, creating the rows on first sight. Membership state comes from join/leave events (in
+time order, older news never wins) and from posting (`ensure_members`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, select, tuple_, update
 from sqlmodel import Session
 
 from bot.clock import utcnow
-from bot.storage.bulk import insert_ignoring_conflicts
-from bot.storage.tables import COMMUNITY, PERSON, WORKSPACE
+from bot.storage.bulk import insert_ignoring_conflicts, insert_many
+from bot.storage.tables import COMMUNITY, MEMBERSHIP, PERSON, WORKSPACE
 
 CHUNK = 500
+MEMBERSHIP_CHUNK = 400
+MembershipKey = tuple[int, int]
 
 
 class Directory:
@@ -114,9 +122,111 @@ class Directory:
                         self.first_seen[(workspace_id, row.external_id)] = row.first_seen_at
 
 
+def ensure_members(
+    session: Session,
+    first_posts: dict[MembershipKey, datetime],
+    known: set[MembershipKey] | None = None,
+) -> None:
+    """Someone who posts in a community is a member, unless a membership is already known.
+
+    `known` holds pairs already stored (the caller keeps it across batches); they are
+    skipped, and the pairs written here are added to it.
+    """
+    known = set() if known is None else known
+    fresh = [(key, moment) for key, moment in first_posts.items() if key not in known]
+    insert_many(
+        session.connection(),
+        MEMBERSHIP,
+        ("person_id", "community_id", "state", "since", "joined_at", "source"),
+        [(person, community, "member", at, at, "activity") for (person, community), at in fresh],
+        conflict=("person_id", "community_id"),
+    )
+    known.update(key for key, _moment in fresh)
+
+
+def apply_membership_changes(
+    session: Session, changes: Sequence[tuple[datetime, int, int, str, str]]
+) -> None:
+    """Apply (moment, person, community, state, source) in time order; older news never
+    wins. `source` is kept for memberships created here ("self", or "roster")."""
+    if not changes:
+        return
+    connection = session.connection()
+    current = _stored(connection, {(person, community) for _, person, community, *_ in changes})
+    created: dict[MembershipKey, str] = {}
+    changed: set[MembershipKey] = set()
+    for moment, person, community, state, source in changes:
+        key = (person, community)
+        membership = current.get(key)
+        if membership is None:
+            current[key] = _State(state, moment, moment if state == "member" else None)
+            created[key] = source
+            continue
+        changed.add(key)
+        if moment >= membership.since:
+            if state == "member" and membership.state != "member":
+                membership.joined_at = moment
+            membership.state = state
+            membership.since = moment
+        elif state == "member" and (membership.joined_at is None or moment < membership.joined_at):
+            membership.joined_at = moment
+    if created:
+        connection.execute(
+            insert(MEMBERSHIP),
+            [{**_row(key, current[key]), "source": created[key]} for key in sorted(created)],
+        )
+    if changed - created.keys():
+        updates = [_row(key, current[key], prefix="b_") for key in sorted(changed - created.keys())]
+        connection.execute(MEMBERSHIP_UPDATE, updates)
+
+
 def _first_seen(
     table: Table, moments: dict[tuple[int, str], datetime], key: tuple[int, str]
 ) -> dict[str, datetime]:
     if table is not PERSON:
         return {}
     return {"first_seen_at": moments.get(key) or utcnow()}
+
+
+@dataclass
+class _State:
+    state: str
+    since: datetime
+    joined_at: datetime | None
+
+
+def _stored(connection: Connection, keys: set[MembershipKey]) -> dict[MembershipKey, _State]:
+    found: dict[MembershipKey, _State] = {}
+    ordered = sorted(keys)
+    columns = (MEMBERSHIP.c.person_id, MEMBERSHIP.c.community_id)
+    for start in range(0, len(ordered), MEMBERSHIP_CHUNK):
+        query = select(*columns, MEMBERSHIP.c.state, MEMBERSHIP.c.since, MEMBERSHIP.c.joined_at)
+        query = query.where(tuple_(*columns).in_(ordered[start : start + MEMBERSHIP_CHUNK]))
+        for row in connection.execute(query):
+            found[(row.person_id, row.community_id)] = _State(row.state, row.since, row.joined_at)
+    return found
+
+
+def _row(key: MembershipKey, membership: _State, prefix: str = "") -> dict[str, Any]:
+    return {
+        f"{prefix}person_id": key[0],
+        f"{prefix}community_id": key[1],
+        f"{prefix}state": membership.state,
+        f"{prefix}since": membership.since,
+        f"{prefix}joined_at": membership.joined_at,
+    }
+
+
+MEMBERSHIP_UPDATE = (
+    update(MEMBERSHIP)
+    .where(
+        MEMBERSHIP.c.person_id == bindparam("b_person_id"),
+        MEMBERSHIP.c.community_id == bindparam("b_community_id"),
+    )
+    .values(
+        {
+            name: bindparam(f"b_{name}", type_=MEMBERSHIP.c[name].type)
+            for name in ("state", "since", "joined_at")
+        }
+    )
+)

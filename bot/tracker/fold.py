@@ -1,30 +1,57 @@
-"""Folding: pending inbox rows -> daily rollups, memberships, communities and people.
+"""Folding: pending inbox rows -> daily rollups, traces, community days, memberships,
+communities and people.
 
 Each batch is one transaction that applies the rows' effects and marks them processed,
 so a crash repeats a batch whole or not at all, and folding twice changes nothing. On
 PostgreSQL an advisory lock keeps folders from different processes one at a time. Rows
-whose content cannot be folded raise, and are quarantined (`bot.tracker.quarantine`).
+whose content cannot be folded raise, and are quarantined (`bot.tracker.inbox`).
+
+A batch's daily rollup deltas accumulate in memory (`RollupDeltas`) and are written with
+one upsert; then the traces of the people and communities who posted or reacted are
+marked (`update_traces`) and their posts added to the community days. Community days can
+also be rebuilt from the rollups at will (`rebuild_community_days`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, case, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Session
 
 from bot.clock import as_utc
 from bot.identity import link_people
-from bot.storage.tables import COMMUNITY, INBOX_EVENT, PERSON
-from bot.tracker.directory import Directory
-from bot.tracker.memberships import apply_membership_changes, ensure_members
-from bot.tracker.quarantine import UnfoldableEventError
-from bot.tracker.rollups import RollupDeltas
-from bot.tracker.rows import storable
-from bot.tracker.trace_store import update_traces
+from bot.storage.bulk import insert_many, lock_transaction, mark_rows
+from bot.storage.models import DailyActivity
+from bot.storage.tables import COMMUNITY, COMMUNITY_DAY, DAILY_ACTIVITY, INBOX_EVENT, PERSON
+from bot.tracker.directory import Directory, apply_membership_changes, ensure_members
+from bot.tracker.inbox import UnfoldableEventError, storable
+from bot.tracker.traces import (
+    POSTED,
+    REACTED,
+    SCOPES,
+    Scope,
+    Trace,
+    TraceKey,
+    load_traces,
+    rebuild_traces,
+    save_traces,
+)
 
 FOLD_LOCK = 0x656E6761
 BATCH = 5000
@@ -60,6 +87,14 @@ ATTRIBUTE_TYPES: dict[str, type | tuple[type, ...]] = {
     "creator": (str, type(None)),
     "source": (str, type(None)),
 }
+COUNTS = ("posts", "replies", "reactions_given", "reactions_received", "joins", "leaves")
+COLUMN_INDEX = {name: index for index, name in enumerate(COUNTS)}
+RollupKey = tuple[date, int, int]
+KEY_COLUMNS = ("day", "community_id", "person_id")
+ADD_COUNTS = ", ".join(f"{name} = daily_activity.{name} + excluded.{name}" for name in COUNTS)
+POSTS, REPLIES = COLUMN_INDEX["posts"], COLUMN_INDEX["replies"]
+REACTIONS = COLUMN_INDEX["reactions_given"]
+
 # _resolve and _apply unpack these columns in this order.
 PENDING: Select[Any] = (
     select(
@@ -83,23 +118,13 @@ PENDING: Select[Any] = (
 )
 
 
-@dataclass
-class _Batch:
-    deltas: RollupDeltas = field(default_factory=RollupDeltas)
-    implied_members: dict[tuple[int, int], datetime] = field(default_factory=dict)
-    membership_changes: list[tuple[datetime, int, int, str, str]] = field(default_factory=list)
-    community_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
-    person_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
-
-
 def fold_batch(
     session: Session, directory: Directory, limit: int = BATCH, ids: Sequence[int] | None = None
 ) -> int:
     """Fold up to `limit` pending rows (of `ids`, if given) in the caller's transaction;
     return how many."""
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+    lock_transaction(connection, FOLD_LOCK)
     query = PENDING if ids is None else PENDING.where(INBOX_EVENT.c.id.in_(ids))
     # Every row is fetched before any is checked: a statement left unfinished by an error
     # would keep SQLite's read snapshot past the rollback (Python 3.11 no longer resets it).
@@ -116,7 +141,7 @@ def fold_batch(
     _write_attributes(session, batch)
     emailed = [person for person, fields in batch.person_updates.items() if "email_hash" in fields]
     link_people(session, seen=batch.person_updates.keys(), emailed=emailed)
-    _mark_processed(connection, [row[0] for row in rows])
+    mark_rows(connection, INBOX_EVENT, "processed", [row[0] for row in rows])
     return len(rows)
 
 
@@ -129,6 +154,114 @@ def pending_ids(session: Session, limit: int = BATCH) -> list[int]:
         .limit(limit)
     )
     return list(session.connection().execute(query).scalars())
+
+
+class RollupDeltas:
+    def __init__(self) -> None:
+        self._deltas: defaultdict[RollupKey, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+
+    def add(self, day: date, community: int, person: int, column: str, step: int = 1) -> None:
+        self._deltas[(day, community, person)][COLUMN_INDEX[column]] += step
+
+    def items(self) -> list[tuple[RollupKey, list[int]]]:
+        return list(self._deltas.items())
+
+    def write(self, session: Session) -> None:
+        """Add the deltas to the stored rollups; counts never go below zero."""
+        additive = [(key, d) for key, d in self._deltas.items() if min(d) >= 0 and any(d)]
+        negative = [(key, d) for key, d in self._deltas.items() if min(d) < 0]
+        insert_many(
+            session.connection(),
+            DAILY_ACTIVITY,
+            (*KEY_COLUMNS, *COUNTS),
+            [(*key, *deltas) for key, deltas in additive],
+            conflict=KEY_COLUMNS,
+            update=ADD_COUNTS,
+        )
+        for key, deltas in negative:
+            stored = session.get(DailyActivity, key)
+            current = [getattr(stored, name) for name in COUNTS] if stored else [0] * len(COUNTS)
+            totals = [max(0, have + delta) for have, delta in zip(current, deltas, strict=True)]
+            if stored is None:
+                session.add(DailyActivity(**_row(key, totals)))
+            else:
+                for name, value in zip(COUNTS, totals, strict=True):
+                    setattr(stored, name, value)
+        session.flush()
+
+
+def update_traces(session: Session, deltas: RollupDeltas) -> None:
+    """Run after `deltas` were written: mark the days people posted or reacted (rebuilding
+    the traces where reactions were taken back), and add posts to the community days."""
+    marks: dict[Scope, defaultdict[TraceKey, dict[int, int]]] = {
+        s: defaultdict(dict) for s in SCOPES
+    }
+    taken_back: dict[Scope, set[TraceKey]] = {scope: set() for scope in SCOPES}
+    for (day, community, person), counts in deltas.items():
+        flags = (counts[POSTS] + counts[REPLIES] > 0) * POSTED | (counts[REACTIONS] > 0) * REACTED
+        if not flags and counts[REACTIONS] >= 0:
+            continue
+        ordinal = day.toordinal()
+        keys: tuple[TraceKey, ...] = ((person,), (community, person), (community,))
+        for scope, key in zip(SCOPES, keys, strict=True):
+            if counts[REACTIONS] < 0:
+                taken_back[scope].add(key)
+            if flags:
+                days = marks[scope][key]
+                days[ordinal] = days.get(ordinal, 0) | flags
+    connection = session.connection()
+    for scope in SCOPES:
+        marked = [key for key in marks[scope] if key not in taken_back[scope]]
+        traces = load_traces(connection, scope, marked)
+        for key in marked:
+            days = marks[scope][key]
+            if key not in traces:
+                traces[key] = Trace(anchor=max(days))
+            traces[key].mark_days(days)
+        save_traces(connection, scope, traces.items())
+        if taken_back[scope]:
+            rebuild_traces(connection, scope, taken_back[scope])
+    add_community_days(connection, deltas)
+
+
+def add_community_days(connection: Connection, deltas: RollupDeltas) -> None:
+    posts: defaultdict[tuple[int, date], int] = defaultdict(int)
+    for (day, community, _person), counts in deltas.items():
+        if counts[POSTS] + counts[REPLIES] > 0:
+            posts[(community, day)] += counts[POSTS] + counts[REPLIES]
+    insert_many(
+        connection,
+        COMMUNITY_DAY,
+        ("community_id", "day", "posts"),
+        [(community, day, added) for (community, day), added in posts.items()],
+        conflict=("community_id", "day"),
+        update="posts = community_day.posts + excluded.posts",
+    )
+
+
+def rebuild_community_days(connection: Connection, communities: Collection[int] = ()) -> None:
+    """Community days again from the rollups, for these communities or all."""
+    posted = DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies
+    query = (
+        select(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.day, func.sum(posted))
+        .group_by(DAILY_ACTIVITY.c.community_id, DAILY_ACTIVITY.c.day)
+        .having(func.sum(posted) > 0)
+    )
+    wipe = delete(COMMUNITY_DAY)
+    if communities:
+        query = query.where(DAILY_ACTIVITY.c.community_id.in_(communities))
+        wipe = wipe.where(COMMUNITY_DAY.c.community_id.in_(communities))
+    connection.execute(wipe)
+    connection.execute(insert(COMMUNITY_DAY).from_select(["community_id", "day", "posts"], query))
+
+
+@dataclass
+class _Batch:
+    deltas: RollupDeltas = field(default_factory=RollupDeltas)
+    implied_members: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    membership_changes: list[tuple[datetime, int, int, str, str]] = field(default_factory=list)
+    community_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
+    person_updates: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
 def _checked(row: Sequence[Any]) -> Sequence[Any]:
@@ -145,17 +278,6 @@ def _checked(row: Sequence[Any]) -> Sequence[Any]:
         if expected is not None and not isinstance(value, expected):
             raise UnfoldableEventError(f"{name} of a {row[3]} event is a {type(value).__name__}")
     return (*row[:8], cleaned, *row[9:])
-
-
-def _mark_processed(connection: Connection, ids: list[int]) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "UPDATE inbox_event SET processed = true WHERE id = ANY(%s)", (ids,)
-        )
-    else:
-        connection.exec_driver_sql(
-            "UPDATE inbox_event SET processed = 1 WHERE id = ?", [(row_id,) for row_id in ids]
-        )
 
 
 def _resolve(session: Session, directory: Directory, rows: Sequence[Sequence[Any]]) -> None:
@@ -265,3 +387,13 @@ def _update_by_id(connection: Connection, table: Table, updates: dict[int, dict[
             .values({name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names})
         )
         connection.execute(statement, rows)
+
+
+def _row(key: RollupKey, counts: list[int]) -> dict[str, Any]:
+    day, community, person = key
+    return {
+        "day": day,
+        "community_id": community,
+        "person_id": person,
+        **dict(zip(COUNTS, counts, strict=True)),
+    }

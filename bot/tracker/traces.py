@@ -1,4 +1,7 @@
-"""A person's trace: which recent days and ISO weeks they posted or reacted, as bitmaps.
+"""Traces: which recent days and ISO weeks someone posted or reacted, as bitmaps.
+
+A `Trace` is kept per person, per person in a community, and per community (the three
+`SCOPES`); folding keeps them current and `rebuild_traces` rebuilds them from the rollups.
 
 Days are ordinals (`date.toordinal()`); ISO weeks are `(ordinal - 1) // 7`, since
 ordinal 1 is a Monday. The masks keep `BITS` days and weeks back from the anchor, the
@@ -7,10 +10,14 @@ newest day marked: enough to answer any date up to `REACH_DAYS` before the ancho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, select, tuple_
+
 from bot.metrics.definitions import STEADY_WEEKS, WEEKS, WINDOW_DAYS
+from bot.storage.bulk import insert_many, rows_with_keys
+from bot.storage.tables import COMMUNITY_TRACE, DAILY_ACTIVITY, MEMBER_TRACE, PERSON_TRACE
 
 BITS = 62
 FULL = (1 << BITS) - 1
@@ -107,3 +114,103 @@ def _lowest(mask: int) -> int:
 
 def _sunday(week: int) -> int:
     return week * 7 + 7
+
+
+MASKS = ("anchor", "posted_days", "reacted_days", "posted_weeks", "reacted_weeks")
+UNTILS = ("regular_until", "contributor_until", "reactor_until", "active_until")
+CHUNK = 5000
+
+TraceKey = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose traces a table keeps: a person's, a person's in a community, a community's."""
+
+    table: Table
+    keys: tuple[str, ...]
+
+    def key(self, community: int, person: int) -> TraceKey:
+        ids = {"community_id": community, "person_id": person}
+        return tuple(ids[name] for name in self.keys)
+
+    def matching(self, table: Table, keys: list[TraceKey]) -> ColumnElement[bool]:
+        columns = [table.c[name] for name in self.keys]
+        if len(columns) == 1:
+            return columns[0].in_([key[0] for key in keys])
+        return tuple_(*columns).in_(keys)
+
+
+PEOPLE = Scope(PERSON_TRACE, ("person_id",))
+MEMBERS = Scope(MEMBER_TRACE, ("community_id", "person_id"))
+COMMUNITIES = Scope(COMMUNITY_TRACE, ("community_id",))
+SCOPES = (PEOPLE, MEMBERS, COMMUNITIES)
+
+
+def rebuild_traces(connection: Connection, scope: Scope, only: Collection[TraceKey] = ()) -> int:
+    """Traces again from the rollups, for `only` these keys or all; returns how many."""
+    wanted = sorted(only)
+    query = (
+        select(
+            *(DAILY_ACTIVITY.c[name] for name in scope.keys),
+            DAILY_ACTIVITY.c.day,
+            func.sum(DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies),
+            func.sum(DAILY_ACTIVITY.c.reactions_given),
+        )
+        .group_by(*(DAILY_ACTIVITY.c[name] for name in scope.keys), DAILY_ACTIVITY.c.day)
+        .having(
+            func.sum(
+                DAILY_ACTIVITY.c.posts + DAILY_ACTIVITY.c.replies + DAILY_ACTIVITY.c.reactions_given
+            )
+            > 0
+        )
+        .order_by(*(DAILY_ACTIVITY.c[name] for name in scope.keys), DAILY_ACTIVITY.c.day.desc())
+    )
+    if wanted:
+        connection.execute(delete(scope.table).where(scope.matching(scope.table, wanted)))
+        query = query.where(scope.matching(DAILY_ACTIVITY, wanted))
+    else:
+        connection.execute(delete(scope.table))
+    traces: dict[TraceKey, Trace] = {}
+    saved = 0
+    for *key_values, day, posts, reactions in connection.execute(
+        query.execution_options(yield_per=CHUNK)
+    ):
+        key = tuple(key_values)
+        if key not in traces:
+            if len(traces) >= CHUNK:
+                saved += save_traces(connection, scope, traces.items())
+                traces.clear()
+            traces[key] = Trace(anchor=day.toordinal())
+        traces[key].mark(day.toordinal(), posted=posts > 0, reacted=reactions > 0)
+    return saved + save_traces(connection, scope, traces.items())
+
+
+def load_traces(
+    connection: Connection, scope: Scope, keys: list[TraceKey]
+) -> dict[TraceKey, Trace]:
+    """The stored traces of `keys`."""
+    width = len(scope.keys)
+    stored = rows_with_keys(connection, scope.table, scope.keys, (*scope.keys, *MASKS), keys, CHUNK)
+    return {values[:width]: Trace(*values[width:]) for values in stored}
+
+
+def save_traces(
+    connection: Connection, scope: Scope, traces: Iterable[tuple[TraceKey, Trace]]
+) -> int:
+    columns = (*scope.keys, *MASKS, *UNTILS)
+    rows = [
+        (*key, t.anchor, t.posted_days, t.reacted_days, t.posted_weeks, t.reacted_weeks, *t.until())
+        for key, t in traces
+    ]
+    replace = ", ".join(f"{name} = excluded.{name}" for name in (*MASKS, *UNTILS))
+    for start in range(0, len(rows), CHUNK):
+        insert_many(
+            connection,
+            scope.table,
+            columns,
+            rows[start : start + CHUNK],
+            conflict=scope.keys,
+            update=replace,
+        )
+    return len(rows)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
 from bot.clock import as_utc
-from bot.importers.report import ImportSummary
+from bot.importers.ledger import ImportSummary
 from bot.importers.slack_export import default_workspace, import_slack_export
 from bot.importers.slack_source import ExportError
 from bot.services import Services

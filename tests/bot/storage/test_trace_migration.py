@@ -6,7 +6,7 @@ from alembic import command
 
 from bot.services import Services
 from bot.storage.migrate import alembic_config
-from tests.bot.tracker.test_trace_store import derived as traces
+from tests.bot.tracker.test_traces_store import derived as traces
 from tests.support.workspace import handcrafted_events
 
 

@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 from bot.events import CommunityRenamed, Event, PersonSeen
 from bot.services import Services
 from bot.synth import SynthSpec, build_world
-from bot.tracker.inbox_insert import insert_statements, new_keys
-from bot.tracker.rows import event_to_row
-from tests.bot.tracker.test_bulk import stored_events
+from bot.tracker.inbox import event_to_row, insert_statements, new_keys
+from tests.bot.tracker.test_inbox_bulk import stored_events
 
 SPEC = SynthSpec(people=40, communities=6, days=60, end=date(2026, 3, 2), seed=5)
 

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from bot.tracker.community_days import rebuild_community_days
-from bot.tracker.trace_store import SCOPES, rebuild_traces
+from bot.tracker.fold import rebuild_community_days
+from bot.tracker.traces import SCOPES, rebuild_traces
 
 revision: str = '0002'
 down_revision: str | None = '0001'

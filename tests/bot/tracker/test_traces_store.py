@@ -10,15 +10,16 @@ from sqlmodel import Session
 
 from bot.events import ReactionRemoved
 from bot.services import Services
+from bot.storage.tables import COMMUNITY_DAY
 from bot.synth import SynthSpec, build_world
-from bot.tracker.community_days import COMMUNITY_DAY, rebuild_community_days
-from bot.tracker.trace_store import (
+from bot.tracker.fold import rebuild_community_days
+from bot.tracker.traces import (
     COMMUNITIES,
     MEMBERS,
     PEOPLE,
+    Trace,
     rebuild_traces,
 )
-from bot.tracker.traces import Trace
 from tests.support.events import WORKSPACE, at, post, react
 
 SPEC = SynthSpec(people=60, communities=8, days=100, end=date(2026, 3, 2), seed=5)

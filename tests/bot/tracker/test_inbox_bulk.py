@@ -11,7 +11,7 @@ from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Person
 from bot.synth import SynthSpec, build_world
 from bot.tracker import record_chunk
-from bot.tracker.rows import row_to_event
+from bot.tracker.inbox import row_to_event
 
 SPEC = SynthSpec(people=70, communities=8, days=120, end=date(2026, 3, 2), seed=2)
 

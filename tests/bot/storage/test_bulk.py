@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.services import Services
+from bot.storage.bulk import insert_many
 from bot.storage.models import DailyActivity
 from bot.storage.tables import DAILY_ACTIVITY
 from bot.tracker.directory import Directory
-from bot.tracker.rollups import ADD_COUNTS, COUNTS, KEY_COLUMNS
-from bot.tracker.upsert import insert_many
+from bot.tracker.fold import ADD_COUNTS, COUNTS, KEY_COLUMNS
 
 COLUMNS = (*KEY_COLUMNS, *COUNTS)
 

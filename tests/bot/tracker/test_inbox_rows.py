@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.events import CommunityRenamed
-from bot.tracker.rows import event_to_row, storable
+from bot.tracker.inbox import event_to_row, storable
 
 
 def test_nul_and_lone_surrogates_leave_every_string_keys_included() -> None:

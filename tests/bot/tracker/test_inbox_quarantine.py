@@ -13,7 +13,7 @@ from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, Person, Workspace
 from bot.storage.tables import INBOX_EVENT
-from bot.tracker.quarantine import inbox_health
+from bot.tracker.inbox import inbox_health
 from tests.support.events import post, raw_row, store_raw
 
 OTHER_WORKSPACE = "T0OTHER01"

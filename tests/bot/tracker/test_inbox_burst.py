@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tracker.burst import BURST_EVENTS_PER_SECOND, BurstMeter
+from bot.tracker.inbox import BURST_EVENTS_PER_SECOND, BurstMeter
 from tests.support.clock import FakeMonotonic
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot.cli.jobs import JOBS
 from bot.services import Services
 from bot.tracker import Tracker
-from bot.tracker.burst import BURST_EVENTS_PER_SECOND
+from bot.tracker.inbox import BURST_EVENTS_PER_SECOND
 from tests.support.clock import FakeMonotonic
 from tests.support.events import post
 
