@@ -56,9 +56,6 @@ class TeamsGateway:
             return contact
         return await self._deliver(contact, card, message_id=None)
 
-    async def send_digest(self, recipient: Recipient, card: Card) -> DeliveryResult:
-        return await self.send_card(recipient, card)
-
     async def update_card(
         self, recipient: Recipient, sent: Delivered, card: Card
     ) -> DeliveryResult:

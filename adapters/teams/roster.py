@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -61,7 +62,9 @@ async def import_team(
     group = text_field(activity, "channelData", "team", "aadGroupId")
     group = group or (known and known.group_id) or ""
     if not name or not group:
-        details = await asyncio.to_thread(_team_details, client, turn_context, team)
+        details = await asyncio.to_thread(
+            _team_details, client, turn_context.activity.service_url, team
+        )
         if not name:
             name = str(details.name or "")
             await services.tracker.record(_team_named(activity, team, name))
@@ -74,21 +77,12 @@ async def import_team(
     )
     everyone: set[str] = set()
     hasher = EmailHasher(services.settings.secret_key)
-    token: str | None = None
-    while True:
-        page = await client.conversations.get_teams_conversation_paged_members(
-            team, PAGE_SIZE, token
-        )
-        members = [_account(member) for member in page.members or []]
-        members = [member for member in members if not is_bot_account(member)]
+    async for members in _member_pages(client, team):
         await services.tracker.record(
             _joined(activity, team, members) + _identities(activity, members, hasher)
         )
         await contacts.remember(_reaches(activity, team, members))
         everyone.update(person_key(member) for member in members)
-        token = page.continuation_token
-        if not token:
-            break
     service_url = str(activity.get("serviceUrl") or "")
     key = meta_key(SERVICE_URL, PLATFORM, tenant(activity))
     if service_url and len(key) <= META_KEY_LENGTH:
@@ -157,8 +151,8 @@ class TeamsRoster:
             factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
             client = await factory.create(row.value, None)
             for team, name in teams:
-                everyone = frozenset(await _team_members(client, team))
-                found = await asyncio.to_thread(_channels_at, client, row.value, team)
+                everyone = await _members(client, team)
+                found = await asyncio.to_thread(_team_channels, client, row.value, team)
                 channels = _listed(found, team)
                 report.events += await reconcile_team(
                     self.services, client, tenant_id, team, name, everyone, channels
@@ -184,18 +178,29 @@ def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
     return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
 
 
-async def _team_members(client: Any, team: str) -> set[str]:
-    found: set[str] = set()
+async def _member_pages(client: Any, conversation: str) -> AsyncIterator[list[Json]]:
+    """The people of a team or channel (bots left out), one page of the connector's paged
+    member list at a time."""
     token: str | None = None
     while True:
         page = await client.conversations.get_teams_conversation_paged_members(
-            team, PAGE_SIZE, token
+            conversation, PAGE_SIZE, token
         )
         accounts = [_account(member) for member in page.members or []]
-        found.update(person_key(a) for a in accounts if not is_bot_account(a))
+        yield [account for account in accounts if not is_bot_account(account)]
         token = page.continuation_token
         if not token:
-            return found
+            return
+
+
+async def _members(client: Any, conversation: str) -> frozenset[str]:
+    return frozenset(
+        [
+            person_key(member)
+            async for page in _member_pages(client, conversation)
+            for member in page
+        ]
+    )
 
 
 def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
@@ -206,13 +211,6 @@ def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _channels_at(client: Any, service_url: str, team: str) -> list[Any]:
-    """On a worker thread: botbuilder's Teams client is synchronous."""
-    teams = TeamsConnectorClient(client.config.credentials, service_url)
-    found = bounded(teams, client.config.connection.timeout).teams.get_teams_channels(team)
-    return list(found.conversations or [])
-
-
 def install_roster(services: Services, adapter: Any, app_id: str) -> None:
     """Let the `roster` job sync Teams (once per services)."""
     if not any(source.platform == PLATFORM for source in services.roster_sources):
@@ -221,18 +219,8 @@ def install_roster(services: Services, adapter: Any, app_id: str) -> None:
 
 async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
     """A private or shared channel's members, or None when the bot may not read them."""
-    found: set[str] = set()
-    token: str | None = None
     try:
-        while True:
-            page = await client.conversations.get_teams_conversation_paged_members(
-                channel, PAGE_SIZE, token
-            )
-            accounts = [_account(member) for member in page.members or []]
-            found.update(person_key(a) for a in accounts if not is_bot_account(a))
-            token = page.continuation_token
-            if not token:
-                return frozenset(found)
+        return await _members(client, channel)
     except Exception as error:  # the connector refuses (403/404) where the bot is absent
         log.info("Teams channel %s: roster not readable (%s)", channel, error)
         return None
@@ -249,7 +237,9 @@ async def _import_channels(
     """Name the team's channels, so `stats #name` finds them (General is the team's own);
     return them as (id, name, type)."""
     client = turn_client(turn_context)
-    channels = await asyncio.to_thread(_team_channels, client, turn_context, team)
+    channels = await asyncio.to_thread(
+        _team_channels, client, turn_context.activity.service_url, team
+    )
     listed = _listed(channels, team)
     named = [(channel, name) for channel, name, _ in listed]
     events: list[Event] = [
@@ -269,18 +259,18 @@ async def _import_channels(
     return listed
 
 
-def _teams_client(client: Any, turn_context: TurnContext) -> Any:
+def _teams_client(client: Any, service_url: str) -> Any:
     """botbuilder's Teams client is synchronous: only ever called on a worker thread."""
-    teams = TeamsConnectorClient(client.config.credentials, turn_context.activity.service_url)
+    teams = TeamsConnectorClient(client.config.credentials, service_url)
     return bounded(teams, client.config.connection.timeout)
 
 
-def _team_details(client: Any, turn_context: TurnContext, team: str) -> Any:
-    return _teams_client(client, turn_context).teams.get_team_details(team)
+def _team_details(client: Any, service_url: str, team: str) -> Any:
+    return _teams_client(client, service_url).teams.get_team_details(team)
 
 
-def _team_channels(client: Any, turn_context: TurnContext, team: str) -> list[Any]:
-    found = _teams_client(client, turn_context).teams.get_teams_channels(team)
+def _team_channels(client: Any, service_url: str, team: str) -> list[Any]:
+    found = _teams_client(client, service_url).teams.get_teams_channels(team)
     return list(found.conversations or [])
 
 

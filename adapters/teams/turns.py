@@ -38,7 +38,6 @@ from bot.i18n import Translator, language_for
 from bot.services import Services
 
 CARD_ACTION_INVOKE = "adaptiveCard/action"
-ActionHandler = Callable[[Asker, Json], Awaitable[Card]]
 FormHandler = Callable[[Asker, Json], Awaitable[Json]]
 
 
@@ -50,12 +49,7 @@ class Turns:
         self.router = router
         self.contacts = contacts
         self.gateway = gateway
-        self.actions: dict[str, ActionHandler] = {}
         self.forms: dict[str, FormHandler] = {}
-
-    def on_action(self, action: str, handler: ActionHandler) -> None:
-        """Let later layers (suggestions) answer their own card buttons."""
-        self.actions[action] = handler
 
     def on_form(self, action: str, handler: FormHandler) -> None:
         """Let a feature answer its card button with an Adaptive Card of its own (a form)."""
@@ -78,9 +72,6 @@ class Turns:
         if clicked is None:
             return await self.router.handle(asker, command_text(activity))
         action = str(clicked.get("action") or text_field(activity, "value", "action", "verb"))
-        handler = self.actions.get(action)
-        if handler is not None:
-            return await handler(asker, clicked)
         text = str(clicked.get("value") or "") if action == COMMAND_ACTION else "help"
         return await self.router.handle(asker, text)
 
@@ -98,7 +89,7 @@ class Turns:
     async def _message(self, turn_context: TurnContext, activity: Json) -> None:
         card = await self._answer(activity)
         if is_personal(activity) or not card.private:
-            await turn_context.send_activity(_card_message(card))
+            await turn_context.send_activity(card_activity(card))
             return
         asker = asker_of(activity)
         result = await self.gateway.send_card(
@@ -115,7 +106,7 @@ class Turns:
             await import_team(turn_context, activity, self.services, self.contacts)
         elif is_personal(activity) and activity.get("type") == "conversationUpdate":
             card = await self.router.handle(asker_of(activity), "help")
-            await turn_context.send_activity(_card_message(card))
+            await turn_context.send_activity(card_activity(card))
 
 
 def asker_of(activity: Json) -> Asker:
@@ -133,7 +124,3 @@ async def _reply_to_invoke(turn_context: TurnContext, card: Json) -> None:
     body = {"statusCode": 200, "type": CONTENT_TYPE, "value": card}
     response = InvokeResponse(status=200, body=body)
     await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))
-
-
-def _card_message(card: Card) -> Activity:
-    return card_activity(card)
