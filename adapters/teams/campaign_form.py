@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.teams.activity import Json
 from adapters.teams.campaign_card import campaign_form_card, campaign_of, submitted_values
+from adapters.teams.ingest import Json
 from adapters.teams.renderer import adaptive_card
 from adapters.teams.turns import Turns
 from bot.campaigns.form import FORM_ACTION, SUBMIT_ACTION, campaign_form_fields

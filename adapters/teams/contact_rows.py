@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, update
 from sqlmodel import Session
 
-from adapters.teams.activity import PLATFORM
+from adapters.teams.ingest import PLATFORM
 from adapters.teams.references import ChannelHome, Fact, Reach
 from bot.clock import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts

@@ -13,8 +13,8 @@ from functools import partial
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-from adapters.teams.activity import PLATFORM, Json
 from adapters.teams.contact_rows import store_facts
+from adapters.teams.ingest import PLATFORM, Json
 from adapters.teams.references import ChannelHome, Fact
 from bot.clock import utcnow
 from bot.storage.database import Database

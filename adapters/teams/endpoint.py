@@ -19,15 +19,6 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.teams.activity import (
-    PLATFORM,
-    Json,
-    is_personal,
-    mentions_recipient,
-    team_id,
-    tenant,
-    text_field,
-)
 from adapters.teams.auth import (
     Authenticator,
     AuthUnavailableError,
@@ -41,12 +32,19 @@ from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import (
+    PLATFORM,
+    Json,
     UnusableActivityError,
     events_from,
     is_bot_installed,
     is_bot_removed,
+    is_personal,
+    mentions_recipient,
+    team_id,
+    team_roster_changed,
+    tenant,
+    text_field,
 )
-from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.references import facts_from
 from adapters.teams.roster import install_roster
 from adapters.teams.turns import Turns

@@ -18,11 +18,11 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from adapters.teams.activity import PLATFORM, Json
 from adapters.teams.auth import Authenticator
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import Contact, ContactBook
 from adapters.teams.files import card_activity
+from adapters.teams.ingest import PLATFORM, Json
 from adapters.teams.limits import SendLimiter
 from adapters.teams.links import community_link, message_link
 from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy

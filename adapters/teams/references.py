@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from adapters.teams.activity import (
+from adapters.teams.ingest import (
     Json,
     added_members,
     channel_id,

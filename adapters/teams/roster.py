@@ -24,7 +24,9 @@ from botframework.connector.teams import TeamsConnectorClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from adapters.teams.activity import (
+from adapters.teams.connector import bounded, turn_client
+from adapters.teams.contacts import ContactBook
+from adapters.teams.ingest import (
     PLATFORM,
     Json,
     is_bot_account,
@@ -34,8 +36,6 @@ from adapters.teams.activity import (
     tenant,
     text_field,
 )
-from adapters.teams.connector import bounded, turn_client
-from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen

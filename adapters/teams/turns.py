@@ -12,23 +12,23 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
-from adapters.teams.activity import (
+from adapters.teams.contacts import ContactBook
+from adapters.teams.files import card_activity
+from adapters.teams.gateway import TeamsGateway
+from adapters.teams.ingest import (
     PLATFORM,
     Json,
     channel_id,
     command_text,
+    is_bot_installed,
     is_personal,
     person_key,
     submitted_action,
     team_id,
+    team_roster_changed,
     tenant,
     text_field,
 )
-from adapters.teams.contacts import ContactBook
-from adapters.teams.files import card_activity
-from adapters.teams.gateway import TeamsGateway
-from adapters.teams.ingest import is_bot_installed
-from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.renderer import CONTENT_TYPE, adaptive_card
 from adapters.teams.roster import import_team
 from bot.cards import Card

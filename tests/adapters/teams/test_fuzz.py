@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import Session
 
-from adapters.teams.activity import text_field
 from adapters.teams.endpoint import needs_turn
+from adapters.teams.ingest import text_field
 from bot.services import Services
 from bot.settings import load_settings
 from bot.storage.tables import INBOX_EVENT
