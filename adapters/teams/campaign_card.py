@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.teams.renderer import SCHEMA
+from adapters.teams.render import SCHEMA
 from bot.campaigns.form import FIELDS, SUBMIT_ACTION, FormField
 from bot.i18n import Translator
 

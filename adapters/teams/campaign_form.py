@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.teams.campaign_card import campaign_form_card, campaign_of, submitted_values
 from adapters.teams.ingest import Json
-from adapters.teams.renderer import adaptive_card
+from adapters.teams.render import adaptive_card
 from adapters.teams.turns import Turns
 from bot.campaigns.form import FORM_ACTION, SUBMIT_ACTION, campaign_form_fields
 from bot.campaigns.form_flow import choices_for, start_form, submit_form

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.teams.ingest import Json
-from adapters.teams.renderer import SCHEMA, adaptive_card
+from adapters.teams.render import SCHEMA, adaptive_card
 from adapters.teams.turns import Turns
 from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
 from bot.animators.community_settings import FIELDS, FORM_ACTION, SUBMIT_ACTION

@@ -29,7 +29,7 @@ from adapters.teams.beside import Beside
 from adapters.teams.campaign_form import register_campaign_form
 from adapters.teams.community_form import register_community_form
 from adapters.teams.config import bot_framework_config
-from adapters.teams.contacts import ContactBook
+from adapters.teams.contacts import ContactBook, facts_from
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import (
     PLATFORM,
@@ -45,7 +45,6 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
-from adapters.teams.references import facts_from
 from adapters.teams.roster import install_roster
 from adapters.teams.turns import Turns
 from adapters.web.rejections import Rejections, rejections_of

@@ -21,10 +21,9 @@ from botbuilder.schema import (
 from adapters.teams.auth import Authenticator
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import Contact, ContactBook
-from adapters.teams.files import card_activity
 from adapters.teams.ingest import PLATFORM, Json
 from adapters.teams.limits import SendLimiter
-from adapters.teams.links import community_link, message_link
+from adapters.teams.render import card_activity, community_link, message_link
 from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy
 from adapters.teams.roster import install_roster
 from bot.cards import Card

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from adapters.teams.connector import bounded, turn_client
-from adapters.teams.contacts import ContactBook
+from adapters.teams.contacts import ChannelHome, ContactBook, Fact, Reach, reference
 from adapters.teams.ingest import (
     PLATFORM,
     Json,
@@ -36,7 +36,6 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
-from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta

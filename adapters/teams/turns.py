@@ -13,7 +13,6 @@ from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.teams.contacts import ContactBook
-from adapters.teams.files import card_activity
 from adapters.teams.gateway import TeamsGateway
 from adapters.teams.ingest import (
     PLATFORM,
@@ -29,7 +28,7 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
-from adapters.teams.renderer import CONTENT_TYPE, adaptive_card
+from adapters.teams.render import CONTENT_TYPE, adaptive_card, card_activity
 from adapters.teams.roster import import_team
 from bot.cards import Card
 from bot.commands import COMMAND_ACTION, Asker, Router
