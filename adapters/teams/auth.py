@@ -24,7 +24,7 @@ from botframework.connector.auth import AuthenticationConstants, JwtTokenExtract
 from botframework.connector.auth.jwt_token_extractor import _OpenIdMetadata
 
 from adapters.teams.config import BotFrameworkConfig
-from adapters.teams.connector import BoundedConnectors, BoundedTokens
+from adapters.teams.gateway import BoundedConnectors, BoundedTokens
 
 log = logging.getLogger("engage.teams.auth")
 

@@ -24,8 +24,8 @@ from botframework.connector.teams import TeamsConnectorClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from adapters.teams.connector import bounded, turn_client
 from adapters.teams.contacts import ChannelHome, ContactBook, Fact, Reach, reference
+from adapters.teams.gateway import bounded, turn_client
 from adapters.teams.ingest import (
     PLATFORM,
     Json,
