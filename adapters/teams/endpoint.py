@@ -26,8 +26,7 @@ from adapters.teams.auth import (
     claimed_service_url,
 )
 from adapters.teams.beside import Beside
-from adapters.teams.campaign_form import register_campaign_form
-from adapters.teams.community_form import register_community_form
+from adapters.teams.commands import Turns, register_campaign_form, register_community_form
 from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import ContactBook, facts_from
 from adapters.teams.gateway import TeamsGateway
@@ -46,7 +45,6 @@ from adapters.teams.ingest import (
     text_field,
 )
 from adapters.teams.roster import install_roster
-from adapters.teams.turns import Turns
 from adapters.web.rejections import Rejections, rejections_of
 from bot.errors import ConfigError
 from bot.services import Services
