@@ -198,9 +198,8 @@ class TeamsGateway:
 
 def build_gateway(services: Services) -> TeamsGateway | None:
     """The `engage.gateways` entry point: a gateway for processes without the web server."""
-    # The endpoint's authentication and the roster build on this module's connector clients.
-    from adapters.teams.auth import Authenticator
-    from adapters.teams.config import bot_framework_config
+    # app.py (authentication, adapter) and roster.py build on this module's connector clients.
+    from adapters.teams.app import Authenticator, bot_framework_config
     from adapters.teams.roster import install_roster
 
     config = bot_framework_config(services.settings)

@@ -10,8 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import Session, select
 
-from adapters.teams.auth import Authenticator
-from adapters.teams.config import bot_framework_config
+from adapters.teams.app import Authenticator, bot_framework_config
 from adapters.teams.contacts import ContactBook, facts_from
 from adapters.teams.gateway import RetryPolicy, TeamsGateway
 from bot.cards import Card, Paragraph
