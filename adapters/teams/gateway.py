@@ -135,9 +135,7 @@ class TeamsGateway:
         )
 
         async def create() -> str:
-            claims = self.adapter.create_claims_identity(self.app_id)
-            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = await factory.create(reference["serviceUrl"], None)
+            client = await connector_client(self.adapter, self.app_id, reference["serviceUrl"])
             created = await client.conversations.create_conversation(parameters)
             return str(created.id)
 
@@ -416,6 +414,14 @@ class BoundedTokens(ServiceClientCredentialsFactory):  # type: ignore[misc]
                 timeout=self.timeout,
             )
         credentials.get_access_token()
+
+
+async def connector_client(adapter: Any, app_id: str, service_url: str) -> Any:
+    """A connector client for calls outside a turn (bounded, as the adapter's factory makes
+    them): opening a conversation, the scheduled roster sync."""
+    claims = adapter.create_claims_identity(app_id)
+    factory = adapter.bot_framework_authentication.create_connector_factory(claims)
+    return await factory.create(service_url, None)
 
 
 def turn_client(turn_context: TurnContext) -> Any:

@@ -1,4 +1,6 @@
-"""When the bot joins a team, or the team changes: record who is in it and how to reach them.
+"""Who is in each Teams team and channel: read when the bot joins a team or the team changes,
+and again by the scheduled `roster` job (`TeamsRoster`, through the service URL the team's
+install came from).
 
 Members come from the connector's paged member list; the team's name and group id (for
 deep links) from the activity, or from the team details when the activity lacks them.
@@ -25,10 +27,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from adapters.teams.contacts import ChannelHome, ContactBook, Fact, Reach, reference
-from adapters.teams.gateway import bounded, turn_client
+from adapters.teams.gateway import bounded, connector_client, turn_client
 from adapters.teams.ingest import (
     PLATFORM,
     Json,
+    common,
     is_bot_account,
     occurred_at,
     person_key,
@@ -146,9 +149,7 @@ class TeamsRoster:
             report.problems.append(f"{tenant_id}: no service URL yet (install the bot again)")
             return report
         try:
-            claims = self.adapter.create_claims_identity(self.app_id)
-            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = await factory.create(row.value, None)
+            client = await connector_client(self.adapter, self.app_id, row.value)
             for team, name in teams:
                 everyone = await _members(client, team)
                 found = await asyncio.to_thread(_team_channels, client, row.value, team)
@@ -165,6 +166,12 @@ class TeamsRoster:
         return report
 
 
+def install_roster(services: Services, adapter: Any, app_id: str) -> None:
+    """Let the `roster` job sync Teams (once per services)."""
+    if not any(source.platform == PLATFORM for source in services.roster_sources):
+        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
+
+
 def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
     """(tenant, team, name) of every team whose install was seen."""
     query = (
@@ -175,6 +182,36 @@ def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
         )
     )
     return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
+
+
+async def _import_channels(
+    turn_context: TurnContext,
+    activity: Json,
+    services: Services,
+    contacts: ContactBook,
+    team: str,
+    group: str | None,
+) -> list[tuple[str, str, str]]:
+    """Name the team's channels, so `stats #name` finds them (General is the team's own);
+    return them as (id, name, type)."""
+    client = turn_client(turn_context)
+    channels = await asyncio.to_thread(
+        _team_channels, client, turn_context.activity.service_url, team
+    )
+    listed = _listed(channels, team)
+    named = [(channel, name) for channel, name, _ in listed]
+    events: list[Event] = [
+        CommunityRenamed(
+            **common(activity, f"channel-name:{channel}:{activity['id']}"),
+            community=channel,
+            name=name,
+        )
+        for channel, name in named
+    ]
+    await services.tracker.record(events)
+    homes = [ChannelHome(tenant(activity), channel, team, group, name) for channel, name in named]
+    await contacts.remember(homes)
+    return listed
 
 
 async def _member_pages(client: Any, conversation: str) -> AsyncIterator[list[Json]]:
@@ -202,20 +239,6 @@ async def _members(client: Any, conversation: str) -> frozenset[str]:
     )
 
 
-def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
-    return [
-        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
-        for c in channels
-        if c.id and c.name and c.id != team
-    ]
-
-
-def install_roster(services: Services, adapter: Any, app_id: str) -> None:
-    """Let the `roster` job sync Teams (once per services)."""
-    if not any(source.platform == PLATFORM for source in services.roster_sources):
-        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
-
-
 async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
     """A private or shared channel's members, or None when the bot may not read them."""
     try:
@@ -225,37 +248,20 @@ async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
         return None
 
 
-async def _import_channels(
-    turn_context: TurnContext,
-    activity: Json,
-    services: Services,
-    contacts: ContactBook,
-    team: str,
-    group: str | None,
-) -> list[tuple[str, str, str]]:
-    """Name the team's channels, so `stats #name` finds them (General is the team's own);
-    return them as (id, name, type)."""
-    client = turn_client(turn_context)
-    channels = await asyncio.to_thread(
-        _team_channels, client, turn_context.activity.service_url, team
-    )
-    listed = _listed(channels, team)
-    named = [(channel, name) for channel, name, _ in listed]
-    events: list[Event] = [
-        CommunityRenamed(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"channel-name:{channel}:{activity['id']}",
-            occurred_at=occurred_at(activity),
-            community=channel,
-            name=name,
-        )
-        for channel, name in named
+def _account(member: Any) -> Json:
+    return {
+        "id": member.id or "",
+        "aadObjectId": member.aad_object_id or "",
+        "email": getattr(member, "email", None) or getattr(member, "user_principal_name", None),
+    }
+
+
+def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
+    return [
+        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
+        for c in channels
+        if c.id and c.name and c.id != team
     ]
-    await services.tracker.record(events)
-    homes = [ChannelHome(tenant(activity), channel, team, group, name) for channel, name in named]
-    await contacts.remember(homes)
-    return listed
 
 
 def _teams_client(client: Any, service_url: str) -> Any:
@@ -273,12 +279,27 @@ def _team_channels(client: Any, service_url: str, team: str) -> list[Any]:
     return list(found.conversations or [])
 
 
-def _account(member: Any) -> Json:
-    return {
-        "id": member.id or "",
-        "aadObjectId": member.aad_object_id or "",
-        "email": getattr(member, "email", None) or getattr(member, "user_principal_name", None),
-    }
+def _team_named(activity: Json, team: str, name: str) -> list[Event]:
+    if not name:
+        return []
+    return [
+        CommunityRenamed(
+            **common(activity, f"team-name:{team}:{activity['id']}"),
+            community=team,
+            name=name,
+        )
+    ]
+
+
+def _joined(activity: Json, team: str, members: list[Json]) -> list[Event]:
+    return [
+        MemberJoined(
+            **common(activity, f"roster:{team}:{person_key(member)}"),
+            person=person_key(member),
+            community=team,
+        )
+        for member in members
+    ]
 
 
 def _identities(activity: Json, members: list[Json], hasher: EmailHasher) -> list[Event]:
@@ -289,44 +310,12 @@ def _identities(activity: Json, members: list[Json], hasher: EmailHasher) -> lis
         if email_hash:
             events.append(
                 PersonSeen(
-                    platform=PLATFORM,
-                    workspace=tenant(activity),
-                    key=f"email:{person_key(member)}:{email_hash[:16]}",
-                    occurred_at=occurred_at(activity),
+                    **common(activity, f"email:{person_key(member)}:{email_hash[:16]}"),
                     person=person_key(member),
                     email_hash=email_hash,
                 )
             )
     return events
-
-
-def _team_named(activity: Json, team: str, name: str) -> list[Event]:
-    if not name:
-        return []
-    return [
-        CommunityRenamed(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"team-name:{team}:{activity['id']}",
-            occurred_at=occurred_at(activity),
-            community=team,
-            name=name,
-        )
-    ]
-
-
-def _joined(activity: Json, team: str, members: list[Json]) -> list[Event]:
-    return [
-        MemberJoined(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"roster:{team}:{person_key(member)}",
-            occurred_at=occurred_at(activity),
-            person=person_key(member),
-            community=team,
-        )
-        for member in members
-    ]
 
 
 def _reaches(activity: Json, team: str, members: list[Json]) -> list[Fact]:
