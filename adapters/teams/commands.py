@@ -11,7 +11,6 @@ the form again with each problem under its field.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes
@@ -32,7 +31,13 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
-from adapters.teams.render import CONTENT_TYPE, SCHEMA, adaptive_card, card_activity
+from adapters.teams.render import (
+    CONTENT_TYPE,
+    adaptive_card,
+    card_activity,
+    card_json,
+    text_block,
+)
 from adapters.teams.roster import import_team
 from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
 from bot.animators.community_settings import FIELDS as SETTINGS_FIELDS
@@ -250,13 +255,13 @@ def _form_card(
 ) -> Json:
     """A form: each field's input, its hint and, in red, its problem; the `submit` button
     sends `data` (whose `action` names the form) with the values."""
-    body: list[Json] = [_text(title, size="Large", weight="Bolder")]
+    body: list[Json] = [text_block(title, size="Large", weight="Bolder")]
     for field in fields:
         body.append(_input(field, choices))
         if field.hint:
-            body.append(_text(field.hint, size="Small", isSubtle=True, spacing="None"))
+            body.append(text_block(field.hint, size="Small", isSubtle=True, spacing="None"))
         if errors and field.name in errors:
-            body.append(_text(errors[field.name], color="Attention", spacing="None"))
+            body.append(text_block(errors[field.name], color="Attention", spacing="None"))
     button = {
         "type": "Action.Execute",
         "title": submit,
@@ -264,15 +269,7 @@ def _form_card(
         "data": data,
         "style": "positive",
     }
-    return {
-        "type": "AdaptiveCard",
-        "$schema": SCHEMA,
-        "version": "1.4",
-        "body": body,
-        "actions": [button],
-        "msteams": {"width": "Full"},
-        "fallbackText": title,
-    }
+    return card_json(body, [button], title)
 
 
 def _input(field: FormField, choices: tuple[tuple[str, str], ...]) -> Json:
@@ -300,7 +297,3 @@ def _number(value: str) -> int | float | None:
     except ValueError:
         return None
     return int(number) if number.is_integer() else number
-
-
-def _text(text: str, **style: Any) -> Json:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}

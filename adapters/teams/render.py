@@ -54,6 +54,11 @@ def adaptive_card(card: Card) -> Json:
             actions += [_action(button) for button in block.buttons]
         else:
             body += _render(block)
+    return card_json(body, actions, card.fallback or card.text())
+
+
+def card_json(body: list[Json], actions: list[Json], fallback: str) -> Json:
+    """An Adaptive Card at full width; `fallback` is shown where it cannot be drawn."""
     rendered: Json = {
         "type": "AdaptiveCard",
         "$schema": SCHEMA,
@@ -63,15 +68,15 @@ def adaptive_card(card: Card) -> Json:
     }
     if actions:
         rendered["actions"] = actions
-    rendered["fallbackText"] = card.fallback or card.text()
+    rendered["fallbackText"] = fallback
     return rendered
 
 
 def _render(block: Block) -> list[Json]:
     if isinstance(block, Heading):
-        return [_text(block.text, size="Large", weight="Bolder")]
+        return [text_block(block.text, size="Large", weight="Bolder")]
     if isinstance(block, Paragraph):
-        return [_text(block.text)]
+        return [text_block(block.text)]
     if isinstance(block, Facts):
         facts = [{"title": title, "value": value} for title, value in block.items]
         return [{"type": "FactSet", "facts": facts}]
@@ -80,7 +85,7 @@ def _render(block: Block) -> list[Json]:
     return []
 
 
-def _text(text: str, **style: Any) -> Json:
+def text_block(text: str, **style: Any) -> Json:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
@@ -99,7 +104,7 @@ def _chart(chart: Chart) -> list[Json]:
             }
         ]
         if index < len(chart.labels):
-            items.append(_text(chart.labels[index], size="Small", isSubtle=True))
+            items.append(text_block(chart.labels[index], size="Small", isSubtle=True))
         columns.append(
             {
                 "type": "Column",
@@ -111,9 +116,9 @@ def _chart(chart: Chart) -> list[Json]:
         )
     values = " · ".join(str(value) for value in chart.values)
     return [
-        _text(chart.label, weight="Bolder", spacing="Medium"),
+        text_block(chart.label, weight="Bolder", spacing="Medium"),
         {"type": "ColumnSet", "columns": columns, "minHeight": f"{BAR_HEIGHT_PX}px"},
-        _text(f"{sparkline(chart.values)}  {values}", size="Small", isSubtle=True),
+        text_block(f"{sparkline(chart.values)}  {values}", size="Small", isSubtle=True),
     ]
 
 
