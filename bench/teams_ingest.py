@@ -52,7 +52,7 @@ def channel_message(index: int) -> dict[str, Any]:
 async def serve(mode: str, database_url: str) -> None:
     app = web.Application()
     if mode == "engage":
-        from adapters.teams.endpoint import mount_teams
+        from adapters.teams.app import mount_teams
         from bot.services import Services
         from bot.settings import load_settings
 

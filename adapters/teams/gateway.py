@@ -1,34 +1,62 @@
-"""Delivering cards to Teams people for the core (`bot.delivery.Gateway`).
+"""Delivering cards to Teams people for the core (`bot.delivery.Gateway`), and every outbound
+call to the Bot Connector.
 
-Proactive messages go through `continue_conversation` on the stored reference; a person
-known only from a team gets a 1:1 conversation created through the connector first.
-Every connector call is retried by `RetryPolicy` within the per-conversation send limits;
-a 403 (the person blocked or uninstalled the bot) marks them unreachable for good.
+Proactive messages go through `continue_conversation` on the stored reference; a person known
+only from a team gets a 1:1 conversation created through the connector first. Every connector
+call is retried by `RetryPolicy` (429, 412 and 502–504 with backoff and jitter, Retry-After
+honoured; waits too long to sleep through are handed back to the delivery worker as
+`RetryAfter`) within Teams' per-conversation send limits (`SendLimiter`); a 403 (the person
+blocked or uninstalled the bot) is never retried and marks them unreachable for good.
+
+Connector clients make one attempt per call (retries are ours) and no call waits longer than
+`ENGAGE_API_TIMEOUT_SECONDS` (msrest's default is 100 s). Their access tokens too: msrest asks
+the credentials for a token synchronously, on the event loop, and MSAL waits for Microsoft's
+login service without a timeout. So a client's token is fetched first, on a worker thread and
+with the timeout; msrest then finds it in MSAL's cache, which lives as long as the credentials
+(kept, not rebuilt for every client).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
 
-from botbuilder.core import TurnContext
+from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     ChannelAccount,
     ConversationParameters,
     ConversationReference,
 )
+from botframework.connector.auth import (
+    ConnectorFactory,
+    MicrosoftAppCredentials,
+    ServiceClientCredentialsFactory,
+)
+from msal import ConfidentialClientApplication
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from adapters.teams.activity import PLATFORM, Json
-from adapters.teams.auth import Authenticator
-from adapters.teams.config import bot_framework_config
 from adapters.teams.contacts import Contact, ContactBook
-from adapters.teams.files import card_activity
-from adapters.teams.limits import SendLimiter
-from adapters.teams.links import community_link, message_link
-from adapters.teams.retry import BLOCKED, ConnectorError, Failure, RetryPolicy
-from adapters.teams.roster import install_roster
+from adapters.teams.ingest import PLATFORM, Json
+from adapters.teams.render import card_activity, community_link, message_link
 from bot.cards import Card
-from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
+from bot.clock import utcnow
+from bot.delivery import (
+    Delivered,
+    DeliveryResult,
+    PermanentFailure,
+    Recipient,
+    RetryAfter,
+    TransientFailure,
+)
 from bot.services import Services
 
 
@@ -55,9 +83,6 @@ class TeamsGateway:
         if not isinstance(contact, Contact):
             return contact
         return await self._deliver(contact, card, message_id=None)
-
-    async def send_digest(self, recipient: Recipient, card: Card) -> DeliveryResult:
-        return await self.send_card(recipient, card)
 
     async def update_card(
         self, recipient: Recipient, sent: Delivered, card: Card
@@ -110,9 +135,7 @@ class TeamsGateway:
         )
 
         async def create() -> str:
-            claims = self.adapter.create_claims_identity(self.app_id)
-            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = await factory.create(reference["serviceUrl"], None)
+            client = await connector_client(self.adapter, self.app_id, reference["serviceUrl"])
             created = await client.conversations.create_conversation(parameters)
             return str(created.id)
 
@@ -173,9 +196,234 @@ class TeamsGateway:
 
 def build_gateway(services: Services) -> TeamsGateway | None:
     """The `engage.gateways` entry point: a gateway for processes without the web server."""
+    # app.py (authentication, adapter) and roster.py build on this module's connector clients.
+    from adapters.teams.app import Authenticator, bot_framework_config
+    from adapters.teams.roster import install_roster
+
     config = bot_framework_config(services.settings)
     if not config.APP_ID and services.settings.env == "prod":
         return None
     adapter = Authenticator(config, timeout=services.settings.api_timeout_seconds).cloud_adapter()
     install_roster(services, adapter, config.APP_ID)
     return TeamsGateway(adapter, ContactBook(services.database), config.APP_ID)
+
+
+T = TypeVar("T")
+RETRYABLE = frozenset({412, 429, 502, 503, 504})
+BLOCKED = 403
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A connector call that failed: HTTP status (None for network errors) and error code."""
+
+    status: int | None
+    code: str = ""
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.status is None or self.status in RETRYABLE
+
+    def describe(self) -> str:
+        status = "network" if self.status is None else str(self.status)
+        return f"teams:{status}:{self.code}" if self.code else f"teams:{status}"
+
+
+class ConnectorError(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.describe())
+        self.failure = failure
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """The failure behind a connector exception; None for anything else (a bug: re-raise)."""
+    if isinstance(exc, ConnectorError):
+        return exc.failure
+    if isinstance(exc, ClientRequestError):
+        return Failure(None, type(exc).__name__)
+    if not isinstance(exc, HttpOperationError):
+        return None
+    response: Any = exc.response
+    status = getattr(response, "status_code", None)
+    headers = getattr(response, "headers", None) or {}
+    code = getattr(getattr(exc.error, "error", None), "code", None) or ""
+    return Failure(status, str(code), retry_after_seconds(headers.get("Retry-After")))
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """`Retry-After` as seconds, whether given as a number or an HTTP date."""
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((moment - (now or utcnow())).total_seconds(), 0.0)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 4
+    base_seconds: float = 0.5
+    max_inline_seconds: float = 30.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    jitter: Callable[[], float] = field(default=random.random)
+
+    def wait(self, attempt: int, failure: Failure) -> float:
+        """Retry-After when given (plus up to 10% jitter), else exponential backoff with jitter."""
+        if failure.retry_after is not None:
+            return float(failure.retry_after * (1 + 0.1 * self.jitter()))
+        return self.base_seconds * float(2**attempt) * (0.5 + self.jitter() / 2)
+
+    async def run(
+        self, send: Callable[[], Awaitable[T]]
+    ) -> tuple[T | None, DeliveryResult | None, Failure | None]:
+        """(value, None, None) on success; otherwise (None, result to report, last failure)."""
+        failure = Failure(None)
+        wait = 0.0
+        for attempt in range(self.attempts):
+            try:
+                return await send(), None, None
+            except Exception as exc:
+                found = classify(exc)
+                if found is None:
+                    raise
+                failure = found
+            if not failure.retryable:
+                return None, PermanentFailure(failure.describe()), failure
+            wait = self.wait(attempt, failure)
+            if wait > self.max_inline_seconds or attempt == self.attempts - 1:
+                break
+            await self.sleep(wait)
+        if failure.status == 429 or failure.retry_after is not None:
+            return None, RetryAfter(wait, failure.describe()), failure
+        return None, TransientFailure(failure.describe()), failure
+
+
+# (seconds, sends allowed) per conversation: 7 per second, 60 per 30 s, 1,800 per hour.
+WINDOWS: tuple[tuple[float, int], ...] = ((1.0, 7), (30.0, 60), (3600.0, 1800))
+SWEEP_EVERY = 1000
+
+
+class SendLimiter:
+    """Books send slots per conversation so no window's limit is ever exceeded."""
+
+    def __init__(
+        self,
+        windows: tuple[tuple[float, int], ...] = WINDOWS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.windows = windows
+        self.clock = clock
+        self.horizon = max(span for span, _ in windows)
+        self._sent: dict[str, deque[float]] = {}
+        self._reservations = 0
+
+    def reserve(self, conversation: str, within: float = math.inf) -> float:
+        """Seconds until the earliest slot every window allows; booked only if <= `within`."""
+        now = self.clock()
+        self._reservations += 1
+        if self._reservations % SWEEP_EVERY == 0:
+            self._sweep(now)
+        sent = self._sent.setdefault(conversation, deque())
+        while sent and sent[0] <= now - self.horizon:
+            sent.popleft()
+        slot = max(now, sent[-1]) if sent else now
+        for span, limit in self.windows:
+            if len(sent) >= limit:
+                slot = max(slot, sent[-limit] + span)
+        if slot - now <= within:
+            sent.append(slot)
+        return slot - now
+
+    def _sweep(self, now: float) -> None:
+        idle = [
+            key for key, sent in self._sent.items() if not sent or sent[-1] <= now - self.horizon
+        ]
+        for key in idle:
+            del self._sent[key]
+
+
+def bounded(client: Any, timeout: float) -> Any:
+    """One attempt per call, so `RetryPolicy` alone decides (with Retry-After); each
+    attempt gives up after `timeout` seconds without an answer."""
+    policy = client.config.retry_policy
+    policy.retries = 0
+    policy.policy.status_forcelist = []
+    client.config.connection.timeout = timeout
+    return client
+
+
+class BoundedConnectors(ConnectorFactory):  # type: ignore[misc]
+    """botbuilder's connector factory, whose every client is `bounded`."""
+
+    def __init__(self, inner: ConnectorFactory, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        return bounded(await self.inner.create(service_url, audience), self.timeout)
+
+
+class BoundedTokens(ServiceClientCredentialsFactory):  # type: ignore[misc]
+    """botbuilder's credentials, kept per audience, whose tokens are fetched on a worker thread,
+    with the timeout (see the module's docstring)."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self._made: dict[tuple[str, str, str, bool], Any] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return bool(await self.inner.is_valid_app_id(app_id))
+
+    async def is_authentication_disabled(self) -> bool:
+        return bool(await self.inner.is_authentication_disabled())
+
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> Any:
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        credentials = self._made.get(key)
+        if credentials is None:
+            credentials = await self.inner.create_credentials(
+                app_id, oauth_scope, login_endpoint, validate_authority
+            )
+            self._made[key] = credentials
+        if getattr(credentials, "microsoft_app_id", None):
+            try:
+                await asyncio.to_thread(self._fetch_token, credentials)
+            except (OSError, ValueError) as error:  # requests' failures, MSAL's refusals
+                raise ClientRequestError(
+                    f"no Bot Framework token: {type(error).__name__}"
+                ) from None
+        return credentials
+
+    def _fetch_token(self, credentials: Any) -> None:
+        if isinstance(credentials, MicrosoftAppCredentials) and credentials.app is None:
+            # What botframework builds on first use, with a timeout (MSAL's default is none).
+            credentials.app = ConfidentialClientApplication(
+                client_id=credentials.microsoft_app_id,
+                client_credential=credentials.microsoft_app_password,
+                authority=credentials.oauth_endpoint,
+                timeout=self.timeout,
+            )
+        credentials.get_access_token()
+
+
+async def connector_client(adapter: Any, app_id: str, service_url: str) -> Any:
+    """A connector client for calls outside a turn (bounded, as the adapter's factory makes
+    them): opening a conversation, the scheduled roster sync."""
+    claims = adapter.create_claims_identity(app_id)
+    factory = adapter.bot_framework_authentication.create_connector_factory(claims)
+    return await factory.create(service_url, None)
+
+
+def turn_client(turn_context: TurnContext) -> Any:
+    """The connector client of this turn (made by a `BoundedConnectors`)."""
+    return turn_context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]

@@ -1,4 +1,6 @@
-"""When the bot joins a team, or the team changes: record who is in it and how to reach them.
+"""Who is in each Teams team and channel: read when the bot joins a team or the team changes,
+and again by the scheduled `roster` job (`TeamsRoster`, through the service URL the team's
+install came from).
 
 Members come from the connector's paged member list; the team's name and group id (for
 deep links) from the activity, or from the team details when the activity lacks them.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -23,9 +26,12 @@ from botframework.connector.teams import TeamsConnectorClient
 from sqlalchemy import select
 from sqlmodel import Session
 
-from adapters.teams.activity import (
+from adapters.teams.contacts import ChannelHome, ContactBook, Fact, Reach, reference
+from adapters.teams.gateway import bounded, connector_client, turn_client
+from adapters.teams.ingest import (
     PLATFORM,
     Json,
+    common,
     is_bot_account,
     occurred_at,
     person_key,
@@ -33,9 +39,6 @@ from adapters.teams.activity import (
     tenant,
     text_field,
 )
-from adapters.teams.connector import bounded, turn_client
-from adapters.teams.contacts import ContactBook
-from adapters.teams.references import ChannelHome, Fact, Reach, reference
 from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
@@ -61,7 +64,9 @@ async def import_team(
     group = text_field(activity, "channelData", "team", "aadGroupId")
     group = group or (known and known.group_id) or ""
     if not name or not group:
-        details = await asyncio.to_thread(_team_details, client, turn_context, team)
+        details = await asyncio.to_thread(
+            _team_details, client, turn_context.activity.service_url, team
+        )
         if not name:
             name = str(details.name or "")
             await services.tracker.record(_team_named(activity, team, name))
@@ -74,21 +79,12 @@ async def import_team(
     )
     everyone: set[str] = set()
     hasher = EmailHasher(services.settings.secret_key)
-    token: str | None = None
-    while True:
-        page = await client.conversations.get_teams_conversation_paged_members(
-            team, PAGE_SIZE, token
-        )
-        members = [_account(member) for member in page.members or []]
-        members = [member for member in members if not is_bot_account(member)]
+    async for members in _member_pages(client, team):
         await services.tracker.record(
             _joined(activity, team, members) + _identities(activity, members, hasher)
         )
         await contacts.remember(_reaches(activity, team, members))
         everyone.update(person_key(member) for member in members)
-        token = page.continuation_token
-        if not token:
-            break
     service_url = str(activity.get("serviceUrl") or "")
     key = meta_key(SERVICE_URL, PLATFORM, tenant(activity))
     if service_url and len(key) <= META_KEY_LENGTH:
@@ -153,12 +149,10 @@ class TeamsRoster:
             report.problems.append(f"{tenant_id}: no service URL yet (install the bot again)")
             return report
         try:
-            claims = self.adapter.create_claims_identity(self.app_id)
-            factory = self.adapter.bot_framework_authentication.create_connector_factory(claims)
-            client = await factory.create(row.value, None)
+            client = await connector_client(self.adapter, self.app_id, row.value)
             for team, name in teams:
-                everyone = frozenset(await _team_members(client, team))
-                found = await asyncio.to_thread(_channels_at, client, row.value, team)
+                everyone = await _members(client, team)
+                found = await asyncio.to_thread(_team_channels, client, row.value, team)
                 channels = _listed(found, team)
                 report.events += await reconcile_team(
                     self.services, client, tenant_id, team, name, everyone, channels
@@ -170,6 +164,12 @@ class TeamsRoster:
             report.complete = False
             report.problems.append(f"{tenant_id}: {error}")
         return report
+
+
+def install_roster(services: Services, adapter: Any, app_id: str) -> None:
+    """Let the `roster` job sync Teams (once per services)."""
+    if not any(source.platform == PLATFORM for source in services.roster_sources):
+        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
 
 
 def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
@@ -184,60 +184,6 @@ def _installed_teams(session: Session) -> list[tuple[str, str, str]]:
     return [(row[0], row[1], row[2] or "") for row in session.connection().execute(query)]
 
 
-async def _team_members(client: Any, team: str) -> set[str]:
-    found: set[str] = set()
-    token: str | None = None
-    while True:
-        page = await client.conversations.get_teams_conversation_paged_members(
-            team, PAGE_SIZE, token
-        )
-        accounts = [_account(member) for member in page.members or []]
-        found.update(person_key(a) for a in accounts if not is_bot_account(a))
-        token = page.continuation_token
-        if not token:
-            return found
-
-
-def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
-    return [
-        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
-        for c in channels
-        if c.id and c.name and c.id != team
-    ]
-
-
-def _channels_at(client: Any, service_url: str, team: str) -> list[Any]:
-    """On a worker thread: botbuilder's Teams client is synchronous."""
-    teams = TeamsConnectorClient(client.config.credentials, service_url)
-    found = bounded(teams, client.config.connection.timeout).teams.get_teams_channels(team)
-    return list(found.conversations or [])
-
-
-def install_roster(services: Services, adapter: Any, app_id: str) -> None:
-    """Let the `roster` job sync Teams (once per services)."""
-    if not any(source.platform == PLATFORM for source in services.roster_sources):
-        services.roster_sources.append(TeamsRoster(services, adapter, app_id))
-
-
-async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
-    """A private or shared channel's members, or None when the bot may not read them."""
-    found: set[str] = set()
-    token: str | None = None
-    try:
-        while True:
-            page = await client.conversations.get_teams_conversation_paged_members(
-                channel, PAGE_SIZE, token
-            )
-            accounts = [_account(member) for member in page.members or []]
-            found.update(person_key(a) for a in accounts if not is_bot_account(a))
-            token = page.continuation_token
-            if not token:
-                return frozenset(found)
-    except Exception as error:  # the connector refuses (403/404) where the bot is absent
-        log.info("Teams channel %s: roster not readable (%s)", channel, error)
-        return None
-
-
 async def _import_channels(
     turn_context: TurnContext,
     activity: Json,
@@ -249,15 +195,14 @@ async def _import_channels(
     """Name the team's channels, so `stats #name` finds them (General is the team's own);
     return them as (id, name, type)."""
     client = turn_client(turn_context)
-    channels = await asyncio.to_thread(_team_channels, client, turn_context, team)
+    channels = await asyncio.to_thread(
+        _team_channels, client, turn_context.activity.service_url, team
+    )
     listed = _listed(channels, team)
     named = [(channel, name) for channel, name, _ in listed]
     events: list[Event] = [
         CommunityRenamed(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"channel-name:{channel}:{activity['id']}",
-            occurred_at=occurred_at(activity),
+            **common(activity, f"channel-name:{channel}:{activity['id']}"),
             community=channel,
             name=name,
         )
@@ -269,19 +214,38 @@ async def _import_channels(
     return listed
 
 
-def _teams_client(client: Any, turn_context: TurnContext) -> Any:
-    """botbuilder's Teams client is synchronous: only ever called on a worker thread."""
-    teams = TeamsConnectorClient(client.config.credentials, turn_context.activity.service_url)
-    return bounded(teams, client.config.connection.timeout)
+async def _member_pages(client: Any, conversation: str) -> AsyncIterator[list[Json]]:
+    """The people of a team or channel (bots left out), one page of the connector's paged
+    member list at a time."""
+    token: str | None = None
+    while True:
+        page = await client.conversations.get_teams_conversation_paged_members(
+            conversation, PAGE_SIZE, token
+        )
+        accounts = [_account(member) for member in page.members or []]
+        yield [account for account in accounts if not is_bot_account(account)]
+        token = page.continuation_token
+        if not token:
+            return
 
 
-def _team_details(client: Any, turn_context: TurnContext, team: str) -> Any:
-    return _teams_client(client, turn_context).teams.get_team_details(team)
+async def _members(client: Any, conversation: str) -> frozenset[str]:
+    return frozenset(
+        [
+            person_key(member)
+            async for page in _member_pages(client, conversation)
+            for member in page
+        ]
+    )
 
 
-def _team_channels(client: Any, turn_context: TurnContext, team: str) -> list[Any]:
-    found = _teams_client(client, turn_context).teams.get_teams_channels(team)
-    return list(found.conversations or [])
+async def _own_roster(client: Any, channel: str) -> frozenset[str] | None:
+    """A private or shared channel's members, or None when the bot may not read them."""
+    try:
+        return await _members(client, channel)
+    except Exception as error:  # the connector refuses (403/404) where the bot is absent
+        log.info("Teams channel %s: roster not readable (%s)", channel, error)
+        return None
 
 
 def _account(member: Any) -> Json:
@@ -292,23 +256,27 @@ def _account(member: Any) -> Json:
     }
 
 
-def _identities(activity: Json, members: list[Json], hasher: EmailHasher) -> list[Event]:
-    """Each member's e-mail as a keyed hash (none without ENGAGE_SECRET_KEY)."""
-    events: list[Event] = []
-    for member in members:
-        email_hash = hasher(member.get("email"))
-        if email_hash:
-            events.append(
-                PersonSeen(
-                    platform=PLATFORM,
-                    workspace=tenant(activity),
-                    key=f"email:{person_key(member)}:{email_hash[:16]}",
-                    occurred_at=occurred_at(activity),
-                    person=person_key(member),
-                    email_hash=email_hash,
-                )
-            )
-    return events
+def _listed(channels: list[Any], team: str) -> list[tuple[str, str, str]]:
+    return [
+        (str(c.id), str(c.name), str(getattr(c, "type", None) or "standard"))
+        for c in channels
+        if c.id and c.name and c.id != team
+    ]
+
+
+def _teams_client(client: Any, service_url: str) -> Any:
+    """botbuilder's Teams client is synchronous: only ever called on a worker thread."""
+    teams = TeamsConnectorClient(client.config.credentials, service_url)
+    return bounded(teams, client.config.connection.timeout)
+
+
+def _team_details(client: Any, service_url: str, team: str) -> Any:
+    return _teams_client(client, service_url).teams.get_team_details(team)
+
+
+def _team_channels(client: Any, service_url: str, team: str) -> list[Any]:
+    found = _teams_client(client, service_url).teams.get_teams_channels(team)
+    return list(found.conversations or [])
 
 
 def _team_named(activity: Json, team: str, name: str) -> list[Event]:
@@ -316,10 +284,7 @@ def _team_named(activity: Json, team: str, name: str) -> list[Event]:
         return []
     return [
         CommunityRenamed(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"team-name:{team}:{activity['id']}",
-            occurred_at=occurred_at(activity),
+            **common(activity, f"team-name:{team}:{activity['id']}"),
             community=team,
             name=name,
         )
@@ -329,15 +294,28 @@ def _team_named(activity: Json, team: str, name: str) -> list[Event]:
 def _joined(activity: Json, team: str, members: list[Json]) -> list[Event]:
     return [
         MemberJoined(
-            platform=PLATFORM,
-            workspace=tenant(activity),
-            key=f"roster:{team}:{person_key(member)}",
-            occurred_at=occurred_at(activity),
+            **common(activity, f"roster:{team}:{person_key(member)}"),
             person=person_key(member),
             community=team,
         )
         for member in members
     ]
+
+
+def _identities(activity: Json, members: list[Json], hasher: EmailHasher) -> list[Event]:
+    """Each member's e-mail as a keyed hash (none without ENGAGE_SECRET_KEY)."""
+    events: list[Event] = []
+    for member in members:
+        email_hash = hasher(member.get("email"))
+        if email_hash:
+            events.append(
+                PersonSeen(
+                    **common(activity, f"email:{person_key(member)}:{email_hash[:16]}"),
+                    person=person_key(member),
+                    email_hash=email_hash,
+                )
+            )
+    return events
 
 
 def _reaches(activity: Json, team: str, members: list[Json]) -> list[Fact]:

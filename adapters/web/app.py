@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import bot
 from adapters.slack import mount_slack
-from adapters.teams.endpoint import mount_teams
+from adapters.teams.app import mount_teams
 from adapters.web.operations import OperationsMetrics
 from adapters.web.rejections import REJECTIONS, Rejections
 from bot.errors import DatabaseError

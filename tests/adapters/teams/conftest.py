@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from adapters.teams.endpoint import TeamsBot, mount_teams
+from adapters.teams.app import TeamsBot, mount_teams
 from bot.services import Services
 from tests.adapters.teams.activities import (
     ALICE,

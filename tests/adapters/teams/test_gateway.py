@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters.teams.gateway import TeamsGateway, build_gateway
-from adapters.teams.limits import SendLimiter
-from adapters.teams.retry import RetryPolicy
+from adapters.teams.gateway import RetryPolicy, SendLimiter, TeamsGateway, build_gateway
 from bot.cards import Card, Paragraph
 from bot.commands import Asker
 from bot.delivery import Delivered, PermanentFailure, Recipient, RetryAfter, TransientFailure

@@ -10,8 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from adapters.teams.icons import png
-from adapters.teams.package import COMMANDS, build_package
+from adapters.teams.package import COMMANDS, build_package, png
 from bot.cli import main
 from bot.commands import core_router
 from bot.errors import EngageError

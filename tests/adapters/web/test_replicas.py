@@ -36,7 +36,7 @@ from bot.services import Services
 from bot.storage.models import BudgetSlot, InboxEvent, Outbox, Person, SchedulerLease, Suggestion
 from tests.adapters.teams.activities import APP_ID, GARDEN, TENANT, activity
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_auth import Issuer
+from tests.adapters.teams.test_app_auth import Issuer
 from tests.nudges.scheduler.test_two_servers_plan import PLANNED, sent_per_person
 from tests.support.fake_slack import BOT_TOKEN, FakeSlack
 from tests.support.live_workspace import NEWCOMERS, load_live_workspace

@@ -10,12 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlmodel import Session, select
 
-from adapters.teams.auth import Authenticator
-from adapters.teams.config import bot_framework_config
-from adapters.teams.contacts import ContactBook
-from adapters.teams.gateway import TeamsGateway
-from adapters.teams.references import facts_from
-from adapters.teams.retry import RetryPolicy
+from adapters.teams.app import Authenticator, bot_framework_config
+from adapters.teams.contacts import ContactBook, facts_from
+from adapters.teams.gateway import RetryPolicy, TeamsGateway
 from bot.cards import Card, Paragraph
 from bot.delivery import Recipient, TransientFailure
 from bot.services import Services

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from adapters.teams.renderer import CONTENT_TYPE
+from adapters.teams.render import CONTENT_TYPE
 from bot.services import Services
 from bot.storage.models import ConversationRef, InboxEvent, Person, Preference
 from tests.adapters.teams.activities import (

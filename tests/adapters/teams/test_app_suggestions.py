@@ -15,7 +15,7 @@ from nudges.planner.job import plan
 from tests.adapters.teams.activities import TENANT, activity
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_turns import texts
+from tests.adapters.teams.test_commands import texts
 from tests.support.clock import FakeClock
 from tests.support.suggestions import (
     TUESDAY,

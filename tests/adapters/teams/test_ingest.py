@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.teams.activity import (
+from adapters.teams.ingest import (
     channel_id,
     command_text,
     occurred_at,

@@ -9,8 +9,8 @@ from bot.services import Services
 from bot.storage.models import Community
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_campaign_form import click, ids, inputs
-from tests.adapters.teams.test_turns import texts
+from tests.adapters.teams.test_commands import texts
+from tests.adapters.teams.test_commands_campaign_form import click, ids, inputs
 from tests.support.campaigns import Ids
 
 __all__ = ["ids"]  # the fixture: the handcrafted workspace in our Teams tenant

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.teams.retry import ConnectorError, Failure, RetryPolicy, retry_after_seconds
+from adapters.teams.gateway import ConnectorError, Failure, RetryPolicy, retry_after_seconds
 from bot.delivery import PermanentFailure, RetryAfter, TransientFailure
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from tests.adapters.teams.activities import PERSONAL, activity
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_turns import cards, handcrafted_teams_workspace, texts
+from tests.adapters.teams.test_commands import cards, handcrafted_teams_workspace, texts
 from tests.support.dump import dump_tables
 
 U1 = {"id": "29:1U1xQz0p9WvB3nK7mJ2sR5dF8gH4yU6iO1eW0qA", "name": "U1", "aadObjectId": "U1"}

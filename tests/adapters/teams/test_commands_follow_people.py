@@ -15,7 +15,7 @@ from nudges.digest.job import digest
 from tests.adapters.teams.activities import ALICE_ID, BOB, BOB_ID, BOT_ID, PERSONAL, activity
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_turns import cards, texts
+from tests.adapters.teams.test_commands import cards, texts
 from tests.support.clock import FakeClock
 from tests.support.dump import dump_text
 from tests.support.suggestions import outbox_rows

@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.settings import Settings, load_settings
 from tests.adapters.teams.activities import APP_ID, activity
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_auth import Issuer, issuer
+from tests.adapters.teams.test_app_auth import Issuer, issuer
 from tests.support.logs import DebugLog, debug_log
 
 __all__ = ["debug_log", "issuer"]  # fixtures

@@ -14,7 +14,7 @@ from bot.storage.models import Campaign
 from tests.adapters.teams.activities import TENANT, activity
 from tests.adapters.teams.conftest import TeamsServer
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_turns import texts
+from tests.adapters.teams.test_commands import texts
 from tests.support.campaigns import Ids, audit_rows, counts, ids_in
 from tests.support.workspace import AS_OF, handcrafted_events
 

@@ -13,7 +13,7 @@ from botframework.connector.aio import ConnectorClient
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from adapters.teams.endpoint import mount_teams, needs_turn
+from adapters.teams.app import mount_teams, needs_turn
 from adapters.web.app import create_app
 from bot.errors import ConfigError
 from bot.services import Services

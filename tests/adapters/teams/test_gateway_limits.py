@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.teams.limits import SendLimiter
+from adapters.teams.gateway import SendLimiter
 from tests.support.clock import FakeMonotonic
 
 

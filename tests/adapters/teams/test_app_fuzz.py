@@ -17,15 +17,15 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlmodel import Session
 
-from adapters.teams.activity import text_field
-from adapters.teams.endpoint import needs_turn
+from adapters.teams.app import needs_turn
+from adapters.teams.ingest import text_field
 from bot.services import Services
 from bot.settings import load_settings
 from bot.storage.tables import INBOX_EVENT
 from tests.adapters.teams.activities import APP_ID, FIXTURES, activity
 from tests.adapters.teams.conftest import TeamsServer, serve_teams
 from tests.adapters.teams.fake_connector import FakeConnector
-from tests.adapters.teams.test_auth import Issuer, issuer
+from tests.adapters.teams.test_app_auth import Issuer, issuer
 
 __all__ = ["issuer"]  # fixture
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.teams.renderer import adaptive_card
+from adapters.teams.render import adaptive_card
 from bot.cards import Actions, Button, Card, Chart, Facts, Heading, Paragraph
 
 
