@@ -17,39 +17,23 @@ from sqlmodel import Session
 
 from bot.cards import Actions, Card, Heading, Paragraph
 from bot.commands import CommandError, Context
+from bot.commands.lookup import community_for
 from bot.commands.stats import stats_command
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage.models import Community, FollowStep, Membership, Suggestion
+from bot.storage.models import Community, FollowStep, Suggestion
 from bot.storage.tables import FOLLOW_STEP, MEMBERSHIP, WORKSPACE
-from nudges.actions.target import name_of, public_community
-from nudges.card_data import card_to_data
+from nudges.actions.follow import name_of
 from nudges.cards.commandline import command_button
+from nudges.outbox import card_to_data
 from nudges.planner.enqueue import drop_suggestions, insert_outbox, insert_suggestions, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
+from nudges.policy.consent import JOIN_NUDGE_KIND as KIND
+from nudges.policy.consent import Recipient, load_recipients
 from nudges.policy.rules import has_consent, weekly_allowance
-from nudges.policy.standing import Recipient, load_recipients
 
-KIND = "join_nudge"
 ANSWERS = {"keep": "keep", "no": "no"}
-
-
-def followed(session: Session, person_id: int, community_id: int, now: datetime) -> None:
-    """A (new) follow starts the count of weeks again, unless "Join?" was asked already."""
-    step = session.get(FollowStep, (person_id, community_id))
-    if step is None:
-        session.add(FollowStep(person_id=person_id, community_id=community_id, followed_at=now))
-    elif step.asked_at is None:
-        step.followed_at = now
-        session.add(step)
-
-
-def joined(session: Session, person_id: int, community_id: int, now: datetime) -> None:
-    step = session.get(FollowStep, (person_id, community_id))
-    if step is not None and step.joined_at is None:
-        step.joined_at = now
-        session.add(step)
 
 
 async def explore_command(context: Context, args: list[str]) -> Card:
@@ -59,7 +43,7 @@ async def explore_command(context: Context, args: list[str]) -> Card:
     now = context.services.clock()
 
     def record(session: Session) -> None:
-        community = public_community(session, context, " ".join(args))
+        community = community_for(session, context, " ".join(args))
         step = session.get(FollowStep, (context.person_id, community.id))
         if step is not None and step.clicked_at is None:
             step.clicked_at = now
@@ -76,7 +60,7 @@ async def next_step_command(context: Context, args: list[str]) -> Card:
     answer = ANSWERS[args[0].lower()]
 
     def apply(session: Session) -> str:
-        community = public_community(session, context, " ".join(args[1:]))
+        community = community_for(session, context, " ".join(args[1:]))
         step = session.get(FollowStep, (context.person_id, community.id))
         if step is not None:
             step.answer = step.answer or answer
@@ -218,14 +202,3 @@ def _queue(
 def step_community(session: Session, community_id: int) -> tuple[str, str]:
     community = session.get_one(Community, community_id)
     return community.external_id, name_of(community)
-
-
-def join_nudge_allowed(session: Session, person_id: int, payload: dict[str, Any]) -> bool:
-    """At send time: still only following, and no answer given meanwhile."""
-    community_id = payload.get("community_id")
-    if not isinstance(community_id, int):
-        return False
-    membership = session.get(Membership, (person_id, community_id))
-    step = session.get(FollowStep, (person_id, community_id))
-    following = membership is not None and membership.state == "follower"
-    return following and step is not None and step.answer is None and step.joined_at is None

@@ -24,12 +24,11 @@ from bot.metrics.figures import count
 from bot.services import Services
 from bot.storage.models import Person, PersonFollow, Showcase
 from bot.storage.tables import ANIMATOR, PERSON_FOLLOW, PREFERENCE, SHOWCASE, WORKSPACE
-from nudges.card_data import card_to_data
 from nudges.cards.commandline import command_button
+from nudges.outbox import card_to_data
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
-from nudges.policy.consent import ASK_KIND
-from nudges.policy.standing import load_recipients
+from nudges.policy.consent import ASK_KIND, load_recipients
 
 
 def display(person: Person) -> str:

@@ -19,14 +19,14 @@ from bot.delivery import Gateway, ThreadLinks
 from bot.i18n import Told
 from bot.services import Services
 from bot.storage.tables import MEMBERSHIP, OUTBOX, WORKSPACE
-from nudges.card_data import card_to_data
 from nudges.digest.card import Linker, digest_card
 from nudges.digest.examples import Extras, load_extras, person_followers, with_examples
 from nudges.digest.figures import CommunityWeek, community_weeks
+from nudges.outbox import card_to_data
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.policy.consent import Recipient, load_recipients
 from nudges.policy.rules import Verdict, decide_digest
-from nudges.policy.standing import Recipient, load_recipients
 
 KIND = "digest"
 

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import Language, Translator, language_for
-from nudges.card_data import card_to_data
 from nudges.cards.suggestion import Suggested, introduction_card, suggestion_card
+from nudges.outbox import card_to_data
 from nudges.planner.choose import Pick
 from nudges.planner.context import CommunityCard, WorkspaceContext
+from nudges.policy.consent import Recipient
 from nudges.policy.rules import weekly_allowance
-from nudges.policy.standing import Recipient
 
 TRANSLATORS: dict[Language, Translator] = {"en": Translator("en"), "fr": Translator("fr")}
 

@@ -18,12 +18,12 @@ from dataclasses import replace
 from json.encoder import encode_basestring_ascii as _encode
 
 from bot.i18n import Language
-from nudges.card_data import card_to_data
 from nudges.cards.suggestion import Suggested, suggestion_card
+from nudges.outbox import card_to_data
 from nudges.planner.choose import Pick
 from nudges.planner.context import WorkspaceContext
 from nudges.planner.messages import TRANSLATORS, language_of, sentence_in, suggested
-from nudges.policy.standing import Recipient
+from nudges.policy.consent import Recipient
 
 KIND = "suggestion"
 STAND_INS = ((-718_281_828_459, "sentence-stand-in-a"), (-314_159_265_358, "sentence-stand-in-b"))
