@@ -19,9 +19,16 @@ from bot.delivery import Gateway, ThreadLinks
 from bot.i18n import Told
 from bot.services import Services
 from bot.storage.tables import MEMBERSHIP, OUTBOX, WORKSPACE
-from nudges.digest.card import Linker, digest_card
-from nudges.digest.examples import Extras, load_extras, person_followers, with_examples
-from nudges.digest.figures import CommunityWeek, community_weeks
+from nudges.digest.card import (
+    CommunityWeek,
+    Extras,
+    Linker,
+    community_weeks,
+    digest_card,
+    load_extras,
+    person_followers,
+    with_examples,
+)
 from nudges.outbox import card_to_data
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
