@@ -29,8 +29,7 @@ from nudges.outbox import card_to_data
 from nudges.planner.enqueue import drop_suggestions, insert_outbox, insert_suggestions, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
-from nudges.policy.consent import JOIN_NUDGE_KIND as KIND
-from nudges.policy.consent import Recipient, load_recipients
+from nudges.policy.consent import JOIN_NUDGE_KIND, Recipient, load_recipients
 from nudges.policy.rules import has_consent, weekly_allowance
 
 ANSWERS = {"keep": "keep", "no": "no"}
@@ -175,7 +174,7 @@ def _queue(
         if suggestion_id not in slotted:
             continue
         step = session.get_one(FollowStep, (recipient.person_id, community_id))
-        community = step_community(session, community_id)
+        community = _community_of(session, community_id)
         t = TRANSLATORS[language_of(recipient, settings.default_locale)]
         card = join_card(t, community[1], community[0], settings.follow_nudge_weeks, suggestion_id)
         platform, workspace = workspaces[recipient.workspace_id]
@@ -187,8 +186,8 @@ def _queue(
             "suggestion_id": suggestion_id,
             "card": card_to_data(card),
         }
-        key = keys[suggestion_id] = f"{KIND}:{recipient.person_id}:{community_id}"
-        messages.append(outbox_row(key, KIND, recipient.person_id, payload, now))
+        key = keys[suggestion_id] = f"{JOIN_NUDGE_KIND}:{recipient.person_id}:{community_id}"
+        messages.append(outbox_row(key, JOIN_NUDGE_KIND, recipient.person_id, payload, now))
         step.asked_at, step.suggestion_id = now, suggestion_id
         session.add(step)
     inserted = insert_outbox(session, messages)
@@ -199,6 +198,6 @@ def _queue(
     return len(inserted)
 
 
-def step_community(session: Session, community_id: int) -> tuple[str, str]:
+def _community_of(session: Session, community_id: int) -> tuple[str, str]:
     community = session.get_one(Community, community_id)
     return community.external_id, name_of(community)

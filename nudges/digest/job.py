@@ -32,10 +32,8 @@ from nudges.digest.card import (
 from nudges.outbox import card_to_data
 from nudges.planner.enqueue import insert_outbox, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
-from nudges.policy.consent import Recipient, load_recipients
+from nudges.policy.consent import DIGEST_KIND, Recipient, load_recipients
 from nudges.policy.rules import Verdict, decide_digest
-
-KIND = "digest"
 
 Due = list[tuple[Recipient, list[int]]]
 Workspaces = dict[int, tuple[str, str]]
@@ -46,7 +44,7 @@ Found = tuple[Due, dict[int, CommunityWeek], Workspaces, Extras]
 
 
 def digest_key(person_id: int, week: str) -> str:
-    return f"{KIND}:{person_id}:{week}"
+    return f"{DIGEST_KIND}:{person_id}:{week}"
 
 
 async def digest(services: Services) -> str:
@@ -74,7 +72,7 @@ def _due(session: Session, now: datetime, minimum: int) -> Found | None:
     if not follows:
         return None
     recent = select(OUTBOX.c.dedup_key).where(
-        OUTBOX.c.kind == KIND, OUTBOX.c.created_at >= now - timedelta(days=8)
+        OUTBOX.c.kind == DIGEST_KIND, OUTBOX.c.created_at >= now - timedelta(days=8)
     )
     queued = {key for (key,) in session.connection().execute(recent)}
     due = []
@@ -152,7 +150,7 @@ def _queue(
             "card": card_to_data(card),
         }
         key = digest_key(recipient.person_id, recipient.standing.schedule.week(now))
-        rows.append(outbox_row(key, KIND, recipient.person_id, payload, now))
+        rows.append(outbox_row(key, DIGEST_KIND, recipient.person_id, payload, now))
     return len(insert_outbox(session, rows))
 
 

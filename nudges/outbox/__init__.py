@@ -1,4 +1,11 @@
-"""The outbox: every message waits here as a row until the delivery worker sends it."""
+"""The outbox: every message waits here as a row until the delivery worker sends it.
+
+Producers (planner, digests, introductions, welcome lines) queue rows in their own
+transaction (`nudges.planner.enqueue`); the card waits in the row's payload as plain
+JSON data (`card_to_data`) and is rebuilt at send time (`card_from_data`). The worker
+(`nudges.outbox.worker`) claims due rows and sends them through the gateways; the rows'
+states are in `nudges.outbox.records`.
+"""
 
 from __future__ import annotations
 

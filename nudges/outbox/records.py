@@ -1,8 +1,14 @@
-"""Claiming due outbox rows for sending, and expiring the claims of dead processes.
+"""The outbox rows' life: claimed for sending, a delivery result decided on, recorded.
 
 A claim sets the row `sending` with a lease. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets
 several processes claim at once without taking the same row; SQLite has one writer at a
-time (`BEGIN IMMEDIATE`), which serialises claims the same way.
+time (`BEGIN IMMEDIATE`), which serialises claims the same way. A claim whose process
+died keeps its row `sending` until the lease expires: then it is `unknown`, never sent
+again (at most once).
+
+What a delivery result means for the row is a pure decision (`decide`): sent, retried
+later with backoff, paused with the workspace after a rate limit, or dead. `record`
+writes it back, and moves the suggestion the message carries along.
 """
 
 from __future__ import annotations

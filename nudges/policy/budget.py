@@ -28,7 +28,7 @@ from sqlmodel import Session
 from bot.clock import as_utc
 from bot.identity import human
 from bot.storage.bulk import insert_ignoring_taken
-from bot.storage.models import Preference, Suggestion
+from bot.storage.models import Suggestion
 from bot.storage.tables import BUDGET_SLOT, PERSON
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -59,19 +59,6 @@ class Schedule:
     window_end: int = WINDOW[1]
     quiet_start: int | None = None
     quiet_end: int | None = None
-
-    @classmethod
-    def of(cls, preference: Preference | None, tz: str | None) -> Schedule:
-        if preference is None:
-            return cls(tz=tz)
-        return cls(
-            tz=tz,
-            working_days=parse_days(preference.working_days),
-            window_start=preference.window_start,
-            window_end=preference.window_end,
-            quiet_start=preference.quiet_start,
-            quiet_end=preference.quiet_end,
-        )
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(zone(self.tz))

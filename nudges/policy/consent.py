@@ -39,6 +39,7 @@ from bot.storage.models import (
 )
 from bot.storage.tables import MEMBERSHIP, OUTBOX, PERSON, PERSON_FOLLOW, PREFERENCE, SUGGESTION
 from nudges.outbox.records import Refusal
+from nudges.outbox.worker import SendCheck
 from nudges.policy.budget import Schedule, parse_days, release_slots, within_budget
 from nudges.policy.rules import Introduction, Standing, allowance, has_consent
 
@@ -51,7 +52,6 @@ JOIN_NUDGE_KIND = "join_nudge"
 LOOKBACK = timedelta(days=8)
 CHUNK = 900
 SCHEDULE_COLUMNS = ("working_days", "window_start", "window_end", "quiet_start", "quiet_end")
-SendCheck = Callable[[Session, int, dict[str, Any]], bool | Refusal]
 OVER_BUDGET = Refusal("over the person's weekly budget")
 STOPPED = Refusal("the person said stop")
 PAUSED = Refusal("the person paused Engage")
