@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 from sqlmodel import Session, col, select
@@ -44,10 +44,16 @@ from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.messages import suggested
 from nudges.policy.budget import SlotClaim, claim_slots, holder_of, period_of
 from nudges.policy.consent import load_recipients
-from nudges.policy.rules import NOT_NOW, Standing, Verdict, decide_on_request, weekly_allowance
+from nudges.policy.rules import (
+    ATTRIBUTION,
+    NOT_NOW,
+    Standing,
+    Verdict,
+    decide_on_request,
+    weekly_allowance,
+)
 from nudges.recommend import Snapshot, recommend
 
-ATTRIBUTION = timedelta(days=90)
 VOID = ("failed", "cancelled")
 Outcome = Literal["followed", "joined", "dismissed", "answered"]
 MAX_LISTED = 20

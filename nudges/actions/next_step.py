@@ -1,10 +1,12 @@
 """The next step, gently: from following a community to joining it, on the person's click.
 
-A follow is recorded as a `follow_step`. Clicking "Explore" in the community's digest
+A follow is recorded as a `follow_step` (by `follow` and `join`, `nudges.actions.follow`).
+Clicking "Explore" in the community's digest
 counts as having opened it. After `ENGAGE_FOLLOW_NUDGE_WEEKS` weeks of following and one
 such click, the planner sends one "Join?" card (Join, Keep following, Not interested),
 holding one of the person's weekly budget slots; it is sent once per community, whatever
-the answer. Join goes through the ordinary `join` command.
+the answer, and checked again at send time (`nudges.policy.consent`). Join goes through
+the ordinary `join` command.
 """
 
 from __future__ import annotations

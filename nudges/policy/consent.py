@@ -20,7 +20,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -273,25 +272,23 @@ def load_recipients(
     digests = _recent_digests(session, now, workspace_id)
     introductions = {} if started_only else _introductions(session, workspace_id)
     found = []
+    schedules: dict[tuple[Any, ...], tuple[Schedule, bool]] = {}
     for row in rows:
-        schedule = _schedule(row.tz, *(row[-len(SCHEDULE_COLUMNS) :] if row.person_id else ()))
-        if not open_only or _open(schedule, now):
+        key = (row.tz, *(row[-len(SCHEDULE_COLUMNS) :] if row.person_id else ()))
+        if key not in schedules:  # shared by everyone with the same zone and settings
+            schedule = _schedule(*key)
+            schedules[key] = schedule, not open_only or schedule.open_at(now)
+        schedule, shown = schedules[key]
+        if shown:
             found.append(_recipient(row, schedule, now, recent, introductions, digests))
     return found
 
 
-@lru_cache(maxsize=4096)
 def _schedule(tz: str | None, *preference: Any) -> Schedule:
-    """Schedules are shared by everyone with the same zone and settings."""
     if not preference:
         return Schedule(tz=tz)
     days, start, end, quiet_start, quiet_end = preference
     return Schedule(tz, parse_days(days), start, end, quiet_start, quiet_end)
-
-
-@lru_cache(maxsize=4096)
-def _open(schedule: Schedule, now: datetime) -> bool:
-    return schedule.open_at(now)
 
 
 def _people_query(started_only: bool) -> Select[Any]:

@@ -1,4 +1,4 @@
-"""The attention budget as pure rules: one decision per person and moment.
+"""The attention rules: one decision per person and moment, and what follows a suggestion.
 
 One budget per person across every campaign: at most `max_per_week` suggestions in their
 local ISO week (capped by ENGAGE_MAX_PER_WEEK), at most one message a local day, only on
@@ -36,9 +36,8 @@ NOT_NOW = timedelta(days=90)
 IGNORED_AFTER = timedelta(days=14)
 IGNORED_IN_A_ROW = 3
 BACK_OFF = timedelta(weeks=4)
-
-
 ATTRIBUTION = timedelta(days=90)
+"""How long after a suggestion an answer or a join is counted as its outcome."""
 FIRST_POST_WITHIN = timedelta(days=30)
 
 
