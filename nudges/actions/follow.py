@@ -42,9 +42,7 @@ from nudges.planner.cache import snapshot_cache
 from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.messages import suggested
-from nudges.policy.budget import SlotClaim, claim_slots, holder_of, period_of
-from nudges.policy.consent import load_recipients
-from nudges.policy.rules import (
+from nudges.policy import (
     ATTRIBUTION,
     NOT_NOW,
     Standing,
@@ -52,6 +50,8 @@ from nudges.policy.rules import (
     decide_on_request,
     weekly_allowance,
 )
+from nudges.policy.budget import SlotClaim, claim_slots, holder_of, period_of
+from nudges.policy.consent import load_recipients
 from nudges.recommend import Snapshot, recommend
 
 VOID = ("failed", "cancelled")

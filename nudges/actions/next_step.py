@@ -30,9 +30,9 @@ from nudges.cards.commandline import command_button
 from nudges.outbox import card_to_data
 from nudges.planner.enqueue import drop_suggestions, insert_outbox, insert_suggestions, outbox_row
 from nudges.planner.messages import TRANSLATORS, language_of
+from nudges.policy import has_consent, weekly_allowance
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
 from nudges.policy.consent import JOIN_NUDGE_KIND, Recipient, load_recipients
-from nudges.policy.rules import has_consent, weekly_allowance
 
 ANSWERS = {"keep": "keep", "no": "no"}
 

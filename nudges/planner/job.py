@@ -38,8 +38,8 @@ from nudges.planner.choose import Pick, pick
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.payloads import SuggestionPayloads
 from nudges.planner.write import write_all, write_introductions
+from nudges.policy import Verdict, advance, decide
 from nudges.policy.consent import Recipient, load_recipients
-from nudges.policy.rules import Verdict, advance, decide
 from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import model_for, recommend_many

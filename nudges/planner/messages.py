@@ -10,8 +10,8 @@ from nudges.cards.suggestion import Suggested, introduction_card, suggestion_car
 from nudges.outbox import card_to_data
 from nudges.planner.choose import Pick
 from nudges.planner.context import CommunityCard, WorkspaceContext
+from nudges.policy import weekly_allowance
 from nudges.policy.consent import Recipient
-from nudges.policy.rules import weekly_allowance
 
 TRANSLATORS: dict[Language, Translator] = {"en": Translator("en"), "fr": Translator("fr")}
 

@@ -25,9 +25,9 @@ from nudges.planner.enqueue import (
 )
 from nudges.planner.messages import introduction_payload
 from nudges.planner.payloads import SuggestionPayloads
+from nudges.policy import weekly_allowance
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
 from nudges.policy.consent import INTRODUCTION_KIND, Recipient, introduction_key
-from nudges.policy.rules import weekly_allowance
 
 
 def write_picks(

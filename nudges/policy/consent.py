@@ -39,8 +39,8 @@ from bot.storage.models import (
 from bot.storage.tables import MEMBERSHIP, OUTBOX, PERSON, PERSON_FOLLOW, PREFERENCE, SUGGESTION
 from nudges.outbox.records import Refusal
 from nudges.outbox.worker import SendCheck
+from nudges.policy import Introduction, Standing, allowance, has_consent
 from nudges.policy.budget import Schedule, parse_days, release_slots, within_budget
-from nudges.policy.rules import Introduction, Standing, allowance, has_consent
 
 NOT_COUNTED = ("failed", "cancelled")
 NOT_DELIVERED = ("dead", "cancelled")

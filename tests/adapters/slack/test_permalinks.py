@@ -10,7 +10,7 @@ from adapters.slack.gateway import SlackGateway
 from adapters.slack.permalinks import Permalinks
 from bot.services import Services
 from bot.settings import Settings
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.outbox import card_from_data
 from tests.adapters.slack.conftest import Slack, fixture
 from tests.support.clock import FakeClock, FakeMonotonic

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.settings import Platform, Settings
 from bot.storage.models import ConversationRef
 from nudges.actions import full_router
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.outbox import card_from_data
 from tests.adapters.teams.activities import (
     ALICE,

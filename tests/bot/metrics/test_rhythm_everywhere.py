@@ -13,7 +13,7 @@ from bot.metrics.figures import observed_weeks, rhythm
 from bot.report.build import build_report
 from bot.services import Services
 from bot.storage.models import Workspace
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from nudges.recommend.index import build_index

@@ -12,7 +12,7 @@ from bot.report.build import build_report
 from bot.services import Services
 from bot.storage.models import Showcase
 from nudges.actions.people import ask_animators
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from tests.nudges.digest.test_job import LinkingGateway

@@ -9,9 +9,9 @@ from nudges.planner.choose import Pick
 from nudges.planner.context import CommunityCard, WorkspaceContext
 from nudges.planner.messages import suggestion_payload
 from nudges.planner.payloads import STAND_INS, SuggestionPayloads
+from nudges.policy import Standing
 from nudges.policy.budget import Schedule
 from nudges.policy.consent import Recipient
-from nudges.policy.rules import Standing
 
 STANDING = Standing("in", 3, None, Schedule(tz="Europe/Paris"), 0, None)
 COMMUNITIES = {

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from bot.services import Services
 from bot.storage.models import Preference, Suggestion
 from nudges.planner.job import plan
-from nudges.policy.rules import advance
+from nudges.policy import advance
 from tests.support.clock import FakeClock
 from tests.support.events import join, post
 from tests.support.suggestions import (
