@@ -15,7 +15,7 @@ from bot.i18n import Told
 from bot.services import Services
 from nudges.actions.next_step import ask_to_join
 from nudges.actions.people import ask_animators
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.outbox.worker import DeliveryWorker
 from nudges.planner.job import plan
 from nudges.policy.consent import send_check

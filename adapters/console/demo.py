@@ -26,7 +26,7 @@ from bot.clock import utcnow
 from bot.delivery import Recipient
 from bot.i18n import Translator
 from bot.services import Services
-from nudges.commands import full_router
+from nudges.actions import full_router
 
 SHOWN = 3
 CROWD = 21

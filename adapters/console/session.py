@@ -11,7 +11,7 @@ from adapters.console.ticks import ConsoleClock
 from adapters.console.workspace import start_moment, the_workspace
 from bot.i18n import Translator
 from bot.services import Services
-from nudges.commands import full_router
+from nudges.actions import full_router
 
 
 def say(text: str) -> None:

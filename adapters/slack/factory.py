@@ -26,7 +26,7 @@ from bot.errors import ConfigError
 from bot.i18n import Translator
 from bot.services import Services
 from bot.settings import Settings
-from nudges.commands import full_router
+from nudges.actions import full_router
 
 ANYTHING = re.compile(".*")
 # Events with a listener of their own; every other event is answered by a no-op listener.

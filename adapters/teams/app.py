@@ -64,7 +64,7 @@ from adapters.web.rejections import Rejections, rejections_of
 from bot.errors import ConfigError
 from bot.services import Services
 from bot.settings import Settings
-from nudges.commands import full_router
+from nudges.actions import full_router
 
 log = logging.getLogger("engage.teams")
 

@@ -1,14 +1,22 @@
-"""The suggestion commands, typed or clicked: every button of a card is a command line."""
+"""The suggestion engine's chat commands, typed or clicked: every button of a card is a
+command line. `full_router` is what both adapters answer with."""
 
 from __future__ import annotations
 
-from bot.commands import Command, Router
-from nudges.actions.dismiss import never_command, notnow_command, unhide_command
-from nudges.actions.follow import follow_command, following_command, unfollow_command
-from nudges.actions.join import join_command
+from bot.commands import Command, Router, core_router
+from bot.services import Services
+from nudges.actions.follow import (
+    follow_command,
+    following_command,
+    join_command,
+    never_command,
+    notnow_command,
+    suggest_command,
+    unfollow_command,
+    unhide_command,
+)
 from nudges.actions.next_step import explore_command, next_step_command
 from nudges.actions.people import showcase_command
-from nudges.actions.suggest import suggest_command
 
 
 def register_suggestion_commands(router: Router) -> None:
@@ -29,4 +37,8 @@ def register_suggestion_commands(router: Router) -> None:
         router.add(command)
 
 
-__all__ = ["register_suggestion_commands"]
+def full_router(services: Services) -> Router:
+    """What both adapters answer with: core, animators, campaigns, privacy and suggestions."""
+    router = core_router(services)
+    register_suggestion_commands(router)
+    return router

@@ -1,10 +1,12 @@
 """The next step, gently: from following a community to joining it, on the person's click.
 
-A follow is recorded as a `follow_step`. Clicking "Explore" in the community's digest
+A follow is recorded as a `follow_step` (by `follow` and `join`, `nudges.actions.follow`).
+Clicking "Explore" in the community's digest
 counts as having opened it. After `ENGAGE_FOLLOW_NUDGE_WEEKS` weeks of following and one
 such click, the planner sends one "Join?" card (Join, Keep following, Not interested),
 holding one of the person's weekly budget slots; it is sent once per community, whatever
-the answer. Join goes through the ordinary `join` command.
+the answer, and checked again at send time (`nudges.policy.consent`). Join goes through
+the ordinary `join` command.
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ from sqlmodel import Session
 
 from bot.cards import Actions, Card, Heading, Paragraph
 from bot.commands import CommandError, Context
+from bot.commands.lookup import community_for
 from bot.commands.stats import stats_command
 from bot.i18n import Translator
 from bot.services import Services
-from bot.storage.models import Community, FollowStep, Membership, Suggestion
+from bot.storage.models import Community, FollowStep, Suggestion
 from bot.storage.tables import FOLLOW_STEP, MEMBERSHIP, WORKSPACE
-from nudges.actions.target import name_of, public_community
-from nudges.card_data import card_to_data
+from nudges.actions.follow import name_of
 from nudges.cards import command_button
+from nudges.outbox import card_to_data
 from nudges.planner.write import (
     TRANSLATORS,
     drop_suggestions,
@@ -33,29 +36,11 @@ from nudges.planner.write import (
     language_of,
     outbox_row,
 )
+from nudges.policy import has_consent, weekly_allowance
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
-from nudges.policy.rules import has_consent, weekly_allowance
-from nudges.policy.standing import Recipient, load_recipients
+from nudges.policy.consent import JOIN_NUDGE_KIND, Recipient, load_recipients
 
-KIND = "join_nudge"
 ANSWERS = {"keep": "keep", "no": "no"}
-
-
-def followed(session: Session, person_id: int, community_id: int, now: datetime) -> None:
-    """A (new) follow starts the count of weeks again, unless "Join?" was asked already."""
-    step = session.get(FollowStep, (person_id, community_id))
-    if step is None:
-        session.add(FollowStep(person_id=person_id, community_id=community_id, followed_at=now))
-    elif step.asked_at is None:
-        step.followed_at = now
-        session.add(step)
-
-
-def joined(session: Session, person_id: int, community_id: int, now: datetime) -> None:
-    step = session.get(FollowStep, (person_id, community_id))
-    if step is not None and step.joined_at is None:
-        step.joined_at = now
-        session.add(step)
 
 
 async def explore_command(context: Context, args: list[str]) -> Card:
@@ -65,7 +50,7 @@ async def explore_command(context: Context, args: list[str]) -> Card:
     now = context.services.clock()
 
     def record(session: Session) -> None:
-        community = public_community(session, context, " ".join(args))
+        community = community_for(session, context, " ".join(args))
         step = session.get(FollowStep, (context.person_id, community.id))
         if step is not None and step.clicked_at is None:
             step.clicked_at = now
@@ -82,7 +67,7 @@ async def next_step_command(context: Context, args: list[str]) -> Card:
     answer = ANSWERS[args[0].lower()]
 
     def apply(session: Session) -> str:
-        community = public_community(session, context, " ".join(args[1:]))
+        community = community_for(session, context, " ".join(args[1:]))
         step = session.get(FollowStep, (context.person_id, community.id))
         if step is not None:
             step.answer = step.answer or answer
@@ -197,7 +182,7 @@ def _queue(
         if suggestion_id not in slotted:
             continue
         step = session.get_one(FollowStep, (recipient.person_id, community_id))
-        community = step_community(session, community_id)
+        community = _community_of(session, community_id)
         t = TRANSLATORS[language_of(recipient, settings.default_locale)]
         card = join_card(t, community[1], community[0], settings.follow_nudge_weeks, suggestion_id)
         platform, workspace = workspaces[recipient.workspace_id]
@@ -209,8 +194,8 @@ def _queue(
             "suggestion_id": suggestion_id,
             "card": card_to_data(card),
         }
-        key = keys[suggestion_id] = f"{KIND}:{recipient.person_id}:{community_id}"
-        messages.append(outbox_row(key, KIND, recipient.person_id, payload, now))
+        key = keys[suggestion_id] = f"{JOIN_NUDGE_KIND}:{recipient.person_id}:{community_id}"
+        messages.append(outbox_row(key, JOIN_NUDGE_KIND, recipient.person_id, payload, now))
         step.asked_at, step.suggestion_id = now, suggestion_id
         session.add(step)
     inserted = insert_outbox(session, messages)
@@ -221,17 +206,6 @@ def _queue(
     return len(inserted)
 
 
-def step_community(session: Session, community_id: int) -> tuple[str, str]:
+def _community_of(session: Session, community_id: int) -> tuple[str, str]:
     community = session.get_one(Community, community_id)
     return community.external_id, name_of(community)
-
-
-def join_nudge_allowed(session: Session, person_id: int, payload: dict[str, Any]) -> bool:
-    """At send time: still only following, and no answer given meanwhile."""
-    community_id = payload.get("community_id")
-    if not isinstance(community_id, int):
-        return False
-    membership = session.get(Membership, (person_id, community_id))
-    step = session.get(FollowStep, (person_id, community_id))
-    following = membership is not None and membership.state == "follower"
-    return following and step is not None and step.answer is None and step.joined_at is None

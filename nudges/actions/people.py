@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlmodel import Session, col
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
 
 from bot.animators.mentions import find_person, person_token
 from bot.cards import Actions, Card, Heading, Paragraph
@@ -24,11 +24,10 @@ from bot.metrics.definitions import count
 from bot.services import Services
 from bot.storage.models import Person, PersonFollow, Showcase
 from bot.storage.tables import ANIMATOR, PERSON_FOLLOW, PREFERENCE, SHOWCASE, WORKSPACE
-from nudges.card_data import card_to_data
 from nudges.cards import command_button
+from nudges.outbox import card_to_data
 from nudges.planner.write import TRANSLATORS, insert_outbox, language_of, outbox_row
-from nudges.policy.consent import ASK_KIND
-from nudges.policy.standing import load_recipients
+from nudges.policy.consent import ASK_KIND, load_recipients
 
 
 def display(person: Person) -> str:
@@ -46,17 +45,17 @@ def followed_people(session: Session, follower_ids: list[int]) -> dict[int, list
         return {}
     query = (
         select(PERSON_FOLLOW.c.follower_id, Person)
-        .join(Person, Person.id == PERSON_FOLLOW.c.followed_id)  # type: ignore[arg-type]
+        .join(Person, col(Person.id) == PERSON_FOLLOW.c.followed_id)
         .join(SHOWCASE, SHOWCASE.c.person_id == PERSON_FOLLOW.c.followed_id)
         .where(
             PERSON_FOLLOW.c.follower_id.in_(follower_ids),
             SHOWCASE.c.followable.is_(True),
-            Person.deleted.is_(False),  # type: ignore[attr-defined]
+            col(Person.deleted).is_(False),
         )
         .order_by(PERSON_FOLLOW.c.follower_id, col(Person.display_name))
     )
     found: dict[int, list[Person]] = {}
-    for follower_id, person in session.exec(query):  # type: ignore[call-overload]
+    for follower_id, person in session.exec(query):
         found.setdefault(follower_id, []).append(person)
     return found
 
@@ -174,7 +173,7 @@ def _ask(session: Session, services: Services, due: list[int], now: datetime) ->
     recipients = load_recipients(session, now, started_only=False, person_ids=due)
     workspaces = {
         row.id: (row.platform, row.external_id)
-        for row in session.connection().execute(select(WORKSPACE))
+        for row in session.connection().execute(WORKSPACE.select())
     }
     rows = []
     for recipient in recipients:

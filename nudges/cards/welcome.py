@@ -16,8 +16,8 @@ from bot.cards import Actions, Card, Heading, Paragraph
 from bot.clock import as_utc
 from bot.i18n import Language, Translator, language_for
 from bot.storage.models import Community, Person, Preference, Suggestion, Workspace
-from nudges.card_data import card_to_data
 from nudges.cards import command_button
+from nudges.outbox import card_to_data
 from nudges.planner.write import insert_outbox, outbox_row
 
 KIND = "welcome"

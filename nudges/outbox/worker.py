@@ -20,10 +20,17 @@ from sqlmodel import Session
 
 from bot.delivery import DeliveryResult, PermanentFailure
 from bot.services import Services
-from nudges.card_data import card_from_data
-from nudges.outbox.claims import Claim, claim_due, expire_leases
-from nudges.outbox.decide import Decision, Refusal, RetryPolicy, decide
-from nudges.outbox.records import record
+from nudges.outbox import card_from_data
+from nudges.outbox.records import (
+    Claim,
+    Decision,
+    Refusal,
+    RetryPolicy,
+    claim_due,
+    decide,
+    expire_leases,
+    record,
+)
 
 log = logging.getLogger("engage.delivery")
 SendCheck = Callable[[Session, int, dict[str, Any]], bool | Refusal]

@@ -18,7 +18,7 @@ from bot.storage.models import (
     Workspace,
 )
 from bot.storage.tables import COMMUNITY, DISMISSAL, MEMBERSHIP, PERSON, SUGGESTION
-from nudges.policy.standing import NOT_COUNTED
+from nudges.policy.consent import NOT_COUNTED
 
 RESUGGEST_AFTER = timedelta(days=90)
 

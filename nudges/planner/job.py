@@ -54,9 +54,9 @@ from bot.storage.database import Database
 from bot.storage.models import Workspace
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.write import SuggestionPayloads, write_all, write_introductions
+from nudges.policy import Verdict, decide
+from nudges.policy.consent import Recipient, load_recipients
 from nudges.policy.lifecycle import advance
-from nudges.policy.rules import Verdict, decide
-from nudges.policy.standing import Recipient, load_recipients
 from nudges.recommend import Snapshot
 from nudges.recommend.explain import DEFAULT_MIN_GROUP_SIZE
 from nudges.recommend.rank import model_for, recommend_many

@@ -38,12 +38,12 @@ from bot.settings import Settings
 from bot.storage.bulk import insert_ignoring_taken, json_parameter
 from bot.storage.models import Workspace
 from bot.storage.tables import OUTBOX, SUGGESTION
-from nudges.card_data import card_to_data
 from nudges.cards import Suggested, introduction_card, suggestion_card
+from nudges.outbox import card_to_data
 from nudges.planner.context import CommunityCard, WorkspaceContext
+from nudges.policy import weekly_allowance
 from nudges.policy.budget import SlotClaim, claim_slots, period_of, release_slots
-from nudges.policy.rules import weekly_allowance
-from nudges.policy.standing import INTRODUCTION_KIND, Recipient, introduction_key
+from nudges.policy.consent import INTRODUCTION_KIND, Recipient, introduction_key
 
 if TYPE_CHECKING:  # the job imports this module
     from nudges.planner.job import Pick

@@ -1,13 +1,12 @@
-"""Moving suggestions along after they were planned: delivered, ignored, joined, first post.
-
-Each step is idempotent and reads only recent rows; the planner runs them on every pass.
-"""
+"""What follows a suggestion, after each planning pass: delivered, ignored (three in a row
+back off for four weeks), joined (with the community's welcome line), first post. Each step
+is idempotent and reads only recent rows; the planner runs them on every pass."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -18,10 +17,7 @@ from bot.identity import share_preference
 from bot.storage.models import Membership, Preference, Suggestion
 from bot.storage.tables import DAILY_ACTIVITY, OUTBOX
 from nudges.cards.welcome import queue_welcome
-from nudges.policy.rules import IGNORED_AFTER, back_off_until
-
-ATTRIBUTION = timedelta(days=90)
-FIRST_POST_WITHIN = timedelta(days=30)
+from nudges.policy import ATTRIBUTION, FIRST_POST_WITHIN, IGNORED_AFTER, back_off_until
 
 
 @dataclass

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from bot.events import CommunityCreated, Event, PersonSeen
 from bot.services import Services
 from bot.storage.models import Person, Preference
-from nudges.policy.window import zone
+from nudges.policy.budget import zone
 from tests.support.events import WORKSPACE, at, join, post, react
 
 REGULARS = tuple(f"U0OLD{i}" for i in range(1, 5))

@@ -12,7 +12,7 @@ from adapters.console.shell import Shell
 from adapters.console.ticks import ConsoleClock
 from bot.services import Services
 from bot.storage.models import Workspace
-from nudges.commands import full_router
+from nudges.actions import full_router
 from tests.support.suggestions import load_workspace
 
 MONDAY = datetime(2026, 3, 23, 9, tzinfo=UTC)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.services import Services
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from tests.adapters.slack.conftest import Slack, fixture
 from tests.adapters.slack.test_canary import CANARY
 from tests.adapters.slack.test_commands import texts

@@ -10,8 +10,8 @@ from adapters.slack.gateway import SlackGateway
 from adapters.slack.permalinks import Permalinks
 from bot.services import Services
 from bot.settings import Settings
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from tests.adapters.slack.conftest import Slack, fixture
 from tests.support.clock import FakeClock, FakeMonotonic
 from tests.support.fake_slack import BOT_TOKEN, TEAM, FakeSlack

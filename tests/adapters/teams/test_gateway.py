@@ -16,9 +16,9 @@ from bot.gateways import install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
 from bot.storage.models import ConversationRef
-from nudges.card_data import card_from_data
-from nudges.commands import full_router
-from nudges.digest.job import digest
+from nudges.actions import full_router
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from tests.adapters.teams.activities import (
     ALICE,
     BOB,

@@ -7,7 +7,7 @@ import pytest
 
 from bot.commands import Asker, Router
 from bot.services import Services
-from nudges.commands import full_router
+from nudges.actions import full_router
 from tests.support.campaigns import Ids, ready_workspace
 from tests.support.events import WORKSPACE
 from tests.support.workspace import private_community

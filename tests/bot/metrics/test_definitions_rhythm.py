@@ -13,8 +13,8 @@ from bot.metrics.definitions import observed_weeks, rhythm
 from bot.report.page import build_report
 from bot.services import Services
 from bot.storage.models import Workspace
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from nudges.recommend.model import build_index
 from nudges.recommend.snapshot import read_snapshot

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.services import Services
-from nudges.commands import full_router
+from nudges.actions import full_router
 from tests.bot.privacy.k_workspace import AS_OF, k_events
 from tests.support.campaigns import ids_in, operator_campaign, opt_in
 from tests.support.processes import run_engage

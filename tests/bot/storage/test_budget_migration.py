@@ -21,8 +21,8 @@ from bot.storage.models import (
     Suggestion,
     Workspace,
 )
-from nudges.card_data import card_to_data
 from nudges.jobs import deliver
+from nudges.outbox import card_to_data
 from tests.support.gateways import FakeGateway
 from tests.support.outbox import TEAM, WEEK, suggestion_card
 

@@ -10,8 +10,8 @@ from bot.metrics.funnel import follow_steps
 from bot.services import Services
 from bot.storage.models import FollowStep, Membership
 from nudges.actions.next_step import ask_to_join
-from nudges.card_data import card_from_data
 from nudges.jobs import deliver, plan_with_campaigns
+from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from tests.support.clock import FakeClock
 from tests.support.gateways import FakeGateway

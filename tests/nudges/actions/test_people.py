@@ -12,8 +12,8 @@ from bot.events import MessagePosted
 from bot.privacy.export import export_person
 from bot.services import Services
 from bot.storage.models import PersonFollow
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from tests.nudges.digest.test_job import LinkingGateway
 from tests.support.clock import FakeClock
 from tests.support.events import WORKSPACE, at

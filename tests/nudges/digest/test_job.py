@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.events import ReactionAdded
 from bot.services import Services
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from tests.support.clock import FakeClock
 from tests.support.events import WORKSPACE, at
 from tests.support.gateways import FakeGateway

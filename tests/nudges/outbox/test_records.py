@@ -8,9 +8,7 @@ from sqlmodel import Session
 
 from bot.delivery import Delivered
 from bot.services import Services
-from nudges.outbox.claims import Claim, claim_due, expire_leases
-from nudges.outbox.decide import Decision
-from nudges.outbox.records import record
+from nudges.outbox.records import Claim, Decision, claim_due, expire_leases, record
 from tests.support.outbox import add_community, add_people, add_workspace, outbox, queue_suggestion
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)

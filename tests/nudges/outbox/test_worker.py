@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
+from bot.cards import Heading
 from bot.delivery import PermanentFailure, RetryAfter, TransientFailure
 from bot.services import Services
 from bot.settings import Settings
@@ -83,7 +84,9 @@ async def test_due_rows_are_sent_once_with_their_reference(world: World) -> None
     assert sorted(recipient.person for recipient, _ in world.gateway.sent) == sorted(USERS)
     recipient, card = world.gateway.sent[0]
     assert (recipient.platform, recipient.workspace) == ("slack", TEAM)
-    assert card.blocks[0].text == "#garden"  # type: ignore[union-attr]
+    heading = card.blocks[0]
+    assert isinstance(heading, Heading)
+    assert heading.text == "A community you might like: #garden"
     delivered = rows[world.people[0]].payload["delivered"]
     assert delivered["conversation"] == "DU0ALICE01"
     assert rows[world.people[0]].sent_at == START

@@ -14,7 +14,7 @@ from bot.campaigns.states import change_state
 from bot.campaigns.store import save_campaign
 from bot.services import Services
 from bot.storage.models import Workspace
-from nudges.card_data import card_from_data
+from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from tests.nudges.test_cli import engage
 from tests.support.clock import FakeClock

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.services import Services
 from bot.storage.models import Outbox, Suggestion, Workspace
 from nudges.planner.job import plan, plan_lease, plan_workspace
-from nudges.policy.standing import NOT_COUNTED, load_recipients
+from nudges.policy.consent import NOT_COUNTED, load_recipients
 from tests.support.live_workspace import load_live_crowd
 from tests.support.processes import start_engage
 

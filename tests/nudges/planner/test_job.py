@@ -8,12 +8,12 @@ from sqlmodel import Session
 
 from bot.commands import COMMAND_ACTION
 from bot.services import Services
-from nudges.card_data import card_from_data
 from nudges.jobs import deliver
+from nudges.outbox import card_from_data
 from nudges.planner.context import load_context
 from nudges.planner.job import Pick, plan
 from nudges.planner.write import write_picks
-from nudges.policy.standing import load_recipients
+from nudges.policy.consent import load_recipients
 from tests.support.clock import FakeClock
 from tests.support.gateways import FakeGateway
 from tests.support.suggestions import (

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nudges.card_data import card_to_data
 from nudges.cards import suggestion_card
+from nudges.outbox import card_to_data
 from nudges.planner.context import CommunityCard, WorkspaceContext
 from nudges.planner.job import Pick
 from nudges.planner.write import STAND_INS, TRANSLATORS, SuggestionPayloads, language_of, suggested
-from nudges.policy.rules import Standing
-from nudges.policy.standing import Recipient
-from nudges.policy.window import Schedule
+from nudges.policy import Standing
+from nudges.policy.budget import Schedule
+from nudges.policy.consent import Recipient
 
 STANDING = Standing("in", 3, None, Schedule(tz="Europe/Paris"), 0, None)
 COMMUNITIES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from nudges.policy.rules import (
+from nudges.policy import (
     BACK_OFF,
     Introduction,
     Standing,
@@ -14,7 +14,7 @@ from nudges.policy.rules import (
     decide,
     decide_on_request,
 )
-from nudges.policy.window import Schedule
+from nudges.policy.budget import Schedule
 
 NOW = datetime(2026, 3, 31, 8, 30, tzinfo=UTC)  # Tuesday 10:30 in Paris
 STARTED = Standing(

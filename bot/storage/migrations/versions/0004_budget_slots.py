@@ -86,7 +86,7 @@ def _backfill() -> None:
 
 
 def _week(moment: datetime, tz: str | None) -> str:
-    """The local ISO week, as `nudges.policy.window.Schedule.week` names it."""
+    """The local ISO week, as `nudges.policy.budget.Schedule.week` names it."""
     try:
         zone = ZoneInfo(tz) if tz else UTC
     except (ValueError, KeyError):

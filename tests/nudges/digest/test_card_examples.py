@@ -12,8 +12,8 @@ from bot.report.page import build_report
 from bot.services import Services
 from bot.storage.models import Showcase
 from nudges.actions.people import ask_animators
-from nudges.card_data import card_from_data
-from nudges.digest.job import digest
+from nudges.digest import digest
+from nudges.outbox import card_from_data
 from nudges.planner.job import plan
 from tests.nudges.digest.test_job import LinkingGateway
 from tests.support.clock import FakeClock

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.cards import Actions, Button, Card, Chart, Facts, Heading, Paragraph
-from nudges.card_data import card_from_data, card_to_data
+from nudges.outbox import card_from_data, card_to_data
 
 
 def test_every_block_round_trips_through_json() -> None:

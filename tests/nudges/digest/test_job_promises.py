@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot.services import Services
-from nudges.digest.job import digest
+from nudges.digest import digest
 from nudges.jobs import deliver
 from nudges.planner.job import plan
 from tests.support.clock import FakeClock

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.delivery import Delivered, PermanentFailure, RetryAfter, TransientFailure
-from nudges.outbox.decide import RetryPolicy, decide
+from nudges.outbox.records import RetryPolicy, decide
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
 POLICY = RetryPolicy(max_attempts=4, base_seconds=30.0, cap=timedelta(minutes=5))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from nudges.policy.window import Schedule, zone
+from nudges.policy.budget import Schedule, zone
 
 PARIS = Schedule(tz="Europe/Paris")
 
