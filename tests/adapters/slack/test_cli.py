@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from adapters.slack.scopes import event_type
-from adapters.slack.translate import HANDLED_EVENTS
+from adapters.slack.ingest import HANDLED_EVENTS
+from adapters.slack.installs import event_type
 from tests.support.processes import run_engage
 
 
