@@ -123,12 +123,14 @@ async def _reseal(settings: Settings) -> int:
 
 
 DESCRIPTION = "Discover the communities of your company, of your own accord."
+
 LONG_DESCRIPTION = (
     "Engage shows how alive each channel really is (its rhythm, not its size) and, only to "
     "people who ask for it, suggests communities to follow. It reads metadata only (who, "
     "where, when, what kind), never the text of messages, and never adds anyone to a "
     "channel on its own: people join by their own click. /engage help lists what it can do."
 )
+
 USAGE = "help | stats [#channel] | me | top | start | stop | pause 2w | resume | settings"
 
 

@@ -1,4 +1,13 @@
-"""Everything the Slack listeners share, built once per server."""
+"""What people do in Slack: `/engage …` and its buttons, App Home, and the campaign and
+community settings forms (Block Kit modals).
+
+`SlackRuntime` is everything these listeners share, built once per server. A command or
+a click is acked at once, then answered privately with the router's card; a file the
+card carries (a data export) is uploaded to the asker's DM. App Home is a personal view
+published whenever the person opens it. A form's button opens its modal; its submission
+saves (a campaign draft, a community's animators and admins) or shows the problem
+beside its field.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +41,14 @@ from bot.commands.home import home_card
 from bot.i18n import Translator, language_for
 from bot.services import Services
 
+log = logging.getLogger("engage.slack.commands")
+files_log = logging.getLogger("engage.slack.files")
+USER_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
+CAMPAIGN_CALLBACK_ID = "engage.campaign"
+COMMUNITY_CALLBACK_ID = "engage.community"
+TITLE_LIMIT, OPTION_LIMIT, INPUT_LIMIT = 24, 75, 3000
+Json = dict[str, Any]
+
 
 @dataclass
 class SlackRuntime:
@@ -60,10 +77,6 @@ class SlackRuntime:
             locale=profile.locale if profile else None,
             community=community,
         )
-
-
-log = logging.getLogger("engage.slack.commands")
-USER_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
 
 
 def register_commands(app: AsyncApp, runtime: SlackRuntime) -> None:
@@ -135,9 +148,6 @@ def register_home(app: AsyncApp, runtime: SlackRuntime) -> None:
     app.event("app_home_opened")(on_home_opened)
 
 
-files_log = logging.getLogger("engage.slack.files")
-
-
 async def upload_to_dm(client: AsyncWebClient, user: str, attachment: Attachment) -> bool:
     """files.getUploadURLExternal, the upload, files.completeUploadExternal; False on failure."""
     try:
@@ -153,11 +163,6 @@ async def upload_to_dm(client: AsyncWebClient, user: str, attachment: Attachment
         files_log.warning("file upload failed for %s: %s", user, type(error).__name__)
         return False
     return True
-
-
-CAMPAIGN_CALLBACK_ID = "engage.campaign"
-TITLE_LIMIT, OPTION_LIMIT, INPUT_LIMIT = 24, 75, 3000
-Json = dict[str, Any]
 
 
 def _plain(text: str, limit: int = 2000) -> Json:
@@ -264,9 +269,6 @@ def register_campaign_form(app: AsyncApp, runtime: SlackRuntime) -> None:
 
     app.action(action_pattern(CAMPAIGN_FORM_ACTION))(on_open)
     app.view(CAMPAIGN_CALLBACK_ID)(on_submit)
-
-
-COMMUNITY_CALLBACK_ID = "engage.community"
 
 
 def _community_element(field: FormField) -> Json:

@@ -1,8 +1,23 @@
-"""`engage import slack-export`: a Slack export (directory or .zip) -> the tracker.
+"""`engage import slack-export`: a Slack export (directory or .zip) -> the tracker, as
+neutral events. Metadata only: who, where, when, what kind.
 
 Order: users.json and channels.json, then every day file in date order, each file in its
 own transaction with its ledger row, then the membership reconciliation, then a fold.
 Files already recorded with the same checksum are skipped, so a re-run adds nothing.
+
+- users.json and channels.json -> people and communities. A person's key carries a
+  digest of their profile fields, so a later export with a changed profile records the
+  change while an unchanged one records nothing new.
+- day files -> messages, joins, leaves and reactions, each message classified as live
+  events are (`adapters.slack.ingest.classify_message`). Keys are deterministic
+  (`<channel>:<ts>` for a message, `…:reaction:<name>:<user>` for a reaction), so
+  importing the same history twice records each fact once.
+- memberships: day files show joins, leaves and posts; channels.json says who is a
+  member at export time and whether the channel is archived. Where they disagree, the
+  export's final state wins: a listed member with no join message joined when the
+  channel was created; a listed member whose last message in the channel was a leave
+  rejoined, and a person present in the day files but not listed left, just after the
+  channel's last message; an archived channel was archived just after its last message.
 """
 
 from __future__ import annotations
@@ -57,13 +72,8 @@ from bot.services import Services
 from bot.tracker.inbox import FUTURE_TOLERANCE
 
 MAX_WORKSPACE_LENGTH = 64
-
-
-def default_workspace(path: Path) -> str:
-    """`export:<folder or zip name>`, the workspace id when none is given."""
-    resolved = path.expanduser().resolve()
-    name = resolved.stem if resolved.is_file() else resolved.name
-    return f"export:{name}"[:MAX_WORKSPACE_LENGTH]
+JUST_AFTER = timedelta(microseconds=1)
+Signal = Literal["joined", "left", "posted"]
 
 
 async def import_slack_export(
@@ -89,6 +99,13 @@ async def import_slack_export(
         return run.summary
     finally:
         source.close()
+
+
+def default_workspace(path: Path) -> str:
+    """`export:<folder or zip name>`, the workspace id when none is given."""
+    resolved = path.expanduser().resolve()
+    name = resolved.stem if resolved.is_file() else resolved.name
+    return f"export:{name}"[:MAX_WORKSPACE_LENGTH]
 
 
 @dataclass
@@ -218,9 +235,6 @@ def community_events(workspace: str, channels: Iterable[SlackChannel]) -> list[E
     ]
 
 
-Signal = Literal["joined", "left", "posted"]
-
-
 @dataclass
 class DayEvents:
     """One day file of one channel, translated, with who was seen there (for memberships)."""
@@ -310,9 +324,6 @@ class _Common(TypedDict):
     workspace: str
     key: str
     occurred_at: datetime
-
-
-JUST_AFTER = timedelta(microseconds=1)
 
 
 @dataclass

@@ -1,4 +1,14 @@
-"""The files of a Slack export, read the same way from a directory or a .zip archive."""
+"""The files of a Slack export: read the same way from a directory or a .zip archive, and
+validated with pydantic.
+
+Only metadata fields are declared; everything else (text, files, attachments, topics,
+purposes) is dropped while parsing, so it never reaches the rest of Engage. Validation
+errors are reported by position and reason, never with the offending value.
+
+Bounds keep every value storable as it is on both databases: ids and names fit the event
+keys built from them (`<channel>:<ts>:reaction:<name>:<user>` within 200 characters), time
+zones and locales fit their columns, and times stay within the years a datetime holds.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +26,7 @@ from bot.errors import EngageError
 
 DAY_FILE = re.compile(r"^(?P<folder>[^/]+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 REQUIRED = ("channels.json", "users.json")
+
 # What reading a damaged, truncated, encrypted or exotic archive member raises.
 UNREADABLE = (
     zipfile.BadZipFile,
@@ -26,6 +37,12 @@ UNREADABLE = (
     RuntimeError,
     OSError,
 )
+
+Timestamp = Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,9})?$")]
+Seconds = Annotated[int, Field(ge=0, le=9_999_999_999)]
+Id = Annotated[str, Field(min_length=1, max_length=32)]
+ReactionName = Annotated[str, Field(min_length=1, max_length=100)]
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class ExportError(EngageError):
@@ -126,13 +143,6 @@ def _root_prefix(files: list[str]) -> str:
 def _reason(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
-
-
-Timestamp = Annotated[str, Field(pattern=r"^[0-9]{1,10}(\.[0-9]{1,9})?$")]
-Seconds = Annotated[int, Field(ge=0, le=9_999_999_999)]
-Id = Annotated[str, Field(min_length=1, max_length=32)]
-ReactionName = Annotated[str, Field(min_length=1, max_length=100)]
-Model = TypeVar("Model", bound=BaseModel)
 
 
 class _Shape(BaseModel):

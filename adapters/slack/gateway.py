@@ -1,9 +1,17 @@
-"""Outbound Slack: DM a card, update it, invite on the person's own click, publish a home view.
+"""Outbound Slack: DM a card, update it, invite on the person's own click, publish a home
+view, link to a thread.
 
 Every method returns a `bot.delivery` result and never raises for Slack's answers: a 429
 becomes `RetryAfter` (short waits are retried in place once), permanent errors
 (`channel_not_found`, `is_archived`, `user_not_found`, `account_inactive`, …) become
 `PermanentFailure`, anything else `TransientFailure`.
+
+Thread links for the digest come from `chat.getPermalink`, cached and rate-limited: a
+permalink never changes, so each (workspace, channel, ts) is asked once per process
+(`CACHE_SIZE` most recent kept), at most `PER_MINUTE` calls a minute per workspace (Slack
+allows more for this method, so the digest leaves room for everything else); past that,
+and on any failure, the channel's link stands in and the permalink is asked again next
+time. Only ids go to Slack and come back; never text.
 """
 
 from __future__ import annotations
@@ -43,6 +51,43 @@ from bot.settings import Platform, Settings
 
 NOT_INSTALLED = "not_installed"
 APP_REDIRECT = "https://slack.com/app_redirect"
+DEFAULT_RETRY_SECONDS = 1.0
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "cant_invite",
+        "cant_invite_self",
+        "channel_not_found",
+        "ekm_access_denied",
+        "invalid_auth",
+        "invalid_blocks",
+        "is_archived",
+        "message_not_found",
+        "messages_tab_disabled",
+        "method_not_supported_for_channel_type",
+        "missing_scope",
+        "msg_too_long",
+        "no_permission",
+        "not_allowed_token_type",
+        "not_authed",
+        "not_in_channel",
+        "restricted_action",
+        "team_access_not_granted",
+        "token_expired",
+        "token_revoked",
+        "user_disabled",
+        "user_is_restricted",
+        "user_not_found",
+        "user_not_visible",
+    }
+)
+
+permalinks_log = logging.getLogger("engage.slack.permalinks")
+PER_MINUTE = 50
+CACHE_SIZE = 10_000
+MINUTE = 60.0
 
 
 class SlackGateway:
@@ -136,39 +181,6 @@ def build_gateway(services: Services) -> SlackGateway | None:
     return SlackGateway(services.settings, credentials)
 
 
-DEFAULT_RETRY_SECONDS = 1.0
-PERMANENT_ERRORS = frozenset(
-    {
-        "account_inactive",
-        "cannot_dm_bot",
-        "cant_invite",
-        "cant_invite_self",
-        "channel_not_found",
-        "ekm_access_denied",
-        "invalid_auth",
-        "invalid_blocks",
-        "is_archived",
-        "message_not_found",
-        "messages_tab_disabled",
-        "method_not_supported_for_channel_type",
-        "missing_scope",
-        "msg_too_long",
-        "no_permission",
-        "not_allowed_token_type",
-        "not_authed",
-        "not_in_channel",
-        "restricted_action",
-        "team_access_not_granted",
-        "token_expired",
-        "token_revoked",
-        "user_disabled",
-        "user_is_restricted",
-        "user_not_found",
-        "user_not_visible",
-    }
-)
-
-
 def classify(error: SlackApiError) -> DeliveryResult:
     response = error.response
     code = str(response.get("error") or f"http_{response.status_code}")
@@ -188,12 +200,6 @@ async def attempt(call: Callable[[], Awaitable[DeliveryResult]]) -> DeliveryResu
         return classify(error)
     except (aiohttp.ClientError, TimeoutError) as error:
         return TransientFailure(type(error).__name__)
-
-
-permalinks_log = logging.getLogger("engage.slack.permalinks")
-PER_MINUTE = 50
-CACHE_SIZE = 10_000
-MINUTE = 60.0
 
 
 class Permalinks:

@@ -58,9 +58,60 @@ from bot.storage.models import SlackInstallation, SlackOAuthState
 from bot.storage.tables import SLACK_OAUTH_STATE, WORKSPACE
 
 PLATFORM = "slack"
+
 Payload = Mapping[str, Any]
 """A Slack JSON payload (an event, a profile, a request body)."""
+
 credentials_log = logging.getLogger("engage.slack.credentials")
+log = logging.getLogger("engage.slack.installs")
+oauth_log = logging.getLogger("engage.slack.oauth")
+
+BOT_SCOPES: tuple[str, ...] = (
+    "channels:history",
+    "channels:read",
+    "channels:manage",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "groups:write",
+    "im:write",
+    "reactions:read",
+    "users:read",
+    "users:read.email",
+    "users.profile:read",
+)
+
+# Manifest event names; `message.channels` and `message.groups` both arrive as `message`.
+BOT_EVENTS: tuple[str, ...] = (
+    "message.channels",
+    "message.groups",
+    "reaction_added",
+    "reaction_removed",
+    "member_joined_channel",
+    "member_left_channel",
+    "channel_created",
+    "channel_rename",
+    "channel_archive",
+    "channel_unarchive",
+    "channel_deleted",
+    "team_join",
+    "user_change",
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+)
+
+SLASH_COMMAND = "/engage"
+CACHE_SECONDS = 60.0
+STATE_LIFETIME = timedelta(minutes=10)
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+
+RETRY_SECONDS = 60.0
+"""Between two `auth.test` asked for the bot's own ids, while Slack does not answer."""
+
+SHORT_WAIT_SECONDS = 2
 
 
 class Credentials(Protocol):
@@ -90,49 +141,6 @@ class SingleWorkspace:
             "install the app again, set the new token and restart",
             team_id,
         )
-
-
-BOT_SCOPES: tuple[str, ...] = (
-    "channels:history",
-    "channels:read",
-    "channels:manage",
-    "chat:write",
-    "commands",
-    "files:write",
-    "groups:history",
-    "groups:read",
-    "groups:write",
-    "im:write",
-    "reactions:read",
-    "users:read",
-    "users:read.email",
-    "users.profile:read",
-)
-# Manifest event names; `message.channels` and `message.groups` both arrive as `message`.
-BOT_EVENTS: tuple[str, ...] = (
-    "message.channels",
-    "message.groups",
-    "reaction_added",
-    "reaction_removed",
-    "member_joined_channel",
-    "member_left_channel",
-    "channel_created",
-    "channel_rename",
-    "channel_archive",
-    "channel_unarchive",
-    "channel_deleted",
-    "team_join",
-    "user_change",
-    "app_home_opened",
-    "app_uninstalled",
-    "tokens_revoked",
-)
-SLASH_COMMAND = "/engage"
-
-
-def event_type(subscription: str) -> str:
-    """`message.channels` -> `message`: the `event.type` a subscription delivers."""
-    return subscription.split(".")[0]
 
 
 Key = tuple[str, str]
@@ -166,10 +174,6 @@ def mark_workspace(
         .where(WORKSPACE.c.platform == PLATFORM, WORKSPACE.c.external_id == team_id)
         .values(**values)
     )
-
-
-log = logging.getLogger("engage.slack.installs")
-CACHE_SECONDS = 60.0
 
 
 class OAuthInstalls(AsyncInstallationStore):
@@ -317,13 +321,6 @@ class OAuthInstalls(AsyncInstallationStore):
             is_enterprise_install=row.is_enterprise_install,
             installed_at=row.installed_at,
         )
-
-
-oauth_log = logging.getLogger("engage.slack.oauth")
-STATE_LIFETIME = timedelta(minutes=10)
-INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
-RETRY_SECONDS = 60.0
-"""Between two `auth.test` asked for the bot's own ids, while Slack does not answer."""
 
 
 class OAuthStates(AsyncOAuthStateStore):
@@ -487,9 +484,6 @@ class SingleTokenAuthorize(AsyncAuthorize):
         finally:
             self._asking = None
             self._next_try = time.monotonic() + RETRY_SECONDS
-
-
-SHORT_WAIT_SECONDS = 2
 
 
 def retry_after(headers: Mapping[str, Any]) -> float | None:

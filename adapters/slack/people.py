@@ -1,12 +1,16 @@
-"""Each person's locale and time zone from `users.info`: cached, recorded as PersonSeen.
+"""People in Slack: profiles as PersonSeen, their lookups, and workspace admins.
 
-Lookups for people seen in events run in the background, after Slack got its answer;
-a command waits for its asker's lookup (to answer in their language). `user_change`
-and `team_join` refresh the cache from their payload without a call. With a
-`ProfileReader`, the e-mail is recorded as a keyed hash and, when
-ENGAGE_SLACK_DEPARTMENT_FIELD is set (only then), the department comes from
-`users.profile.get`'s custom fields (their labels from one `team.profile.get` per
-workspace).
+- `person_seen`: a profile (`users.info`, `users.list`, `team_join`, `user_change`) as a
+  PersonSeen, keyed by its `updated` time and content, so the same version seen twice
+  (an event and a lookup) is recorded once. A `ProfileReader` also reads the e-mail, as
+  a keyed hash, and the department field (ENGAGE_SLACK_DEPARTMENT_FIELD).
+- `People`: each person's locale and time zone from `users.info`, cached. Lookups for
+  people seen in events run in the background, after Slack got its answer; a command
+  waits for its asker's lookup (to answer in their language). `user_change` and
+  `team_join` refresh the cache from their payload without a call. With the department
+  field set (only then), the department comes from `users.profile.get`'s custom fields
+  (their labels from one `team.profile.get` per workspace).
+- `sync_admin`: Slack workspace admins and owners are Engage admins too.
 """
 
 from __future__ import annotations
@@ -143,10 +147,6 @@ class People:
         self._cache: OrderedDict[Key, tuple[float, Profile | None]] = OrderedDict()
         self._pending: dict[Key, asyncio.Task[Profile | None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
-
-    def cached(self, workspace: str, user: str) -> Profile | None:
-        entry = self._cache.get((workspace, user))
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
     def known(self, workspace: str, user: str) -> bool:
         """Cached and fresh, or being looked up: nothing to start for this person."""

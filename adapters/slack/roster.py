@@ -41,16 +41,20 @@ from bot.services import Services
 from bot.storage.models import Meta, SlackInstallation
 
 log = logging.getLogger("engage.slack.roster")
+
 PAGE_SIZE = 200
 """Slack's recommended page size for every paged method used here."""
+
 CALLS_PER_MINUTE = {
     "users.list": 20,
     "conversations.list": 20,
     "conversations.info": 50,
     "conversations.members": 100,
 }
+
 SAVE_EVERY_SECONDS = 30.0
 """Progress is also saved this often when nothing new was found."""
+
 YIELD_SECONDS = 2.0
 YIELD_STEP = 0.05
 UNREADABLE = {"not_in_channel", "channel_not_found", "method_not_supported_for_channel_type"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from adapters.slack.export import ChannelHistory, DayEvents, closing_events, moment
+from adapters.slack.export import ChannelHistory, DayEvents, closing_events
 from adapters.slack.export_schema import SlackChannel
+from adapters.slack.ingest import moment
 from bot.events import CommunityArchived, Event, MemberJoined, MemberLeft
 from tests.support.slack_export import BOT, DATAJAM, JAVIER, LENA, MAYA, OMAR
 

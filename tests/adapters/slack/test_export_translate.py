@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from adapters.slack.export import DayEvents, DayTranslator, moment
+from adapters.slack.export import DayEvents, DayTranslator
 from adapters.slack.export_schema import MESSAGES, SlackMessage
+from adapters.slack.ingest import moment
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
 from tests.support.slack_export import BOT, DATAJAM, JAVIER, MAYA, OMAR, message, reactions
 
