@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlmodel import Session, col, func, select
 
 from adapters.console.gateway import PLATFORM
+from adapters.slack.export import import_slack_export
 from bot.cli.workspaces import choose_workspace
 from bot.clock import utcnow
-from bot.importers.slack_export import import_slack_export
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, Person, Workspace
 from bot.synth import SynthSpec, build_world

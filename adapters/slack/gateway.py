@@ -1,34 +1,93 @@
-"""Outbound Slack: DM a card, update it, invite on the person's own click, publish a home view.
+"""Outbound Slack: DM a card, update it, invite on the person's own click, publish a home
+view, link to a thread.
 
 Every method returns a `bot.delivery` result and never raises for Slack's answers: a 429
 becomes `RetryAfter` (short waits are retried in place once), permanent errors
 (`channel_not_found`, `is_archived`, `user_not_found`, `account_inactive`, …) become
 `PermanentFailure`, anything else `TransientFailure`.
+
+Thread links for the digest come from `chat.getPermalink`, cached and rate-limited: a
+permalink never changes, so each (workspace, channel, ts) is asked once per process
+(`CACHE_SIZE` most recent kept), at most `PER_MINUTE` calls a minute per workspace (Slack
+allows more for this method, so the digest leaves room for everything else); past that,
+and on any failure, the channel's link stands in and the permalink is asked again next
+time. Only ids go to Slack and come back; never text.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from aiohttp import ClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.clients import web_client
-from adapters.slack.credentials import Credentials, SingleWorkspace
-from adapters.slack.installs import OAuthInstalls
-from adapters.slack.outcomes import attempt
-from adapters.slack.permalinks import Permalinks
+from adapters.slack.installs import (
+    Credentials,
+    OAuthInstalls,
+    SingleWorkspace,
+    retry_after,
+    web_client,
+)
 from adapters.slack.render import home_view, message
 from adapters.slack.roster import install_roster
 from bot.cards import Card
 from bot.crypto import TokenCipher
-from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
+from bot.delivery import (
+    Delivered,
+    DeliveryResult,
+    PermanentFailure,
+    Recipient,
+    RetryAfter,
+    TransientFailure,
+)
 from bot.services import Services
 from bot.settings import Platform, Settings
 
 NOT_INSTALLED = "not_installed"
 APP_REDIRECT = "https://slack.com/app_redirect"
+DEFAULT_RETRY_SECONDS = 1.0
+
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "cant_invite",
+        "cant_invite_self",
+        "channel_not_found",
+        "ekm_access_denied",
+        "invalid_auth",
+        "invalid_blocks",
+        "is_archived",
+        "message_not_found",
+        "messages_tab_disabled",
+        "method_not_supported_for_channel_type",
+        "missing_scope",
+        "msg_too_long",
+        "no_permission",
+        "not_allowed_token_type",
+        "not_authed",
+        "not_in_channel",
+        "restricted_action",
+        "team_access_not_granted",
+        "token_expired",
+        "token_revoked",
+        "user_disabled",
+        "user_is_restricted",
+        "user_not_found",
+        "user_not_visible",
+    }
+)
+
+permalinks_log = logging.getLogger("engage.slack.permalinks")
+PER_MINUTE = 50
+CACHE_SIZE = 10_000
+MINUTE = 60.0
 
 
 class SlackGateway:
@@ -120,3 +179,80 @@ def build_gateway(services: Services) -> SlackGateway | None:
         return None
     install_roster(services, credentials)
     return SlackGateway(services.settings, credentials)
+
+
+def classify(error: SlackApiError) -> DeliveryResult:
+    response = error.response
+    code = str(response.get("error") or f"http_{response.status_code}")
+    if response.status_code == 429 or code == "ratelimited":
+        wait = retry_after(response.headers)
+        return RetryAfter(DEFAULT_RETRY_SECONDS if wait is None else wait)
+    if code in PERMANENT_ERRORS:
+        return PermanentFailure(code)
+    return TransientFailure(code)
+
+
+async def attempt(call: Callable[[], Awaitable[DeliveryResult]]) -> DeliveryResult:
+    """Run one Web API exchange; every expected failure becomes a result, never an exception."""
+    try:
+        return await call()
+    except SlackApiError as error:
+        return classify(error)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        return TransientFailure(type(error).__name__)
+
+
+class Permalinks:
+    def __init__(
+        self,
+        settings: Settings,
+        credentials: Credentials,
+        clock: Callable[[], float] = time.monotonic,
+        per_minute: int = PER_MINUTE,
+    ) -> None:
+        self._settings = settings
+        self._credentials = credentials
+        self._clock = clock
+        self._per_minute = per_minute
+        self._cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._calls: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    async def get(self, workspace: str, channel: str, ts: str) -> str | None:
+        """The message's permalink, or None when it cannot be had now."""
+        key = (workspace, channel, ts)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        if not self._take(workspace):
+            permalinks_log.info(
+                "chat.getPermalink: over %d a minute in %s", self._per_minute, workspace
+            )
+            return None
+        token = await self._credentials.bot_token(workspace)
+        if token is None:
+            return None
+        try:
+            answer = await web_client(self._settings, token).chat_getPermalink(
+                channel=channel, message_ts=ts
+            )
+        except (SlackClientError, ClientError, TimeoutError) as error:
+            permalinks_log.info(
+                "chat.getPermalink failed in %s: %s", workspace, type(error).__name__
+            )
+            return None
+        link = answer.get("permalink")
+        if not isinstance(link, str) or not link.startswith(("https://", "http://")):
+            return None
+        self._cache[key] = link
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return link
+
+    def _take(self, workspace: str) -> bool:
+        now, calls = self._clock(), self._calls[workspace]
+        while calls and calls[0] <= now - MINUTE:
+            calls.popleft()
+        if len(calls) >= self._per_minute:
+            return False
+        calls.append(now)
+        return True

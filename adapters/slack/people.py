@@ -1,34 +1,123 @@
-"""Each person's locale and time zone from `users.info`: cached, recorded as PersonSeen.
+"""People in Slack: profiles as PersonSeen, their lookups, and workspace admins.
 
-Lookups for people seen in events run in the background, after Slack got its answer;
-a command waits for its asker's lookup (to answer in their language). `user_change`
-and `team_join` refresh the cache from their payload without a call. With a
-`ProfileReader`, the e-mail is recorded as a keyed hash and, when
-ENGAGE_SLACK_DEPARTMENT_FIELD is set (only then), the department comes from
-`users.profile.get`'s custom fields (their labels from one `team.profile.get` per
-workspace).
+- `person_seen`: a profile (`users.info`, `users.list`, `team_join`, `user_change`) as a
+  PersonSeen, keyed by its `updated` time and content, so the same version seen twice
+  (an event and a lookup) is recorded once. A `ProfileReader` also reads the e-mail, as
+  a keyed hash, and the department field (ENGAGE_SLACK_DEPARTMENT_FIELD).
+- `People`: each person's locale and time zone from `users.info`, cached. Lookups for
+  people seen in events run in the background, after Slack got its answer; a command
+  waits for its asker's lookup (to answer in their language). `user_change` and
+  `team_join` refresh the cache from their payload without a call. With the department
+  field set (only then), the department comes from `users.profile.get`'s custom fields
+  (their labels from one `team.profile.get` per workspace).
+- `sync_admin`: Slack workspace admins and owners are Engage admins too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import Session
 
-from adapters.slack.admins import sync_admin
-from adapters.slack.profiles import PLAIN, ProfileReader, person_seen
+from adapters.slack.installs import PLATFORM, Payload
+from bot.animators.roles import mark_platform_admin
 from bot.clock import utcnow
+from bot.crypto import EmailHasher
+from bot.events import PersonSeen
+from bot.privacy.objection import load_objections, person_hash
+from bot.settings import Settings
+from bot.storage.database import Database
 from bot.tracker import Tracker
+from bot.tracker.directory import Directory
 
 log = logging.getLogger("engage.slack.people")
+
+
+@dataclass(frozen=True)
+class ProfileReader:
+    """What a deployment reads from a profile beyond its name, locale and time zone: the
+    e-mail (`users:read.email`) as a keyed hash, and the department from the custom
+    profile field named by ENGAGE_SLACK_DEPARTMENT_FIELD (its id, or its label)."""
+
+    hasher: EmailHasher = field(default_factory=lambda: EmailHasher(""))
+    department_field: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ProfileReader:
+        return cls(EmailHasher(settings.secret_key), settings.slack_department_field.strip())
+
+    def department(self, profile: Payload, labels: Mapping[str, str]) -> str | None:
+        """The field's value in `profile.fields` ({id: {value, alt, label?}}); `labels`
+        maps field ids to labels (`team.profile.get`)."""
+        fields = profile.get("fields")
+        wanted = self.department_field.casefold()
+        if not wanted or not isinstance(fields, Mapping):
+            return None
+        for field_id, entry in fields.items():
+            if not isinstance(entry, Mapping):
+                continue
+            label = entry.get("label") or labels.get(field_id) or ""
+            if wanted in (str(field_id).casefold(), str(label).casefold()):
+                value = entry.get("value")
+                return value.strip() or None if isinstance(value, str) else None
+        return None
+
+
+PLAIN = ProfileReader()
+"""Reads nothing more (no key, no department field)."""
+
+
+def person_seen(
+    workspace: str,
+    user: Payload,
+    fallback: datetime,
+    reader: ProfileReader = PLAIN,
+    labels: Mapping[str, str] | None = None,
+) -> PersonSeen:
+    """A profile (from `users.info`, `users.list`, `team_join` or `user_change`) as a
+    PersonSeen; with a `reader`, its e-mail hashed and its department field read."""
+    profile: Payload = user.get("profile") or {}
+    updated = user.get("updated")
+    display_name: str | None = profile.get("display_name") or profile.get("real_name") or None
+    locale: str | None = user.get("locale") or None
+    tz: str | None = user.get("tz") or None
+    is_bot = bool(user.get("is_bot")) or bool(user.get("is_app_user"))
+    deleted = bool(user.get("deleted"))
+    email_hash = reader.hasher(profile.get("email"))
+    department = reader.department(profile, labels or {})
+    fields = [updated, display_name, locale, tz, is_bot, deleted]
+    if email_hash or department:  # keys of plain profiles stay those of the export importer
+        fields += [email_hash, department]
+    digest = hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+    when = datetime.fromtimestamp(updated, UTC) if isinstance(updated, int) else fallback
+    return PersonSeen(
+        platform=PLATFORM,
+        workspace=workspace,
+        key=f"{user['id']}:profile:{digest}",
+        occurred_at=when,
+        person=str(user["id"]),
+        display_name=display_name,
+        locale=locale,
+        tz=tz,
+        department=department,
+        is_bot=is_bot,
+        deleted=deleted,
+        email_hash=email_hash,
+    )
+
+
 Key = tuple[str, str]
 
 
@@ -58,10 +147,6 @@ class People:
         self._cache: OrderedDict[Key, tuple[float, Profile | None]] = OrderedDict()
         self._pending: dict[Key, asyncio.Task[Profile | None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
-
-    def cached(self, workspace: str, user: str) -> Profile | None:
-        entry = self._cache.get((workspace, user))
-        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
     def known(self, workspace: str, user: str) -> bool:
         """Cached and fresh, or being looked up: nothing to start for this person."""
@@ -184,3 +269,29 @@ class People:
         self._cache.move_to_end(key)
         while len(self._cache) > self._max:
             self._cache.popitem(last=False)
+
+
+def is_slack_admin(user: Mapping[str, Any]) -> bool:
+    return any(bool(user.get(flag)) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+
+
+async def sync_admin(database: Database, workspace: str, user: Mapping[str, Any]) -> None:
+    """Mirror the profile's admin flag on the person's row (audited when it changes).
+
+    The row is created if the person was not folded yet, unless they object to tracking.
+    """
+    if not user.get("id") or user.get("is_bot"):
+        return
+    person, admin = str(user["id"]), is_slack_admin(user)
+
+    def mark(session: Session) -> None:
+        salt, objections = load_objections(session)
+        if person_hash(salt, PLATFORM, workspace, person) in objections:
+            return
+        directory = Directory()
+        directory.workspace_ids(session, [(PLATFORM, workspace)])
+        workspace_id = directory.workspaces[(PLATFORM, workspace)]
+        directory.person_ids(session, {(workspace_id, person): utcnow()})
+        mark_platform_admin(session, directory.people[(workspace_id, person)], admin)
+
+    await database.write(mark)

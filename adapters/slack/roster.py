@@ -24,10 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlmodel import select
 
-from adapters.slack.clients import retry_after
-from adapters.slack.credentials import Credentials, SingleWorkspace
-from adapters.slack.envelope import PLATFORM, Envelope
-from adapters.slack.profiles import person_seen
+from adapters.slack.ingest import Envelope
+from adapters.slack.installs import PLATFORM, Credentials, SingleWorkspace, retry_after
+from adapters.slack.people import person_seen
 from bot.roster import (
     SYNCED_AT,
     Reconciler,
@@ -42,16 +41,20 @@ from bot.services import Services
 from bot.storage.models import Meta, SlackInstallation
 
 log = logging.getLogger("engage.slack.roster")
+
 PAGE_SIZE = 200
 """Slack's recommended page size for every paged method used here."""
+
 CALLS_PER_MINUTE = {
     "users.list": 20,
     "conversations.list": 20,
     "conversations.info": 50,
     "conversations.members": 100,
 }
+
 SAVE_EVERY_SECONDS = 30.0
 """Progress is also saved this often when nothing new was found."""
+
 YIELD_SECONDS = 2.0
 YIELD_STEP = 0.05
 UNREADABLE = {"not_in_channel", "channel_not_found", "method_not_supported_for_channel_type"}

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from adapters.slack.credentials import SingleWorkspace
 from adapters.slack.gateway import SlackGateway, build_gateway
+from adapters.slack.installs import SingleWorkspace
 from bot.cards import Actions, Button, Card, Heading
 from bot.delivery import Delivered, PermanentFailure, Recipient, RetryAfter, TransientFailure
 from bot.services import Services

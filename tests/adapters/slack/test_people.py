@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 
-from adapters.slack.routes import BOLT, SLACK
+from adapters.slack.app import BOLT, SLACK
 from bot.services import Services
 from tests.adapters.slack.conftest import Slack, fixture, inbox
 from tests.support.fake_slack import slack_user

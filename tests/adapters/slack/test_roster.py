@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from adapters.slack.credentials import SingleWorkspace
+from adapters.slack.installs import SingleWorkspace
 from adapters.slack.roster import SlackRoster
 from bot.events import MessagePosted
 from bot.roster import sync_soon

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from adapters.slack.export import import_slack_export
 from adapters.slack.roster import SlackRoster
-from bot.importers.slack_export import import_slack_export
 from bot.metrics.community import CommunityStats, community_stats
 from bot.metrics.ladder import Ladder, org_ladders
 from bot.services import Services

@@ -10,8 +10,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session
 
-from adapters.slack.credentials import SingleWorkspace
 from adapters.slack.gateway import SlackGateway
+from adapters.slack.installs import SingleWorkspace
 from adapters.web.app import create_app
 from bot.errors import EngageError
 from bot.services import Services

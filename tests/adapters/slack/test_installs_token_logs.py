@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 from bot.logs import REDACTED
 from bot.settings import Settings
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack
-from tests.adapters.slack.test_oauth import for_globex, install, settings, web
+from tests.adapters.slack.test_installs_oauth import for_globex, install, settings, web
 from tests.support.fake_slack import OAUTH_BOT_TOKEN, FakeSlack
 from tests.support.logs import DebugLog, debug_log
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from adapters.slack.export import bot_ids, community_events, person_events
+from adapters.slack.export_schema import CHANNELS, USERS
 from bot.events import CommunityCreated, PersonSeen
-from bot.importers.slack_directory import bot_ids, community_events, person_events
-from bot.importers.slack_schema import CHANNELS, USERS
 from tests.support import slack_export as sample
 from tests.support.slack_export import BOT, DATAJAM, DATASETS, JAVIER, LENA, MAYA, user
 

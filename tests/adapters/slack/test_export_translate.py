@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.slack.export import DayEvents, DayTranslator
+from adapters.slack.export_schema import MESSAGES, SlackMessage
+from adapters.slack.ingest import moment
 from bot.events import MemberJoined, MemberLeft, MessagePosted, ReactionAdded
-from bot.importers.slack_schema import MESSAGES, SlackMessage
-from bot.importers.slack_translate import DayEvents, DayTranslator, moment
 from tests.support.slack_export import BOT, DATAJAM, JAVIER, MAYA, OMAR, message, reactions
 
 ROOT = "1467453600.000002"

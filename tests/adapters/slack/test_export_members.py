@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from adapters.slack.export import ChannelHistory, DayEvents, closing_events
+from adapters.slack.export_schema import SlackChannel
+from adapters.slack.ingest import moment
 from bot.events import CommunityArchived, Event, MemberJoined, MemberLeft
-from bot.importers.slack_members import ChannelHistory, closing_events
-from bot.importers.slack_schema import SlackChannel
-from bot.importers.slack_translate import DayEvents, moment
 from tests.support.slack_export import BOT, DATAJAM, JAVIER, LENA, MAYA, OMAR
 
 CREATED = datetime(2016, 7, 1, tzinfo=UTC)

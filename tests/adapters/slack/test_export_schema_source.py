@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.importers.slack_source import DayFile, ExportError, open_export
+from adapters.slack.export_schema import DayFile, ExportError, open_export
 from tests.support.slack_export import corrupt_member, write_export, zip_export
 
 EXPECTED_DAYS = [

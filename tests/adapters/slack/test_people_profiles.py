@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
-from adapters.slack.routes import BOLT, SLACK
+from adapters.slack.app import BOLT, SLACK
 from adapters.web.app import create_app
 from bot.crypto import EmailHasher
 from bot.services import Services

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot.importers.slack_export import import_slack_export
-from bot.importers.slack_source import ExportError
+from adapters.slack.export import import_slack_export
+from adapters.slack.export_schema import ExportError
 from bot.services import Services
 from bot.settings import Settings
 from tests.support import slack_export as sample

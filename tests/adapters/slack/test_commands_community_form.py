@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.services import Services
 from bot.storage.models import Community
 from tests.adapters.slack.conftest import Slack, fixture
-from tests.adapters.slack.test_campaign_form import submit
+from tests.adapters.slack.test_commands_campaign_form import submit
 from tests.support.campaigns import ready_workspace
 from tests.support.fake_slack import TEAM
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
+from adapters.slack.export import default_workspace, import_slack_export
+from adapters.slack.export_schema import ExportError
 from bot.clock import as_utc
 from bot.importers.ledger import ImportSummary
-from bot.importers.slack_export import default_workspace, import_slack_export
-from bot.importers.slack_source import ExportError
 from bot.services import Services
 from bot.storage.models import (
     Community,

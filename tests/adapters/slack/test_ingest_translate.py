@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.slack.translate import translate
+from adapters.slack.ingest import translate
 from bot.events import (
     CommunityArchived,
     CommunityCreated,

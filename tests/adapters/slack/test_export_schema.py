@@ -7,8 +7,7 @@ import json
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
-from bot.importers.slack_schema import CHANNELS, MESSAGES, USERS, parse
-from bot.importers.slack_source import ExportError
+from adapters.slack.export_schema import CHANNELS, MESSAGES, USERS, ExportError, parse
 from tests.support import slack_export as sample
 from tests.support.slack_export import CANARY, DAYS
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.credentials import SingleWorkspace
-from adapters.slack.gateway import SlackGateway
-from adapters.slack.permalinks import Permalinks
+from adapters.slack.gateway import Permalinks, SlackGateway
+from adapters.slack.installs import SingleWorkspace
 from bot.services import Services
 from bot.settings import Settings
 from nudges.digest import digest

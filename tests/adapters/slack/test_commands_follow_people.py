@@ -9,8 +9,8 @@ from bot.services import Services
 from nudges.digest import digest
 from nudges.outbox import card_from_data
 from tests.adapters.slack.conftest import Slack, fixture
-from tests.adapters.slack.test_canary import CANARY
 from tests.adapters.slack.test_commands import texts
+from tests.adapters.slack.test_ingest_canary import CANARY
 from tests.support.clock import FakeClock
 from tests.support.dump import dump_text
 from tests.support.suggestions import outbox_rows

@@ -12,7 +12,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
-from adapters.slack.fast_lane import FastLane
+from adapters.slack.app import FastLane
 from adapters.slack.people import People
 from adapters.web.rejections import Rejections
 from bot.services import Services
