@@ -1,5 +1,5 @@
-"""Slack: slack-bolt on the shared server, durable ingest, /engage, App Home, gateway."""
+"""Slack: slack-bolt on the shared server, durable ingest, /engage, App Home, gateway.
 
-from adapters.slack.routes import mount_slack
-
-__all__ = ["mount_slack"]
+`routes.mount_slack` adds Slack to the shared server. This package imports nothing itself,
+so `engage --help` does not load slack-bolt.
+"""

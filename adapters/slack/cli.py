@@ -1,4 +1,4 @@
-"""`engage slack-manifest`, contributed to the core CLI through the `engage.cli` entry point."""
+"""`engage slack-manifest` and `engage slack-reseal-tokens`, added to the CLI by `adapters.main`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from urllib.parse import urlparse
 
 import typer
 
-from adapters.slack.installs import OAuthInstalls
-from adapters.slack.manifest import manifest
 from bot.cli.context import settings_from
-from bot.crypto import TokenCipher
 from bot.errors import ConfigError
-from bot.services import Services
 from bot.settings import Settings
 
 
@@ -29,6 +25,8 @@ def register(app: typer.Typer) -> None:
         name: str = typer.Option("Engage", help="App and bot user name shown in Slack."),
     ) -> None:
         """Print the Slack app manifest (JSON) to paste at api.slack.com/apps."""
+        from adapters.slack.manifest import manifest
+
         parsed = urlparse(url)
         if parsed.scheme not in ("https", "http") or not parsed.netloc:
             raise ConfigError(f"--url must be an absolute http(s) URL, not {url!r}")
@@ -50,6 +48,10 @@ def register(app: typer.Typer) -> None:
 
 
 async def _reseal(settings: Settings) -> int:
+    from adapters.slack.installs import OAuthInstalls
+    from bot.crypto import TokenCipher
+    from bot.services import Services
+
     services = Services.build(settings)
     try:
         await services.database.check()

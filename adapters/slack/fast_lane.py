@@ -27,7 +27,7 @@ from adapters.slack.ingest import PEOPLE_FIELDS
 from adapters.slack.people import People
 from adapters.slack.roster import RosterTriggers
 from adapters.slack.translate import MISREAD, UnusableEventError, translate
-from adapters.web.rejections import Rejections
+from adapters.web.app import Rejections
 from bot.events import Event
 from bot.storage.database import describe_db_error
 from bot.tracker import Tracker

@@ -17,7 +17,7 @@ from adapters.slack.fast_lane import FastLane
 from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.translate import MISREAD
-from adapters.web.rejections import rejections_of
+from adapters.web.app import rejections_of
 from bot.errors import EngageError
 from bot.services import Services
 from bot.settings import Settings

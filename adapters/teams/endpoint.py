@@ -50,7 +50,7 @@ from adapters.teams.ingest_updates import team_roster_changed
 from adapters.teams.references import facts_from
 from adapters.teams.roster import install_roster
 from adapters.teams.turns import Turns
-from adapters.web.rejections import Rejections, rejections_of
+from adapters.web.app import Rejections, rejections_of
 from bot.errors import ConfigError
 from bot.services import Services
 from nudges.commands import full_router

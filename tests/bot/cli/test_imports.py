@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from adapters.main import build_cli
 from tests.support.processes import start_engage
 from tests.support.slack_export import write_export, zip_export
 
@@ -71,7 +71,7 @@ def test_zip_with_a_workspace_id_through_the_typer_runner(
 ) -> None:
     archive = zip_export(write_export(tmp_path / "export"), tmp_path / "houston.zip")
     result = CliRunner().invoke(
-        app,
+        build_cli(),
         ["import", "slack-export", str(archive), "--workspace", "T061A2UFL"],
         env={"ENGAGE_DATABASE_URL": database_url},
     )
