@@ -4,7 +4,6 @@ What they need (the demo, the shell, the database) loads when the command runs."
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -36,6 +35,8 @@ def demo_command(
     ] = None,
 ) -> None:
     """Show what Engage does on a fresh workspace: figures, suggestions, answers, funnel."""
+    import asyncio
+
     from rich.console import Console
 
     from adapters.console.demo import run_demo
@@ -81,6 +82,8 @@ def console_command(
     workspace: Annotated[str | None, typer.Option(help="Workspace id, if several.")] = None,
 ) -> None:
     """Act as a person of the workspace: post, react, join, chat with the bot, move time on."""
+    import asyncio
+
     from adapters.console.shell import run_console
     from bot.privacy.person_views import require_person_views
     from bot.services import Services

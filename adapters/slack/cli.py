@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from urllib.parse import urlparse
 
@@ -37,6 +36,8 @@ def register(app: typer.Typer) -> None:
     @app.command("slack-reseal-tokens")
     def slack_reseal_tokens_command() -> None:
         """Seal the stored Slack tokens under the current ENGAGE_SECRET_KEY (key rotation)."""
+        import asyncio
+
         settings = settings_from()
         if not settings.secret_key:
             raise ConfigError("set ENGAGE_SECRET_KEY: the tokens are sealed under it")

@@ -6,7 +6,6 @@ command runs, not when the CLI starts.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import gc
 import logging
@@ -51,6 +50,8 @@ def register(
 
 def serve(settings: Settings, *, jobs: Mapping[str, Job], gateways: Gateways) -> None:
     """Check settings, take the SQLite lock, migrate, then serve until a stop signal."""
+    import asyncio
+
     from bot.settings import check_ready_to_serve
     from bot.storage.lock import single_process_lock
     from bot.storage.migrate import upgrade
@@ -65,6 +66,8 @@ def serve(settings: Settings, *, jobs: Mapping[str, Job], gateways: Gateways) ->
 async def run_until_signal(
     settings: Settings, *, jobs: Mapping[str, Job], gateways: Gateways, alone: bool = False
 ) -> None:
+    import asyncio
+
     from aiohttp import web
 
     from adapters.web.app import create_app

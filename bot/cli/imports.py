@@ -7,7 +7,6 @@ statistics and print a summary.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,6 +44,8 @@ def slack_export_command(
     Metadata only: message text, files and topics are never read into Engage. Re-running
     the import skips files already imported, so nothing is counted twice.
     """
+    import asyncio
+
     from bot.storage.migrate import upgrade
 
     settings = settings_from()
@@ -199,6 +200,8 @@ def synth_command(
     and silent members, each in their own time zone and working hours.
     The same seed gives the same workspace: running it again adds nothing.
     """
+    import asyncio
+
     from bot.storage.migrate import upgrade
     from bot.synth import SynthSpec, build_world
 
