@@ -12,8 +12,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 from bot.i18n import language_for
@@ -136,11 +134,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except ArgumentError:
-            raise ValueError(f"not a database URL: {value!r}") from None
-        if url.get_backend_name() not in ("sqlite", "postgresql"):
+        if backend_name(value) not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
         return value
 
@@ -197,7 +191,7 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
-        return make_url(self.database_url).get_backend_name() == "sqlite"
+        return backend_name(self.database_url) == "sqlite"
 
     def enabled(self, platform: Platform) -> bool:
         return platform in self.platforms
@@ -291,3 +285,36 @@ def secret_weakness(value: str) -> str | None:
     if bits < MIN_SECRET_BITS:
         return "too repetitive"
     return None
+
+
+DATABASE_URL = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:
+            (?P<username>[^:/]*)
+            (?::(?P<password>[^@]*))?
+        @)?
+        (?:
+            (?:
+                \[(?P<ipv6host>[^/\?]+)\] |
+                (?P<ipv4host>[^/:\?]+)
+            )?
+            (?::(?P<port>[^/\?]*))?
+        )?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+"""SQLAlchemy's own URL pattern (`sqlalchemy.engine.url`): settings load without SQLAlchemy."""
+
+
+def backend_name(url: str) -> str:
+    """`make_url(url).get_backend_name()`: `sqlite` for `sqlite:///…`, `postgresql` for
+    `postgresql+psycopg://…`; ValueError when SQLAlchemy could not parse the URL either."""
+    match = DATABASE_URL.match(url)
+    if match is None:
+        raise ValueError(f"not a database URL: {url!r}")
+    if match["port"]:
+        int(match["port"])  # as make_url does: a port that is not a number is refused
+    return str(match["name"]).split("+")[0]

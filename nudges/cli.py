@@ -1,24 +1,22 @@
-"""`engage suggest`: the operator's preview of suggestions, joined to the CLI via `engage.cli`."""
+"""`engage suggest`: the operator's preview of suggestions, added to the CLI by `adapters.main`."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from sqlmodel import Session, col, select
 
-from bot.cli.context import day_option, settings_from
-from bot.cli.workspaces import choose_workspace
+from bot.cli.context import choose_workspace, day_option, settings_from
 from bot.clock import utcnow
 from bot.errors import EngageError
 from bot.i18n import Translator
-from bot.privacy.person_views import require_person_views
-from bot.storage.database import Database
-from bot.storage.models import Community
-from nudges.recommend.rank import PersonPreview, Preview, preview
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from nudges.recommend.rank import Preview
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +36,10 @@ def suggest_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Ranked suggestions with scores and reasons, for anyone. Ignores consent; sends nothing."""
+    from bot.privacy.person_views import require_person_views
+    from bot.storage.database import Database
+    from nudges.recommend.rank import preview
+
     if (person is None) == (not everyone):
         raise EngageError.of("cli.error.suggest_who")
     settings = settings_from()
@@ -76,6 +78,10 @@ def suggest_command(
 
 def never_suggested(session: Session, workspace_id: int) -> list[tuple[int, str]]:
     """(id, external id) of the workspace's communities its animators never want suggested."""
+    from sqlmodel import col, select
+
+    from bot.storage.models import Community
+
     query = select(Community.id, Community.external_id).where(
         Community.workspace_id == workspace_id, col(Community.never_suggest).is_(True)
     )
@@ -83,6 +89,8 @@ def never_suggested(session: Session, workspace_id: int) -> list[tuple[int, str]
 
 
 def without(result: Preview, never: set[str], limit: int) -> Preview:
+    from nudges.recommend.rank import PersonPreview, Preview
+
     people = [
         PersonPreview(
             entry.person,
@@ -94,6 +102,9 @@ def without(result: Preview, never: set[str], limit: int) -> Preview:
 
 
 def _print(result: Preview, t: Translator) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     before = t.moment(result.as_of, "format.datetime")
     table = Table(title=t("cli.suggest.title", workspace=result.workspace, before=before))
     for column in ("person", "#", "community", "score", "reasons", "why"):

@@ -1,4 +1,5 @@
-"""The suggestion engine's jobs, added to the core's registry (`engage run-job`, scheduler).
+"""The suggestion engine's jobs (plan, deliver, digest) and, with the core's, every job
+the scheduler, `engage run-job` and the console's `tick` run.
 
 Each job is `async def job(services) -> str` returning a one-line summary.
 """
@@ -7,10 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import typer
-
 from bot.campaigns.states import end_expired
-from bot.cli.jobs import JOBS, Job
+from bot.cli.jobs import Job, core_jobs
 from bot.i18n import Told
 from bot.services import Services
 from nudges.actions.next_step import ask_to_join
@@ -57,14 +56,11 @@ async def plan_with_campaigns(services: Services) -> str:
     return summary
 
 
-NUDGES_JOBS: dict[str, Job] = {"plan": plan_with_campaigns, "deliver": deliver, "digest": digest}
+def nudges_jobs() -> dict[str, Job]:
+    """The suggestion engine's jobs."""
+    return {"plan": plan_with_campaigns, "deliver": deliver, "digest": digest}
 
 
 def all_jobs() -> dict[str, Job]:
-    """The core's jobs (fold, retention) and the engine's (deliver, plan, digest)."""
-    return {**JOBS, **NUDGES_JOBS}
-
-
-def register(_app: typer.Typer) -> None:
-    """The `engage.cli` hook: `engage run-job` learns plan, deliver and digest."""
-    JOBS.update(NUDGES_JOBS)
+    """The core's jobs (fold, retention, roster) and the engine's (deliver, plan, digest)."""
+    return {**core_jobs(), **nudges_jobs()}

@@ -1,23 +1,18 @@
-"""`engage demo` and `engage console`, joined to the CLI through the `engage.cli` group."""
+"""`engage demo` and `engage console`, added to the CLI by the composition root.
+
+What they need (the demo, the shell, the database) loads when the command runs."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from adapters.console.demo import run_demo
-from adapters.console.session import run_console
 from bot.cli.context import settings_from
 from bot.errors import EngageError
-from bot.privacy.person_views import require_person_views
-from bot.services import Services
-from bot.storage.migrate import upgrade
 
 QUIET = "WARNING"
 """Both commands talk to a person on stdout; routine log lines would drown them."""
@@ -40,6 +35,15 @@ def demo_command(
     ] = None,
 ) -> None:
     """Show what Engage does on a fresh workspace: figures, suggestions, answers, funnel."""
+    import asyncio
+
+    from rich.console import Console
+
+    from adapters.console.demo import run_demo
+    from bot.privacy.person_views import require_person_views
+    from bot.services import Services
+    from bot.storage.migrate import upgrade
+
     if db is None:
         handle, name = tempfile.mkstemp(prefix="engage-demo-", suffix=".db")
         os.close(handle)
@@ -78,6 +82,13 @@ def console_command(
     workspace: Annotated[str | None, typer.Option(help="Workspace id, if several.")] = None,
 ) -> None:
     """Act as a person of the workspace: post, react, join, chat with the bot, move time on."""
+    import asyncio
+
+    from adapters.console.shell import run_console
+    from bot.privacy.person_views import require_person_views
+    from bot.services import Services
+    from bot.storage.migrate import upgrade
+
     if db is not None and not db.exists():
         raise EngageError.of("cli.error.console_missing", db=db)
     url = f"sqlite:///{db.resolve()}" if db is not None else None

@@ -1,5 +1,9 @@
-"""The console's Gateway: direct messages for the person you act as are printed at once,
-everyone else's wait until you act as them."""
+"""The console's Gateway and cards as plain text.
+
+Direct messages for the person you act as are printed at once, everyone else's wait until
+you act as them; `render` turns a card into text with its command buttons as numbered
+choices.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.cards import Card
+from bot.cards import Actions, Card
 from bot.clock import utcnow
+from bot.commands import COMMAND_ACTION
 from bot.delivery import Delivered, DeliveryResult, Recipient
 from bot.i18n import Translator
 
@@ -62,3 +67,27 @@ class ConsoleGateway:
 
     def take_waiting(self, person: str) -> list[Card]:
         return self.waiting.pop(person, [])
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    choices: tuple[str, ...]
+    """The command lines of the card's buttons, numbered from `first` in the text."""
+
+
+def render(card: Card, first: int = 1) -> Rendered:
+    body = Card(tuple(b for b in card.blocks if not isinstance(b, Actions))).text()
+    choices: list[str] = []
+    labels: list[str] = []
+    for block in card.blocks:
+        if not isinstance(block, Actions):
+            continue
+        for button in block.buttons:
+            if button.action == COMMAND_ACTION and button.value:
+                choices.append(button.value)
+                labels.append(f"{first + len(choices) - 1}) {button.label}")
+    lines = [body] if body else []
+    if labels:
+        lines.append("   ".join(labels))
+    return Rendered("\n".join(lines), tuple(choices))

@@ -61,7 +61,7 @@ from adapters.slack.installs import (
 )
 from adapters.slack.people import People, ProfileReader
 from adapters.slack.roster import RosterTriggers, install_roster
-from adapters.web.rejections import Rejections, rejections_of
+from adapters.web.app import Rejections, rejections_of
 from bot.errors import ConfigError, EngageError
 from bot.events import Event
 from bot.i18n import Translator

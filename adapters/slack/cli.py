@@ -1,7 +1,10 @@
-"""The operator's Slack commands, joined to the core CLI by `register` (the `engage.cli`
-entry point): `engage slack-manifest` prints the app manifest (built here from the scopes,
-events and paths the app uses), `engage slack-reseal-tokens` reseals the stored tokens
-after a key rotation, and `engage import slack-export` imports a Slack export.
+"""The operator's Slack commands, added to the CLI by `register` (called by the composition
+root, `adapters.main`); each imports what it needs when it runs.
+
+- `engage slack-manifest` prints the app manifest, built here from the scopes, events and
+  paths the app uses;
+- `engage slack-reseal-tokens` reseals the stored tokens after a key rotation;
+- `engage import slack-export` imports a Slack export.
 """
 
 from __future__ import annotations
@@ -10,32 +13,20 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlparse
 
 import typer
-from babel.numbers import format_decimal
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
-from rich.table import Table
 
-from adapters.slack.app import EVENTS_PATH
-from adapters.slack.export import import_slack_export
-from adapters.slack.installs import (
-    BOT_EVENTS,
-    BOT_SCOPES,
-    REDIRECT_PATH,
-    SLASH_COMMAND,
-    OAuthInstalls,
-)
 from bot.cli.context import settings_from
-from bot.crypto import TokenCipher
 from bot.errors import ConfigError
 from bot.i18n import Translator
-from bot.importers.ledger import ImportSummary
-from bot.services import Services
-from bot.settings import Settings
-from bot.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from bot.importers.ledger import ImportSummary
+    from bot.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -101,6 +92,8 @@ def _register_export(import_app: typer.Typer) -> None:
         Metadata only: message text, files and topics are never read into Engage. Re-running
         the import skips files already imported, so nothing is counted twice.
         """
+        from bot.storage.migrate import upgrade
+
         settings = settings_from()
         upgrade(settings.database_url)
         started = time.perf_counter()
@@ -113,6 +106,10 @@ def _register_export(import_app: typer.Typer) -> None:
 
 
 async def _reseal(settings: Settings) -> int:
+    from adapters.slack.installs import OAuthInstalls
+    from bot.crypto import TokenCipher
+    from bot.services import Services
+
     services = Services.build(settings)
     try:
         await services.database.check()
@@ -135,6 +132,9 @@ USAGE = "help | stats [#channel] | me | top | start | stop | pause 2w | resume |
 
 
 def manifest(base_url: str, *, socket_mode: bool = False, name: str = "Engage") -> dict[str, Any]:
+    from adapters.slack.app import EVENTS_PATH
+    from adapters.slack.installs import BOT_EVENTS, BOT_SCOPES, REDIRECT_PATH, SLASH_COMMAND
+
     base = base_url.rstrip("/")
     events_url = f"{base}{EVENTS_PATH}"
     command: dict[str, Any] = {
@@ -181,6 +181,9 @@ def manifest(base_url: str, *, socket_mode: bool = False, name: str = "Engage") 
 
 
 async def _import(settings: Settings, path: Path, workspace: str | None) -> ImportSummary:
+    from adapters.slack.export import import_slack_export
+    from bot.services import Services
+
     services = Services.build(settings)
     bar = _Bar()
     try:
@@ -196,6 +199,9 @@ class _Bar:
     """A progress bar over day files on stderr, shown once the export is known to be readable."""
 
     def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
         self._console = Console(stderr=True)
         self._progress = Progress(
             "[progress.description]{task.description}",
@@ -225,6 +231,10 @@ class _Bar:
 
 
 def _print_summary(summary: ImportSummary, seconds: float, t: Translator) -> None:
+    from babel.numbers import format_decimal
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=t("cli.import.title", workspace=summary.workspace))
     table.add_column("")
     table.add_column(t("cli.import.count"), justify="right")

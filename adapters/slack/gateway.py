@@ -173,7 +173,7 @@ def credentials_for(services: Services) -> Credentials | None:
 
 
 def build_gateway(services: Services) -> SlackGateway | None:
-    """The `engage.gateways` entry point, for processes that deliver without serving Slack."""
+    """A Slack gateway for processes that deliver without serving Slack (see `adapters.main`)."""
     credentials = credentials_for(services)
     if credentials is None:
         return None

@@ -60,7 +60,7 @@ from adapters.teams.ingest import (
     text_field,
 )
 from adapters.teams.roster import install_roster
-from adapters.web.rejections import Rejections, rejections_of
+from adapters.web.app import Rejections, rejections_of
 from bot.errors import ConfigError
 from bot.services import Services
 from bot.settings import Settings

@@ -1,4 +1,4 @@
-"""`engage teams-package`, contributed to the CLI through the `engage.cli` entry point."""
+"""`engage teams-package`, added to the CLI by the composition root (`adapters.main`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from adapters.teams.package import build_package
-from bot.cli.language import operator_translator
+from bot.cli.context import operator_translator
 
 
 def register(app: typer.Typer) -> None:

@@ -195,7 +195,7 @@ class TeamsGateway:
 
 
 def build_gateway(services: Services) -> TeamsGateway | None:
-    """The `engage.gateways` entry point: a gateway for processes without the web server."""
+    """A Teams gateway for processes without the web server (see `adapters.main`)."""
     # app.py (authentication, adapter) and roster.py build on this module's connector clients.
     from adapters.teams.app import Authenticator, bot_framework_config
     from adapters.teams.roster import install_roster

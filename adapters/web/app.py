@@ -1,11 +1,21 @@
-"""`create_app(settings)`: the aiohttp application every platform mounts its routes on."""
+"""`create_app(settings)`: the aiohttp application every platform mounts its routes on.
+
+Health (`/healthz`, `/livez`, `/readyz`) and `/metrics`: request counts and latencies,
+the operator's figures (`adapters.web.operations`) and `Rejections`, the requests refused
+at a platform endpoint, counted by platform and reason. Reasons: `signature` (bad or stale
+Slack signature, or no valid Bot Framework token), `undecodable` (not the JSON or form body
+the platform sends), `malformed` (authentic, but a field has the wrong type or an event
+cannot be read) and `no_sender` (an event that would create a person without an id). Each
+refusal logs one WARNING line (INFO for signatures, which anyone can send) that never
+carries the body.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import suppress
 
 from aiohttp import web
@@ -15,12 +25,10 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 import bot
-from adapters.slack import mount_slack
-from adapters.teams.app import mount_teams
 from adapters.web.operations import OperationsMetrics
-from adapters.web.rejections import REJECTIONS, Rejections
+from bot.cli.jobs import Job
 from bot.errors import DatabaseError
-from bot.gateways import install_gateways
+from bot.gateways import GatewayFactory, install_gateways
 from bot.services import Services
 from bot.settings import Platform, Settings
 from bot.storage.migrate import SchemaState, schema_state
@@ -32,6 +40,7 @@ REGISTRY = web.AppKey("registry", CollectorRegistry)
 SCHEDULER = web.AppKey("scheduler", SchedulerService)
 QUARANTINED = web.AppKey("quarantined", Gauge)
 OPERATIONS = web.AppKey("operations", OperationsMetrics)
+GATEWAYS = web.AppKey("gateways", dict[str, GatewayFactory])
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 log = logging.getLogger("engage.healthz")
@@ -59,10 +68,17 @@ OUTAGE = web.AppKey("outage", Outage)
 
 
 def create_app(
-    settings: Settings, *, services: Services | None = None, alone: bool = False
+    settings: Settings,
+    *,
+    services: Services | None = None,
+    alone: bool = False,
+    jobs: Mapping[str, Job] | None = None,
+    gateways: Mapping[str, GatewayFactory] | None = None,
 ) -> web.Application:
     """Build the server; nothing connects until the application starts. `alone`: no other
-    server can be using the database (SQLite's lock proves it), so this one leads at once."""
+    server can be using the database (SQLite's lock proves it), so this one leads at once.
+    `jobs` are the scheduler's (default: every job); `gateways` build the gateway of each
+    enabled platform the server did not mount (the composition root passes both)."""
     app = web.Application(middlewares=[_request_metrics(app_registry := CollectorRegistry())])
     app[REGISTRY] = app_registry
     app[QUARANTINED] = Gauge(
@@ -79,10 +95,15 @@ def create_app(
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(_services_lifecycle)
     if Platform.SLACK in settings.platforms:
+        from adapters.slack.app import mount_slack
+
         mount_slack(app, app[SERVICES])
     if Platform.TEAMS in settings.platforms:
+        from adapters.teams.app import mount_teams
+
         mount_teams(app, app[SERVICES])
-    app[SCHEDULER] = SchedulerService(app[SERVICES], alone=alone)
+    app[SCHEDULER] = SchedulerService(app[SERVICES], jobs, alone=alone)
+    app[GATEWAYS] = dict(gateways or {})
     app[OPERATIONS] = OperationsMetrics(app[SERVICES], app[SCHEDULER].role_now)
     app_registry.register(app[OPERATIONS])
     app.cleanup_ctx.append(_scheduler_lifecycle)
@@ -97,7 +118,8 @@ async def _services_lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 async def _scheduler_lifecycle(app: web.Application) -> AsyncIterator[None]:
     """Last to start, first to stop: gateways, then the jobs that use them."""
-    install_gateways(app[SERVICES])
+    factories = app[GATEWAYS]
+    install_gateways(app[SERVICES], factories)
     await app[SCHEDULER].start()
     yield
     await app[SCHEDULER].stop()
@@ -222,3 +244,33 @@ def _request_metrics(registry: CollectorRegistry) -> Middleware:
             counter.inc()
 
     return middleware
+
+
+rejection_log = logging.getLogger("engage.requests")
+REASONS = ("signature", "undecodable", "malformed", "no_sender")
+
+
+class Rejections:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self._counter = Counter(
+            "engage_requests_rejected",
+            "Platform requests refused as unauthentic or unusable",
+            ["platform", "reason"],
+            registry=registry,
+        )
+
+    def count(self, platform: str, reason: str) -> None:
+        assert reason in REASONS, reason
+        level = logging.INFO if reason == "signature" else logging.WARNING
+        rejection_log.log(level, "%s request rejected: %s", platform, reason)
+        self._counter.labels(platform, reason).inc()
+
+
+REJECTIONS = web.AppKey("rejections", Rejections)
+
+
+def rejections_of(app: web.Application) -> Rejections:
+    """The server's counter (`create_app` registers it in `/metrics`), or a private one."""
+    if REJECTIONS not in app:
+        app[REJECTIONS] = Rejections(CollectorRegistry())
+    return app[REJECTIONS]

@@ -1,29 +1,34 @@
-"""`engage campaign …`: campaigns from the command line and from YAML files (as the operator)."""
+"""`engage campaign …` and `engage community …`, as the operator.
+
+Campaigns (create, list, show, preview, activate/pause/resume/end, export, apply) from the
+command line and from YAML files, shown as rich tables or JSON; and a community's settings
+(pitch, never suggest, welcome line): show, set, apply a YAML file.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.campaigns.lookup import workspace_campaigns
-from bot.campaigns.states import change_state
-from bot.campaigns.store import save_campaign
-from bot.campaigns.view import CampaignView, load_view
-from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaigns
-from bot.cli.campaign_io import campaign_of, run
-from bot.cli.campaign_render import list_table, view_data, view_tables
-from bot.cli.context import output_path, yaml_text
-from bot.cli.language import operator_translator
+from bot.cli.context import campaign_of, operator_translator, output_path, run, yaml_text
+from bot.cli.stats import ENGLISH, plain, shown
 from bot.clock import utcnow
-from bot.commands.format import figure
+from bot.errors import EngageError
+from bot.i18n import Translator
 from bot.settings import Settings
-from bot.storage.models import Campaign
+
+if TYPE_CHECKING:
+    from rich.table import Table
+    from sqlmodel import Session
+
+    from bot.animators.audit import Actor
+    from bot.campaigns.view import CampaignView
+    from bot.campaigns.yaml_file import ApplyReport
+    from bot.storage.models import Campaign, Community
 
 campaign_app = typer.Typer(
     help="Campaigns that invite people to follow a community.", no_args_is_help=True
@@ -48,6 +53,8 @@ def create_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Create a draft campaign; `engage campaign activate` starts it."""
+    from bot.campaigns.store import save_campaign
+
     values = {
         "community": community, "name": name, "pitch_en": pitch_en, "pitch_fr": pitch_fr,
         "audience": audience, "audience_communities": communities, "department": department,
@@ -66,11 +73,17 @@ def create_command(
 @campaign_app.command("list")
 def list_command(workspace: str | None = WORKSPACE) -> None:
     """Every campaign of the workspace."""
+    from rich.console import Console
+
+    from bot.campaigns.lookup import workspace_campaigns
+
     rows = run(lambda s, _, a: workspace_campaigns(s, a), workspace=workspace, write=False)
     Console().print(list_table(rows, operator_translator()))
 
 
 def _view(reference: str, workspace: str | None, as_of: datetime) -> CampaignView:
+    from bot.campaigns.view import load_view
+
     def load(session: Session, settings: Settings, actor: Actor) -> CampaignView:
         campaign, community = campaign_of(session, actor, reference)
         return load_view(session, settings, campaign, community, as_of)
@@ -85,6 +98,8 @@ def show_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Settings, eligible people (a count) and results: sent, followed, joined, first posts."""
+    from rich.console import Console
+
     view = _view(reference, workspace, utcnow())
     if as_json:
         typer.echo(json.dumps(view_data(view), indent=2, ensure_ascii=False))
@@ -95,6 +110,8 @@ def show_command(
 @campaign_app.command("preview")
 def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPACE) -> None:
     """How many people the campaign could reach now (fewer than the minimum group is hidden)."""
+    from bot.commands.format import figure
+
     view = _view(reference, workspace, utcnow())
     t = operator_translator()
     reach = figure(t, view.eligible)
@@ -102,6 +119,8 @@ def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPAC
 
 
 def _move(verb: str, reference: str, workspace: str | None) -> None:
+    from bot.campaigns.states import change_state
+
     today = utcnow().date()
 
     def move(session: Session, settings: Settings, actor: Actor) -> Campaign:
@@ -133,6 +152,8 @@ def export_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Every campaign as YAML, ready for `engage campaign apply`."""
+    from bot.campaigns.yaml_file import export_campaigns
+
     if out is not None:
         output_path(out)
     text = run(
@@ -151,6 +172,8 @@ def apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Create or update the file's campaigns, all or none; errors name the line and field."""
+    from bot.campaigns.yaml_file import apply_campaigns
+
     text = yaml_text(path)
     now = utcnow()
 
@@ -161,3 +184,165 @@ def apply_command(
     t = operator_translator()
     counts = (len(report.created), len(report.updated), len(report.unchanged))
     typer.echo(t("cli.campaign.applied", created=counts[0], updated=counts[1], same=counts[2]))
+
+
+def list_table(rows: list[tuple[Campaign, Community]], t: Translator = ENGLISH) -> Table:
+    from rich.table import Table
+
+    table = Table(title=t("cli.campaigns.title"))
+    table.add_column("#")
+    for column in ("name", "community", "state", "starts", "ends", "boost", "max_sends"):
+        table.add_column(t(f"cli.campaigns.column.{column}"))
+    for campaign, community in rows:
+        table.add_row(
+            str(campaign.id),
+            campaign.name,
+            f"#{community.name}",
+            t(f"campaign.state.{campaign.state}"),
+            campaign.starts_at.date().isoformat() if campaign.starts_at else "",
+            campaign.ends_at.date().isoformat() if campaign.ends_at else "",
+            f"×{campaign.boost:g}",
+            str(campaign.max_sends or "—"),
+        )
+    return table
+
+
+def view_data(view: CampaignView) -> dict[str, Any]:
+    campaign = view.campaign
+    audience = view.audience.as_json()
+    if "communities" in audience:
+        audience["communities"] = list(view.audience_names)
+    return {
+        "id": campaign.id,
+        "name": campaign.name,
+        "community": view.community.name,
+        "state": campaign.state,
+        "pitch": campaign.pitch,
+        "audience": audience,
+        "starts": view.starts_on.isoformat(),
+        "ends": view.ends_on.isoformat(),
+        "max_sends": campaign.max_sends,
+        "boost": campaign.boost,
+        "eligible": plain(view.eligible),
+        "results": plain(view.funnel),
+    }
+
+
+def view_tables(view: CampaignView, t: Translator = ENGLISH) -> list[Table]:
+    from rich.table import Table
+
+    from bot.campaigns.results import STEPS
+    from bot.cards import sparkline
+    from bot.metrics.definitions import Suppressed
+
+    campaign = view.campaign
+    title = t("cli.campaigns.show_title", id=campaign.id, name=campaign.name)
+    settings = Table(title=title, show_header=False)
+    settings.add_column(t("cli.campaigns.setting"))
+    settings.add_column(t("cli.stats.value"))
+    data = view_data(view) | {"state": t(f"campaign.state.{campaign.state}")}
+    for name in ("community", "state", "audience", "starts", "ends", "max_sends", "boost"):
+        settings.add_row(t(f"cli.campaigns.row.{name}"), str(data[name]))
+    for language, words in campaign.pitch.items():
+        settings.add_row(t("cli.campaigns.pitch", language=language), words)
+    settings.add_row(t("cli.campaigns.reach"), shown(view.eligible, t=t))
+    results = Table(title=t("cli.campaigns.results_title"))
+    for column in ("step", "people", "conversion"):
+        results.add_column(t(f"cli.campaigns.column.{column}"))
+    funnel = view.funnel
+    for step in (*STEPS, "dismissed"):
+        rate = funnel.conversions.get(step)
+        results.add_row(
+            t(f"cli.campaigns.step.{step}"),
+            shown(funnel.counts[step], t=t),
+            shown(rate, "percent", t) if rate else "—",
+        )
+    tables = [settings, results]
+    if not isinstance(funnel.weekly, Suppressed):
+        weekly = Table(title=t("cli.campaigns.weekly_title"))
+        weekly.add_column(t("cli.campaigns.column.step"))
+        weekly.add_column(" ".join(funnel.weeks[:1] + funnel.weeks[-1:]))
+        for step, values in funnel.weekly.items():
+            weekly.add_row(t(f"cli.campaigns.step.{step}"), f"{sparkline(values)}  {list(values)}")
+        tables.append(weekly)
+    return tables
+
+
+community_app = typer.Typer(
+    help="A community's settings: pitch, never suggest, welcome line.", no_args_is_help=True
+)
+COMMUNITY = typer.Argument(..., help="The community's name or id.")
+
+
+def _lines(name: str, pitch: str | None, never: bool, welcome: str | None) -> str:
+    return (
+        f"#{name}\n  pitch: {pitch or '—'}\n  never suggest: {'yes' if never else 'no'}\n"
+        f"  welcome: {welcome or '—'}"
+    )
+
+
+@community_app.command("show")
+def community_show_command(community: str = COMMUNITY, workspace: str | None = WORKSPACE) -> None:
+    """The community's settings."""
+    from bot.animators.community_settings import settings_of
+    from bot.commands.lookup import find_community
+
+    def load(session: Session, _settings: Settings, actor: Actor) -> str:
+        found = find_community(session, actor, community)
+        settings = settings_of(found)
+        name = found.name or found.external_id
+        return _lines(name, settings.pitch, settings.never_suggest, settings.welcome)
+
+    typer.echo(run(load, workspace=workspace, write=False))
+
+
+@community_app.command("set")
+def community_set_command(
+    community: str = COMMUNITY,
+    pitch: str | None = typer.Option(None, help="Why follow it (empty: none)."),
+    never_suggest: bool | None = typer.Option(
+        None, "--never-suggest/--suggest", help="Never suggest it, or suggest it again."
+    ),
+    welcome: str | None = typer.Option(
+        None, help="Sent to people who join after a suggestion (empty: none)."
+    ),
+    workspace: str | None = WORKSPACE,
+) -> None:
+    """Change any of the community's settings; the others stay."""
+    from bot.animators.community_settings import SettingError, save_settings
+    from bot.commands.lookup import find_community
+
+    given = {"pitch": pitch, "never_suggest": never_suggest, "welcome": welcome}
+    values = {name: value for name, value in given.items() if value is not None}
+    if not values:
+        raise EngageError("give --pitch, --never-suggest/--suggest or --welcome")
+
+    def change(session: Session, _settings: Settings, actor: Actor) -> list[str]:
+        found = find_community(session, actor, community)
+        try:
+            return save_settings(session, (), actor, found, values)
+        except SettingError as problem:
+            raise EngageError(ENGLISH(problem.key, **problem.values)) from None
+
+    changed = run(change, workspace=workspace, write=True)
+    typer.echo(f"changed: {', '.join(changed)}" if changed else "nothing changed")
+
+
+@community_app.command("apply")
+def community_apply_command(
+    path: Path = typer.Argument(
+        ..., help="YAML: a list of `community:` entries with pitch, never_suggest, welcome."
+    ),
+    workspace: str | None = WORKSPACE,
+) -> None:
+    """Apply every entry of the file, all or none; errors name the entry."""
+    from bot.animators.community_settings import apply_yaml
+
+    text = yaml_text(path)
+    changed = run(
+        lambda session, _, actor: apply_yaml(session, actor, text, path.name),
+        workspace=workspace,
+        write=True,
+    )
+    for name, fields in changed.items():
+        typer.echo(f"#{name}: {', '.join(fields) if fields else 'unchanged'}")

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy.engine import make_url
 
 from bot.cli.context import output_path, settings_from
 from bot.errors import EngageError
-from bot.i18n import Translator
-from bot.storage.migrate import (
-    Migration,
-    SchemaState,
-    alembic_config,
-    check_schema,
-    database_revisions,
-    dump,
-    restore,
-    upgrade,
-)
+
+if TYPE_CHECKING:
+    from bot.storage.migrate import Migration
 
 db_app = typer.Typer(
     help="Create, upgrade, check, dump and restore the database.", no_args_is_help=True
 )
-CHECK_EXIT_CODES = {
-    SchemaState.CURRENT: 0,
-    SchemaState.BEHIND: 1,
-    SchemaState.AHEAD: 2,
-    SchemaState.UNKNOWN: 3,
-}
+CHECK_EXIT_CODES = {"current": 0, "behind": 1, "ahead": 2, "unknown": 3}
+"""By `SchemaState`: `engage db check`'s exit code."""
 
 
 def _safe(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(database_url).render_as_string(hide_password=True)
 
 
@@ -46,6 +34,12 @@ def upgrade_command(
     ),
 ) -> None:
     """Apply every pending migration (engage serve does this at start, additive ones only)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from bot.i18n import Translator
+    from bot.storage.migrate import alembic_config, upgrade
+
     settings = settings_from()
     try:
         upgrade(settings.database_url, revision, allow_destructive=yes)
@@ -63,6 +57,8 @@ def upgrade_command(
 @db_app.command("check")
 def check_command() -> None:
     """Compare the schema with this version: exit 0 current, 1 behind, 2 ahead, 3 unknown."""
+    from bot.storage.migrate import SchemaState, check_schema
+
     settings = settings_from()
     check = check_schema(settings.database_url)
     name, at = _safe(settings.database_url), ", ".join(check.database) or "none (empty)"
@@ -104,6 +100,8 @@ def dump_command(
     file: Path = typer.Argument(..., help="Dump file to write (replaced if it exists)."),
 ) -> None:
     """Write a consistent backup: pg_dump's custom format, or a copy of the SQLite file."""
+    from bot.storage.migrate import dump
+
     settings = settings_from()
     dump(settings.database_url, output_path(file, "FILE"))
     typer.echo(f"database {_safe(settings.database_url)} dumped to {file}")
@@ -114,6 +112,8 @@ def restore_command(
     file: Path = typer.Argument(..., help="A file written by engage db dump."),
 ) -> None:
     """Load a dump into the configured database, which must be new and empty."""
+    from bot.storage.migrate import database_revisions, restore
+
     settings = settings_from()
     restore(file, settings.database_url)
     at = ", ".join(database_revisions(settings.database_url)) or "none"

@@ -1,24 +1,37 @@
-"""`engage run-job NAME`: run one background job once, now."""
+"""The core's scheduler jobs (fold, retention, roster) and `engage run-job NAME`.
+
+A job is `async def job(services) -> str` returning a one-line summary. The composition root
+(`adapters.main`) puts the core's jobs and the suggestion engine's together; `run_job` runs
+one of them once, now, with the platforms' gateways installed.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 import typer
 
 from bot.cli.context import settings_from
 from bot.errors import EngageError
-from bot.gateways import install_gateways
 from bot.i18n import Told, Translator, tell
-from bot.privacy.retention import apply_retention
-from bot.roster import roster
-from bot.services import Services
 
-Job = Callable[[Services], Awaitable[str]]
+if TYPE_CHECKING:
+    from bot.gateways import GatewayFactory
+    from bot.services import Services
+
+Job = Callable[["Services"], Awaitable[str]]
 
 
-async def _fold(services: Services) -> str:
+def core_jobs() -> dict[str, Job]:
+    """The core's own jobs; the suggestion engine adds plan, deliver and digest."""
+    from bot.roster import roster
+
+    return {"fold": fold, "retention": retention, "roster": roster}
+
+
+async def fold(services: Services) -> str:
     tracker = services.tracker
     if tracker.fold_deferred(services.settings.fold_max_delay_seconds):
         return Told("job.fold.deferred", rate=f"{tracker.arrivals.rate():.0f}")
@@ -29,7 +42,9 @@ async def _fold(services: Services) -> str:
     return Told("job.fold.done", folded=folded)
 
 
-async def _retention(services: Services) -> str:
+async def retention(services: Services) -> str:
+    from bot.privacy.retention import apply_retention
+
     raw = await services.tracker.apply_retention()
     report = await services.database.write(
         lambda session: apply_retention(session, services.settings, services.clock())
@@ -39,25 +54,21 @@ async def _retention(services: Services) -> str:
     )
 
 
-JOBS: dict[str, Job] = {"fold": _fold, "retention": _retention, "roster": roster}
+def run_job(name: str, jobs: Mapping[str, Job], gateways: Mapping[str, GatewayFactory]) -> None:
+    """Run the job called `name` once and print what it did."""
+    from bot.gateways import install_gateways
+    from bot.services import Services
 
-
-def run_job_command(
-    name: str = typer.Argument(
-        ..., help="Job to run: plan, deliver, digest, fold, retention, roster."
-    ),
-) -> None:
-    """Run one scheduler job once and print what it did."""
-    job = JOBS.get(name)
+    job = jobs.get(name)
     if job is None:
-        raise EngageError.of("cli.error.unknown_job", job=repr(name), jobs=", ".join(sorted(JOBS)))
+        raise EngageError.of("cli.error.unknown_job", job=repr(name), jobs=", ".join(sorted(jobs)))
     settings = settings_from()
 
     async def run() -> str:
         services = Services.build(settings)
         try:
             await services.database.check()
-            install_gateways(services)
+            install_gateways(services, gateways)
             return await job(services)
         finally:
             await services.stop()

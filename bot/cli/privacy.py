@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import Session, select
 
-from bot.cli.context import output_path, settings_from
-from bot.cli.language import operator_translator
-from bot.cli.workspaces import choose_workspace
+from bot.cli.context import choose_workspace, operator_translator, output_path, settings_from
 from bot.errors import EngageError
-from bot.privacy.erase import erase_person
-from bot.privacy.export import export_person
-from bot.storage.database import Database
-from bot.storage.models import Person
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 privacy_app = typer.Typer(
     help="Export or erase everything Engage holds about a person.", no_args_is_help=True
@@ -24,6 +21,10 @@ PERSON_HELP = "The person's platform user id (e.g. Slack U… or Teams AAD objec
 
 
 def _person_id(session: Session, workspace: str | None, external_id: str) -> int:
+    from sqlmodel import select
+
+    from bot.storage.models import Person
+
     chosen = choose_workspace(session, workspace)
     person = session.exec(
         select(Person).where(Person.workspace_id == chosen.id, Person.external_id == external_id)
@@ -42,6 +43,9 @@ def export_command(
     out: Path | None = typer.Option(None, help="Write the JSON here instead of printing it."),
 ) -> None:
     """Everything about one person, as JSON (right of access)."""
+    from bot.privacy.export import export_person
+    from bot.storage.database import Database
+
     if out is not None:
         output_path(out)
     database = Database(settings_from().database_url, threads=1)
@@ -65,6 +69,9 @@ def erase_command(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove every row about one person; their share of every figure goes with it."""
+    from bot.privacy.erase import erase_person
+    from bot.storage.database import Database
+
     t = operator_translator()
     if not yes and not typer.confirm(t("cli.privacy.confirm", person=person)):
         raise typer.Abort()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LISTENING = re.compile(r"Engage listening on http://([\d.]+):(\d+)")
-ENGAGE = [sys.executable, "-m", "bot"]
+ENGAGE = [sys.executable, "-m", "adapters.main"]
 
 
 def engage_env(extra: Mapping[str, str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from adapters.slack.app import FastLane
 from adapters.slack.people import People
-from adapters.web.rejections import Rejections
+from adapters.web.app import Rejections
 from bot.services import Services
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture, inbox
 from tests.support.fake_slack import TEAM

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from adapters.slack.cli import register
-from bot.cli import app
+from adapters.main import build_cli
 from tests.support.processes import start_engage
 from tests.support.slack_export import write_export, zip_export
 
@@ -71,7 +70,7 @@ def test_zip_with_a_workspace_id_through_the_typer_runner(
     database_url: str, tmp_path: Path
 ) -> None:
     archive = zip_export(write_export(tmp_path / "export"), tmp_path / "houston.zip")
-    register(app)  # as `engage` does before running a command
+    app = build_cli()  # as `engage` does before running a command
     result = CliRunner().invoke(
         app,
         ["import", "slack-export", str(archive), "--workspace", "T061A2UFL"],

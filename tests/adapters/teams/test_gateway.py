@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from adapters.main import gateway_factories
 from adapters.teams.gateway import RetryPolicy, SendLimiter, TeamsGateway, build_gateway
 from bot.cards import Card, Paragraph
 from bot.commands import Asker
@@ -220,13 +221,13 @@ async def test_invites_are_not_something_a_teams_bot_can_do(
     )
 
 
-def test_processes_without_the_server_get_the_gateway_through_the_entry_point(
+def test_processes_without_the_server_get_the_gateway_from_the_composition_root(
     settings: Settings,
 ) -> None:
     services = Services.build(settings.model_copy(update={"platforms": (Platform.TEAMS,)}))
     prod = Services.build(settings.model_copy(update={"env": "prod"}))
     try:
-        assert install_gateways(services) == ["teams"]
+        assert install_gateways(services, gateway_factories()) == ["teams"]
         assert isinstance(services.gateways["teams"], TeamsGateway)
         assert build_gateway(prod) is None
     finally:

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from adapters.main import main
 from adapters.teams.package import COMMANDS, build_package, png
-from bot.cli import main
 from bot.commands import core_router
 from bot.errors import EngageError
 from bot.services import Services

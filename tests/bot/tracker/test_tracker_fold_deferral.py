@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.cli.jobs import JOBS
+from bot.cli.jobs import core_jobs
 from bot.services import Services
 from bot.tracker import Tracker
 from bot.tracker.inbox import BURST_EVENTS_PER_SECOND
@@ -45,6 +45,6 @@ async def test_the_fold_job_says_when_it_deferred(services: Services) -> None:
     clock = FakeMonotonic()
     services = replace(services, tracker=Tracker(services.database, clock=clock))
     await services.tracker.record(BURST)
-    assert await JOBS["fold"](services) == f"deferred: {len(BURST)} events/s arriving"
+    assert await core_jobs()["fold"](services) == f"deferred: {len(BURST)} events/s arriving"
     clock.now += services.settings.fold_max_delay_seconds
-    assert await JOBS["fold"](services) == f"folded {len(BURST)} event(s)"
+    assert await core_jobs()["fold"](services) == f"folded {len(BURST)} event(s)"

@@ -18,7 +18,7 @@ import yaml
 from alembic.util import CommandError
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.failures import describe_failure
+from bot.cli import describe_failure
 from bot.services import Services
 from tests.support.processes import engage_env, run_engage
 from tests.support.slack_export import corrupt_member, write_export, zip_export
@@ -185,10 +185,10 @@ async def test_serve_on_a_port_in_use_names_it_and_starts_nothing(
     assert "Address already in use" in line
 
 
-# A command with a bug, joined to the CLI the way plugins join it.
+# A command with a bug, joined to the CLI the way every layer's commands join it.
 BOOM = (
-    "import sys; from bot.cli import app, main; "
-    "app.command('boom')(lambda: 1 / 0); sys.exit(main(['boom']))"
+    "import sys; from adapters.main import build_cli; from bot.cli import run; "
+    "app = build_cli(); app.command('boom')(lambda: 1 / 0); sys.exit(run(app, ['boom']))"
 )
 
 

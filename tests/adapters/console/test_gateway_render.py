@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from adapters.console.render import render
+from adapters.console.gateway import render
 from bot.cards import Actions, Button, Card, Heading, Paragraph
 from bot.commands import COMMAND_ACTION
 

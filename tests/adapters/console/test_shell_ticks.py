@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.console.ticks import ConsoleClock, parse_duration, tick
+from adapters.console.shell import ConsoleClock, parse_duration, tick
 from bot.services import Services
 
 

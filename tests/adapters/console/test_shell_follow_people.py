@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from adapters.console.gateway import ConsoleGateway
-from adapters.console.shell import Shell
-from adapters.console.ticks import ConsoleClock
+from adapters.console.shell import ConsoleClock, Shell
 from bot.services import Services
 from bot.storage.models import Workspace
 from nudges.actions import full_router

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import typer
 
-from bot.cli import _register_plugins, app
+from adapters.main import build_cli
 from bot.i18n import catalog
 from bot.services import Services
 from tests.support.campaigns import ready_workspace
@@ -100,7 +100,6 @@ async def test_stats_tables_numbers_and_dates_in_french(
 def test_every_command_and_option_has_its_help_in_the_catalogue() -> None:
     """Add `cli.command.<path>` and `cli.option.<path>.<name>` (or a shared
     `cli.option.<name>`) to en.toml and fr.toml for each new command."""
-    _register_plugins()
     missing: list[str] = []
 
     def walk(command: Any, path: str) -> None:
@@ -114,7 +113,7 @@ def test_every_command_and_option_has_its_help_in_the_catalogue() -> None:
         for name, sub in getattr(command, "commands", {}).items():
             walk(sub, f"{path}.{name}" if path else name)
 
-    walk(typer.main.get_command(app), "")
+    walk(typer.main.get_command(build_cli()), "")
     assert not missing, missing
 
 

@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from adapters.console.activity import posted, reacted, record_and_fold
-from adapters.console.ticks import ConsoleClock
+from adapters.console.shell import ConsoleClock, posted, reacted, record_and_fold
 from bot.clock import utcnow
 from bot.services import Services
 from bot.storage.models import DailyActivity
