@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
 from bot.clock import utcnow
 from bot.delivery import Gateway
@@ -15,6 +16,23 @@ from bot.roster import RosterReport, RosterSource
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
+
+T = TypeVar("T")
+
+
+class Caches:
+    """The caches of the layers above the core (the planner's snapshots, …), one object
+    per type, made on first use and owned by these Services: a test or a second app in the
+    same process never shares them."""
+
+    def __init__(self) -> None:
+        self._objects: dict[type[Any], Any] = {}
+
+    def get(self, kind: type[T]) -> T:
+        found = self._objects.get(kind)
+        if found is None:
+            found = self._objects[kind] = kind()
+        return cast(T, found)
 
 
 @dataclass
@@ -31,6 +49,7 @@ class Services:
     roster_tasks: dict[tuple[str, str], asyncio.Task[RosterReport]] = field(default_factory=dict)
     past_months: PastMonths = field(default_factory=PastMonths)
     """The ladder's past months, for the trend `stats org` shows."""
+    caches: Caches = field(default_factory=Caches)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

@@ -27,9 +27,10 @@ import asyncio
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, func, select, update
@@ -37,7 +38,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlmodel import Session
 
 from bot.clock import as_utc, utcnow
-from bot.events import EVENT_BY_KIND, Event
+from bot.events import ALL_EVENTS, EVENT_BY_KIND, Event
 from bot.storage.bulk import bind_processor, copy_ignoring_conflicts, insert_returning_keys
 from bot.storage.database import Database
 from bot.storage.held_writer import Statement
@@ -229,7 +230,7 @@ def event_to_row(event: Event) -> dict[str, Any]:
         "processed": False,
     }
     attrs: dict[str, Any] = {}
-    for name, column, default in _layout(type(event)):
+    for name, column, default in LAYOUTS[type(event)]:
         value = storable(getattr(event, name))
         if column == "thread_key" and value is not None:
             row[column] = fitted_key(value, THREAD_KEY_LENGTH)
@@ -304,19 +305,18 @@ def _storable_text(text: str) -> str:
     return UNSTORABLE.sub("", paired)
 
 
-def _layout(event_type: type[Event]) -> tuple[tuple[str, str | None, Any], ...]:
+def _fields_of(event_type: type[Event]) -> tuple[tuple[str, str | None, Any], ...]:
     """Each specific field of an event type: its name, its column if any, its default."""
-    layout = _LAYOUTS.get(event_type)
-    if layout is None:
-        layout = _LAYOUTS[event_type] = tuple(
-            (item.name, FIELD_COLUMNS.get(item.name), item.default)
-            for item in fields(event_type)
-            if item.name not in COMMON
-        )
-    return layout
+    return tuple(
+        (item.name, FIELD_COLUMNS.get(item.name), item.default)
+        for item in fields(event_type)
+        if item.name not in COMMON
+    )
 
 
-_LAYOUTS: dict[type[Event], tuple[tuple[str, str | None, Any], ...]] = {}
+LAYOUTS: Mapping[type[Event], tuple[tuple[str, str | None, Any], ...]] = MappingProxyType(
+    {event_type: _fields_of(event_type) for event_type in ALL_EVENTS}
+)
 
 
 def row_values(dialect: Dialect, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:

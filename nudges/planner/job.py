@@ -44,13 +44,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
 
 from sqlmodel import Session, col, select
 
 from bot.i18n import Language, Told
 from bot.services import Services
-from bot.storage.database import Database
 from bot.storage.models import Workspace
 from nudges.planner.context import WorkspaceContext, load_context
 from nudges.planner.write import SuggestionPayloads, write_all, write_introductions
@@ -278,7 +276,6 @@ def pick(person_id: int, ranked: Sequence[Ranked], excluded: set[int]) -> Pick |
 
 
 TTL = timedelta(hours=1)
-_caches: WeakKeyDictionary[Database, SnapshotCache] = WeakKeyDictionary()
 
 
 @dataclass
@@ -303,11 +300,8 @@ def _read(workspace_id: int, now: datetime, session: Session) -> Snapshot:
 
 
 def snapshot_cache(services: Services) -> SnapshotCache:
-    """The cache of this database's snapshots (one per process and database)."""
-    cache = _caches.get(services.database)
-    if cache is None:
-        cache = _caches[services.database] = SnapshotCache()
-    return cache
+    """The snapshots these services planned from lately (one cache per `Services`)."""
+    return services.caches.get(SnapshotCache)
 
 
 _lock = threading.Lock()

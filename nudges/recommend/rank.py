@@ -26,7 +26,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,7 +41,6 @@ from nudges.recommend.snapshot import Snapshot, read_snapshot
 DEFAULT_SOCIAL_PROOF_MIN = 3
 BLOCK = 2000
 """People ranked at once: a few dense (people x communities) arrays of this many rows."""
-_models: WeakKeyDictionary[Snapshot, dict[datetime, Model]] = WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -65,10 +63,9 @@ class Suggestion:
 
 def model_for(snapshot: Snapshot, as_of: datetime) -> Model:
     """The prepared model, built once per snapshot and date however many people are ranked."""
-    by_date = _models.setdefault(snapshot, {})
-    if as_of not in by_date:
-        by_date[as_of] = prepare(snapshot, as_of)
-    return by_date[as_of]
+    if as_of not in snapshot.models:
+        snapshot.models[as_of] = prepare(snapshot, as_of)
+    return snapshot.models[as_of]
 
 
 def recommend(

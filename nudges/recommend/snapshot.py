@@ -16,9 +16,9 @@ PostgreSQL as objects).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, Select, and_, select
 from sqlmodel import Session
@@ -26,6 +26,9 @@ from sqlmodel import Session
 from bot.clock import as_utc
 from bot.metrics.definitions import WEEKS
 from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON
+
+if TYPE_CHECKING:
+    from nudges.recommend.model import Model
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,8 @@ class Snapshot:
     memberships: Sequence[MembershipInfo] = ()
     activity: Sequence[DayActivity] = ()
     dismissals: Sequence[DismissalInfo] = ()
+    models: dict[datetime, Model] = field(default_factory=dict, repr=False)
+    """The model prepared from this snapshot for each date ranked (`rank.model_for`)."""
 
 
 def counted_days(as_of: datetime) -> tuple[date, date]:
