@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.commands import Router, core_router
+from bot.commands import Router
+from bot.commands.core import core_router
 from bot.services import Services
 from nudges.actions import register_suggestion_commands
 

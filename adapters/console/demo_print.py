@@ -15,7 +15,7 @@ from adapters.console.render import render
 from adapters.console.trial import Trial
 from bot.cli.funnel import funnel_table
 from bot.cli.stats_render import community_table, ladder_table, shown
-from bot.commands.format import community_name
+from bot.commands import community_name
 from bot.i18n import Translator
 from bot.metrics.funnel import FunnelFigures
 

@@ -14,8 +14,7 @@ from adapters.console.ticks import ConsoleClock, parse_duration, tick
 from adapters.console.workspace import find_person
 from bot.animators.audit import Actor
 from bot.cards import Card
-from bot.commands import Asker, Router
-from bot.commands.context import CommandError
+from bot.commands import Asker, CommandError, Router
 from bot.commands.lookup import find_community
 from bot.delivery import Recipient
 from bot.i18n import Translator

@@ -16,13 +16,14 @@ from adapters.slack.home import publish_home
 from adapters.slack.render import action_pattern, message
 from adapters.slack.runtime import SlackRuntime
 from adapters.slack.scopes import SLASH_COMMAND
-from bot.animators.mentions import person_token
 from bot.cards import Card, Paragraph
 from bot.commands import COMMAND_ACTION, Asker
+from bot.commands.lookup import community_token, person_token
 from bot.i18n import Translator, language_for
 
 log = logging.getLogger("engage.slack.commands")
 USER_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
+CHANNEL_MENTION = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
 
 
 def register_commands(app: AsyncApp, runtime: SlackRuntime) -> None:
@@ -64,8 +65,11 @@ async def _answer(runtime: SlackRuntime, asker: Asker, text: str) -> Card:
 
 
 def neutral_mentions(text: str) -> str:
-    """Slack's `<@U123|name>` as the core's person token."""
-    return USER_MENTION.sub(lambda match: person_token(match["id"], match["name"] or ""), text)
+    """Slack's `<@U123|name>` and `<#C123|name>` as the core's person and community tokens."""
+    text = USER_MENTION.sub(lambda match: person_token(match["id"], match["name"] or ""), text)
+    return CHANNEL_MENTION.sub(
+        lambda match: community_token(match["id"], match["name"] or ""), text
+    )
 
 
 async def _deliver_attachment(

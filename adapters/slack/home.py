@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import home_view
 from adapters.slack.runtime import SlackRuntime
 from bot.commands import Asker
-from bot.commands.home import home_card
+from bot.commands.core import home_card
 
 
 async def publish_home(runtime: SlackRuntime, client: AsyncWebClient, asker: Asker) -> None:

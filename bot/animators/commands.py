@@ -16,7 +16,6 @@ from bot.animators.community_settings import (
     save_settings,
     settings_of,
 )
-from bot.animators.mentions import find_person
 from bot.animators.roles import (
     RoleError,
     add_animator,
@@ -26,8 +25,8 @@ from bot.animators.roles import (
 )
 from bot.campaigns.form import FormField
 from bot.cards import Actions, Block, Button, Card, Facts, Heading, Paragraph
-from bot.commands.context import CommandError, Context
-from bot.commands.lookup import community_for
+from bot.commands import CommandError, Context
+from bot.commands.lookup import community_for, find_person
 from bot.i18n import Translator
 from bot.storage.models import Community, Person
 

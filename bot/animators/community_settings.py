@@ -17,7 +17,7 @@ from sqlmodel import Session
 from bot.animators.audit import Actor, record_audit
 from bot.animators.roles import RoleError, may_configure
 from bot.campaigns.form import FormField
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.i18n import Translator

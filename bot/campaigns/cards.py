@@ -8,8 +8,7 @@ from bot.campaigns.results import STEPS, Funnel
 from bot.campaigns.spec import TRANSITIONS, Problem
 from bot.campaigns.view import CampaignView
 from bot.cards import Actions, Block, Button, Card, Chart, Facts, Heading, Paragraph
-from bot.commands.format import figure, share
-from bot.commands.preferences import COMMAND_ACTION
+from bot.commands import COMMAND_ACTION, figure, share
 from bot.i18n import Translator
 from bot.metrics.figures import Suppressed
 

@@ -19,7 +19,7 @@ from bot.campaigns.states import change_state
 from bot.campaigns.store import save_campaign
 from bot.campaigns.view import load_view
 from bot.cards import Actions, Button, Card, Paragraph
-from bot.commands.context import CommandError, Context
+from bot.commands import CommandError, Context
 from bot.commands.lookup import community_for
 from bot.storage.models import Campaign, Community
 

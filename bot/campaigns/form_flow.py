@@ -15,7 +15,7 @@ from bot.campaigns.lookup import find_campaign
 from bot.campaigns.spec import CampaignError
 from bot.campaigns.store import form_values
 from bot.cards import Card, Paragraph
-from bot.commands.context import Context
+from bot.commands import Context
 from bot.storage.models import Community
 
 EDIT_PREFIX = "edit:"

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.animators.audit import Actor
 from bot.animators.roles import may_see
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.storage.models import Campaign, Community
 
 

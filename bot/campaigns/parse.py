@@ -25,7 +25,7 @@ from bot.campaigns.spec import (
     CampaignSpec,
     Problem,
 )
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.commands.lookup import find_community
 from bot.storage.models import Community
 

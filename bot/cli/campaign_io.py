@@ -14,7 +14,7 @@ from bot.campaigns.lookup import find_campaign
 from bot.campaigns.spec import CampaignError
 from bot.cli.context import settings_from
 from bot.cli.workspaces import choose_workspace
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.errors import EngageError
 from bot.i18n import Translator
 from bot.settings import Settings

@@ -21,7 +21,7 @@ from bot.cli.campaign_render import list_table, view_data, view_tables
 from bot.cli.context import output_path, yaml_text
 from bot.cli.language import operator_translator
 from bot.clock import utcnow
-from bot.commands.format import figure
+from bot.commands import figure
 from bot.settings import Settings
 from bot.storage.models import Campaign
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from bot.animators.audit import Actor
 from bot.cli.stats_render import plain, print_tables, shown
 from bot.cli.workspaces import choose_workspace
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.i18n import Translator

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.cli.context import day_option, output_path, settings_from
 from bot.cli.workspaces import choose_workspace
-from bot.commands.context import CommandError
+from bot.commands import CommandError
 from bot.errors import EngageError
 from bot.i18n import Translator, language_for
 from bot.report.build import build_report

@@ -21,8 +21,7 @@ from bot.cli.stats_render import (
     trend_tables,
 )
 from bot.cli.workspaces import choose_workspace
-from bot.commands.context import CommandError
-from bot.commands.format import community_name
+from bot.commands import CommandError, community_name
 from bot.commands.lookup import find_community
 from bot.errors import EngageError
 from bot.i18n import Translator

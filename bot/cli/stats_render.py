@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cards import sparkline
-from bot.commands.format import community_name, rhythm_word
+from bot.commands import community_name, rhythm_word
 from bot.i18n import Translator, catalog
 from bot.metrics import CommunityStats, Ladder, RankedCommunity, Suppressed
 from bot.metrics.ladder import RUNGS

@@ -9,7 +9,7 @@ from babel.dates import format_date
 
 from bot.campaigns.results import STEPS, Funnel
 from bot.campaigns.view import CampaignView
-from bot.commands.format import figure
+from bot.commands import figure
 from bot.i18n import Translator
 from bot.metrics import Ladder, Suppressed
 from bot.metrics.ladder import RUNGS

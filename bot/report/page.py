@@ -9,7 +9,7 @@ from xml.etree.ElementTree import Element, tostring
 
 from babel.dates import format_date
 
-from bot.commands.format import community_name, figure, rhythm_word, share
+from bot.commands import community_name, figure, rhythm_word, share
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Suppressed
 from bot.metrics.example import Example

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from bot.animators.mentions import names_a_person
 from bot.cards import Actions, Block, Card, Heading, Paragraph
 from bot.commands import Context
+from bot.commands.lookup import names_a_person
 from bot.storage.models import Community, Membership
 from nudges.actions.answers import answered
 from nudges.actions.next_step import followed

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shlex
 from typing import Literal
 
-from bot.animators.mentions import person_token
 from bot.cards import Button
 from bot.commands import COMMAND_ACTION
+from bot.commands.lookup import person_token
 from bot.i18n import Translator
 
 

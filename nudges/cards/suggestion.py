@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
-from bot.commands.format import rhythm_word
+from bot.commands import rhythm_word
 from bot.i18n import Translator
 from bot.metrics.example import Followable
 from nudges.cards.commandline import command_button, follow_button

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from bot.cards import Actions, Block, Card, Facts, Heading, Paragraph
-from bot.commands.format import community_name, figure, rhythm_word
+from bot.commands import community_name, figure, rhythm_word
 from bot.i18n import Translator
 from bot.metrics import Suppressed
 from nudges.cards.commandline import command_button

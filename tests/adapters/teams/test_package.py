@@ -13,7 +13,7 @@ import pytest
 from adapters.teams.icons import png
 from adapters.teams.package import COMMANDS, build_package
 from bot.cli import main
-from bot.commands import core_router
+from bot.commands.core import core_router
 from bot.errors import EngageError
 from bot.services import Services
 from tests.adapters.teams.activities import APP_ID
