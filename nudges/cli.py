@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 
 from bot.cli.context import day_option, settings_from
 from bot.cli.workspaces import choose_workspace
-from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.events import utcnow
 from bot.i18n import Translator
-from bot.privacy.person_views import require_person_views
+from bot.privacy.rights import require_person_views
 from bot.storage.database import Database
 from bot.storage.models import Community
 from nudges.recommend.preview import PersonPreview, Preview, preview

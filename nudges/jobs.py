@@ -9,7 +9,7 @@ from collections import Counter
 
 import typer
 
-from bot.campaigns.states import end_expired
+from bot.campaigns.store import end_expired
 from bot.cli.jobs import JOBS, Job
 from bot.i18n import Told
 from bot.services import Services

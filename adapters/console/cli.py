@@ -15,7 +15,7 @@ from adapters.console.demo import run_demo
 from adapters.console.session import run_console
 from bot.cli.context import settings_from
 from bot.errors import EngageError
-from bot.privacy.person_views import require_person_views
+from bot.privacy.rights import require_person_views
 from bot.services import Services
 from bot.storage.migrate import upgrade
 

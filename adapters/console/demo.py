@@ -22,8 +22,8 @@ from adapters.console.gateway import ConsoleGateway
 from adapters.console.ticks import ConsoleClock
 from adapters.console.trial import funnel_figures, run_trials
 from adapters.console.workspace import generate, import_export, start_moment, the_workspace
-from bot.clock import utcnow
 from bot.delivery import Recipient
+from bot.events import utcnow
 from bot.i18n import Translator
 from bot.services import Services
 from nudges.commands import full_router

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.cards import Card
-from bot.clock import utcnow
 from bot.delivery import Delivered, DeliveryResult, Recipient
+from bot.events import utcnow
 from bot.i18n import Translator
 
 PLATFORM = "console"

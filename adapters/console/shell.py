@@ -12,7 +12,7 @@ from adapters.console.gateway import ConsoleGateway
 from adapters.console.render import render
 from adapters.console.ticks import ConsoleClock, parse_duration, tick
 from adapters.console.workspace import find_person
-from bot.animators.audit import Actor
+from bot.animators.roles import Actor
 from bot.cards import Card
 from bot.commands import Asker, CommandError, Router
 from bot.commands.lookup import find_community

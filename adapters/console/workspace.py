@@ -9,7 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from adapters.console.gateway import PLATFORM
 from bot.cli.workspaces import choose_workspace
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.importers.slack_export import import_slack_export
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, Person, Workspace

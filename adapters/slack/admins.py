@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from adapters.slack.envelope import PLATFORM
 from bot.animators.roles import mark_platform_admin
-from bot.clock import utcnow
-from bot.privacy.objection import load_objections, person_hash
+from bot.events import utcnow
+from bot.privacy.rights import load_objections, person_hash
 from bot.storage.database import Database
 from bot.tracker.directory import Directory
 

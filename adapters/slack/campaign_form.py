@@ -16,8 +16,7 @@ from adapters.slack.campaign_modal import (
 )
 from adapters.slack.render import action_pattern, message
 from adapters.slack.runtime import SlackRuntime
-from bot.campaigns.form import FORM_ACTION, campaign_form_fields
-from bot.campaigns.form_flow import start_form, submit_form
+from bot.campaigns.form import FORM_ACTION, campaign_form_fields, start_form, submit_form
 
 
 def register_campaign_form(app: AsyncApp, runtime: SlackRuntime) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.campaigns.form import FormField
-from bot.campaigns.form_flow import FormStart
+from bot.campaigns.form import FormField, FormStart
 from bot.i18n import Translator
 
 CALLBACK_ID = "engage.campaign"

@@ -11,10 +11,9 @@ import typer
 from adapters.slack.installs import OAuthInstalls
 from adapters.slack.manifest import manifest
 from bot.cli.context import settings_from
-from bot.crypto import TokenCipher
 from bot.errors import ConfigError
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import Settings, TokenCipher
 
 
 def register(app: typer.Typer) -> None:

@@ -13,8 +13,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from adapters.slack.campaign_modal import submitted_values
 from adapters.slack.render import action_pattern, message
 from adapters.slack.runtime import SlackRuntime
-from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
-from bot.animators.community_settings import FORM_ACTION
+from bot.animators.commands import (
+    FORM_ACTION,
+    SettingsForm,
+    open_settings_form,
+    submit_settings_form,
+)
 from bot.campaigns.form import FormField
 from bot.i18n import Translator
 

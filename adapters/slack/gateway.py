@@ -22,10 +22,9 @@ from adapters.slack.permalinks import Permalinks
 from adapters.slack.render import home_view, message
 from adapters.slack.roster import install_roster
 from bot.cards import Card
-from bot.crypto import TokenCipher
 from bot.delivery import Delivered, DeliveryResult, PermanentFailure, Recipient
 from bot.services import Services
-from bot.settings import Platform, Settings
+from bot.settings import Platform, Settings, TokenCipher
 
 NOT_INSTALLED = "not_installed"
 APP_REDIRECT = "https://slack.com/app_redirect"

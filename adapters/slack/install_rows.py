@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.models import SlackInstallation
 from bot.storage.tables import WORKSPACE

@@ -11,8 +11,8 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from sqlmodel import Session, select
 
 from adapters.slack.install_rows import Key, install_key, install_row, mark_workspace
-from bot.clock import utcnow
-from bot.crypto import TokenCipher
+from bot.events import utcnow
+from bot.settings import TokenCipher
 from bot.storage.database import Database
 from bot.storage.models import SlackInstallation
 

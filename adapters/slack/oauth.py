@@ -33,7 +33,7 @@ from sqlmodel import Session
 
 from adapters.slack.installs import OAuthInstalls
 from adapters.slack.scopes import BOT_SCOPES
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import SlackOAuthState

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.admins import sync_admin
 from adapters.slack.profiles import PLAIN, ProfileReader, person_seen
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.tracker import Tracker
 
 log = logging.getLogger("engage.slack.people")

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from adapters.slack.envelope import PLATFORM, Envelope, Payload
-from bot.crypto import EmailHasher
 from bot.events import Event, PersonSeen
-from bot.settings import Settings
+from bot.settings import EmailHasher, Settings
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.clock import as_utc, utcnow
 from bot.commands.lookup import person_token
+from bot.events import as_utc, utcnow
 
 Json = dict[str, Any]
 PLATFORM = "teams"

@@ -6,8 +6,14 @@ from adapters.teams.activity import Json
 from adapters.teams.campaign_card import campaign_form_card, campaign_of, submitted_values
 from adapters.teams.renderer import adaptive_card
 from adapters.teams.turns import Turns
-from bot.campaigns.form import FORM_ACTION, SUBMIT_ACTION, campaign_form_fields
-from bot.campaigns.form_flow import choices_for, start_form, submit_form
+from bot.campaigns.form import (
+    FORM_ACTION,
+    SUBMIT_ACTION,
+    campaign_form_fields,
+    choices_for,
+    start_form,
+    submit_form,
+)
 from bot.commands import Asker, Router
 
 

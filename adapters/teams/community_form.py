@@ -8,8 +8,14 @@ from typing import Any
 from adapters.teams.activity import Json
 from adapters.teams.renderer import SCHEMA, adaptive_card
 from adapters.teams.turns import Turns
-from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
-from bot.animators.community_settings import FIELDS, FORM_ACTION, SUBMIT_ACTION
+from bot.animators.commands import (
+    FIELDS,
+    FORM_ACTION,
+    SUBMIT_ACTION,
+    SettingsForm,
+    open_settings_form,
+    submit_settings_form,
+)
 from bot.campaigns.form import FormField
 from bot.commands import Asker
 from bot.i18n import Translator

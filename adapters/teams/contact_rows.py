@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from adapters.teams.activity import PLATFORM
 from adapters.teams.references import ChannelHome, Fact, Reach
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.tables import CONVERSATION_REF, TEAMS_CHANNEL
 from bot.tracker.directory import Directory

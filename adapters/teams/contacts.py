@@ -16,7 +16,7 @@ from sqlmodel import Session
 from adapters.teams.activity import PLATFORM, Json
 from adapters.teams.contact_rows import store_facts
 from adapters.teams.references import ChannelHome, Fact
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.database import Database
 from bot.storage.tables import CONVERSATION_REF, PERSON, TEAMS_CHANNEL, WORKSPACE
 

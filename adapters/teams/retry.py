@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from bot.clock import utcnow
 from bot.delivery import DeliveryResult, PermanentFailure, RetryAfter, TransientFailure
+from bot.events import utcnow
 
 T = TypeVar("T")
 RETRYABLE = frozenset({412, 429, 502, 503, 504})

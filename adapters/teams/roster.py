@@ -36,10 +36,10 @@ from adapters.teams.activity import (
 from adapters.teams.connector import bounded, turn_client
 from adapters.teams.contacts import ContactBook
 from adapters.teams.references import ChannelHome, Fact, Reach, reference
-from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
 from bot.services import Services
+from bot.settings import EmailHasher
 from bot.storage.models import Meta
 from bot.storage.tables import TEAMS_CHANNEL, WORKSPACE
 

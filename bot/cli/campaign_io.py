@@ -8,10 +8,9 @@ from typing import TypeVar
 
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.animators.roles import RoleError
-from bot.campaigns.lookup import find_campaign
+from bot.animators.roles import Actor, RoleError
 from bot.campaigns.spec import CampaignError
+from bot.campaigns.store import find_campaign
 from bot.cli.context import settings_from
 from bot.cli.workspaces import choose_workspace
 from bot.commands import CommandError

@@ -6,8 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
+from bot.campaigns.form import CampaignView
 from bot.campaigns.results import STEPS
-from bot.campaigns.view import CampaignView
 from bot.cards import sparkline
 from bot.cli.stats_render import ENGLISH, plain, shown
 from bot.i18n import Translator

@@ -10,18 +10,22 @@ import typer
 from rich.console import Console
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.campaigns.lookup import workspace_campaigns
-from bot.campaigns.states import change_state
-from bot.campaigns.store import save_campaign
-from bot.campaigns.view import CampaignView, load_view
-from bot.campaigns.yaml_file import ApplyReport, apply_campaigns, export_campaigns
+from bot.animators.roles import Actor
+from bot.campaigns.form import CampaignView, load_view
+from bot.campaigns.store import (
+    ApplyReport,
+    apply_campaigns,
+    change_state,
+    export_campaigns,
+    save_campaign,
+    workspace_campaigns,
+)
 from bot.cli.campaign_io import campaign_of, run
 from bot.cli.campaign_render import list_table, view_data, view_tables
 from bot.cli.context import output_path, yaml_text
 from bot.cli.language import operator_translator
-from bot.clock import utcnow
 from bot.commands import figure
+from bot.events import utcnow
 from bot.settings import Settings
 from bot.storage.models import Campaign
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import typer
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.animators.community_settings import (
+from bot.animators.commands import (
     ENGLISH,
     SettingError,
     apply_yaml,
     save_settings,
     settings_of,
 )
+from bot.animators.roles import Actor
 from bot.cli.campaign_io import run
 from bot.cli.context import yaml_text
 from bot.commands.lookup import find_community

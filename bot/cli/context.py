@@ -8,8 +8,8 @@ from typing import Any
 
 import typer
 
-from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.events import utcnow
 from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
+from bot.animators.roles import Actor
 from bot.cli.stats_render import plain, print_tables, shown
 from bot.cli.workspaces import choose_workspace
 from bot.commands import CommandError

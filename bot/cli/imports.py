@@ -14,13 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from bot.cli.context import settings_from
-from bot.crypto import EmailHasher
 from bot.i18n import Translator
 from bot.importers.directory import DirectorySummary, read_directory, store_directory
 from bot.importers.report import ImportSummary
 from bot.importers.slack_export import import_slack_export
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import EmailHasher, Settings
 from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 

@@ -11,7 +11,7 @@ from bot.cli.context import settings_from
 from bot.errors import EngageError
 from bot.gateways import install_gateways
 from bot.i18n import Told, Translator, tell
-from bot.privacy.retention import apply_retention
+from bot.privacy.rights import apply_retention
 from bot.roster import roster
 from bot.services import Services
 

@@ -12,8 +12,7 @@ from bot.cli.context import output_path, settings_from
 from bot.cli.language import operator_translator
 from bot.cli.workspaces import choose_workspace
 from bot.errors import EngageError
-from bot.privacy.erase import erase_person
-from bot.privacy.export import export_person
+from bot.privacy.rights import erase_person, export_person
 from bot.storage.database import Database
 from bot.storage.models import Person
 

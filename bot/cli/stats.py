@@ -9,7 +9,7 @@ from datetime import date
 import typer
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
+from bot.animators.roles import Actor
 from bot.cli.context import day_option, settings_from
 from bot.cli.funnel import print_funnel
 from bot.cli.stats_render import (

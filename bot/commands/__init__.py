@@ -1,4 +1,10 @@
-"""Chat commands, shared by every adapter."""
+"""Chat commands, shared by every adapter: who asks, what a handler gets, the router.
+
+An adapter builds an `Asker` and hands a command line to a `Router` (the core one is
+`bot.commands.core.core_router`), which finds the `Command`, gives its handler a `Context`
+and answers with a neutral card; a `CommandError` becomes the message and the usage.
+Figures are worded here too (`figure`, `share`, `rhythm_word`), the same on every card.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.cards import Card, Facts, Heading, Paragraph
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.i18n import LANGUAGES, Language, Translator, catalog, language_for
 from bot.metrics import Suppressed
 from bot.services import Services

@@ -16,8 +16,7 @@ from collections.abc import Collection
 
 from sqlmodel import Session, func, select
 
-from bot.animators.audit import Actor
-from bot.animators.roles import may_see
+from bot.animators.roles import Actor, may_see
 from bot.commands import CommandError, Context
 from bot.storage.models import Community, Person
 

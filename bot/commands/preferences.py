@@ -1,4 +1,12 @@
-"""`start`, `stop`, `pause`, `resume`, `settings`: each person's say over suggestions."""
+"""A person's own say and figures: `me` (their figures, which nobody else can see), and
+`start`, `stop`, `pause`, `resume`, `settings` (whether, how often and when suggestions come).
+
+settings week 0..3         at most N a week (up to ENGAGE_MAX_PER_WEEK)
+settings days tue-thu      working days (mon..sun, lun..dim, or 1..7; ranges and lists)
+settings hours 10-16       local send window, whole hours
+settings quiet 12-14|off   local quiet hours (may wrap midnight: 22-7)
+settings language en|fr|auto
+"""
 
 from __future__ import annotations
 
@@ -9,8 +17,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.cards import Actions, Button, Card, Chart, Facts, Heading, Paragraph
-from bot.clock import utcnow
 from bot.commands import COMMAND_ACTION, CommandError, Context, figure
+from bot.events import utcnow
 from bot.identity import share_preference
 from bot.metrics import person_stats
 from bot.metrics.figures import count

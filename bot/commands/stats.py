@@ -1,4 +1,6 @@
-"""`stats [#community | org]`: a community's health card, or the organisation's ladder."""
+"""`stats [#community | org]`: a community's health card (with its suggestion funnel and last
+week's example) or the organisation's ladder; `top`: communities ranked by rhythm and
+breadth, never by member count or by person."""
 
 from __future__ import annotations
 

@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from bot.clock import utcnow
-from bot.events import Event
+from bot.events import Event, utcnow
 from bot.storage.tables import IMPORTED_FILE
 from bot.tracker import RecordSummary, record_chunk
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from bot.clock import utcnow
-from bot.events import Event
+from bot.events import Event, utcnow
 from bot.importers.ledger import checksum, import_file, recorded_checksums
 from bot.importers.report import ImportProgress, ImportSummary
 from bot.importers.slack_directory import bot_ids, community_events, person_events

@@ -8,8 +8,7 @@ from sqlmodel import Session
 
 from bot.cards import Actions, Attachment, Button, Card, Heading, Paragraph
 from bot.commands import COMMAND_ACTION, CommandError, Context
-from bot.privacy.erase import erase_person
-from bot.privacy.export import export_person
+from bot.privacy.rights import erase_person, export_person
 
 CONFIRM, OBJECT = "--confirm", "--object"
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
+from bot.animators.roles import Actor
 from bot.commands.lookup import find_community
 from bot.i18n import Language, Translator
 from bot.metrics import top_communities

@@ -7,8 +7,8 @@ from xml.etree.ElementTree import Element
 
 from babel.dates import format_date
 
+from bot.campaigns.form import CampaignView
 from bot.campaigns.results import STEPS, Funnel
-from bot.campaigns.view import CampaignView
 from bot.commands import figure
 from bot.i18n import Translator
 from bot.metrics import Ladder, Suppressed

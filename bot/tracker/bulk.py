@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.tables import INBOX_EVENT
 from bot.tracker.upsert import bind_processor
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, select, update
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.tables import COMMUNITY, PERSON, WORKSPACE
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, bindparam, case, select, text, update
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.identity import link_people
 from bot.storage.tables import COMMUNITY, INBOX_EVENT, PERSON
 from bot.tracker.directory import Directory

@@ -16,8 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.clock import utcnow
-from bot.events import Event
+from bot.events import Event, utcnow
 from bot.storage.database import Database
 from bot.tracker.bulk import insert_new_rows
 from bot.tracker.burst import BurstMeter

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.tables import INBOX_EVENT
 
 REASON_LENGTH = 200

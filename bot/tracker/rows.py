@@ -14,8 +14,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from bot.clock import as_utc
-from bot.events import EVENT_BY_KIND, Event
+from bot.events import EVENT_BY_KIND, Event, as_utc
 from bot.storage.tables import INBOX_EVENT
 
 COMMON = ("platform", "workspace", "key", "occurred_at")

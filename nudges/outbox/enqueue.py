@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
-from bot.clock import as_utc, utcnow
+from bot.events import as_utc, utcnow
 from bot.storage.tables import OUTBOX
 
 

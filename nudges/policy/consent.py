@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc, utcnow
+from bot.events import as_utc, utcnow
 from bot.settings import Settings
 from bot.storage.models import (
     Dismissal,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.identity import human
 from bot.storage.tables import OUTBOX, PERSON, PREFERENCE, SUGGESTION
 from nudges.policy.rules import Introduction, Standing

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 
-from bot.clock import as_utc
+from bot.events import as_utc
 
 PART = 10_000
 

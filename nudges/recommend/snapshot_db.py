@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, select
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.storage.database import Database
 from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON
 from nudges.recommend.driver_rows import Moments, as_date, driver_rows

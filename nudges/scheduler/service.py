@@ -18,7 +18,7 @@ from apscheduler.job import Job as ScheduledJob
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.cli.jobs import Job
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from nudges.jobs import all_jobs
 from nudges.scheduler.lease import resign, try_lead

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from adapters.console.activity import posted, reacted, record_and_fold
 from adapters.console.ticks import ConsoleClock
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.models import DailyActivity
 

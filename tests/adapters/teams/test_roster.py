@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.clock import utcnow
-from bot.events import MessagePosted
+from bot.events import MessagePosted, utcnow
 from bot.storage.models import Community, InboxEvent, Membership, Person, Workspace
 from nudges.recommend.candidates import candidates
 from nudges.recommend.index import build_index

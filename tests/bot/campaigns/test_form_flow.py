@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.campaigns.form_flow import FormOutcome, start_form, submit_form
+from bot.campaigns.form import FormOutcome, start_form, submit_form
 from bot.commands import Asker, Context
 from bot.commands.core import core_router
 from bot.services import Services

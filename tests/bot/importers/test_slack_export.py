@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel, col
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.importers.report import ImportSummary
 from bot.importers.slack_export import default_workspace, import_slack_export
 from bot.importers.slack_source import ExportError

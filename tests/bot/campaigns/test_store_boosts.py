@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.campaigns.boosts import active_boosts, active_campaigns
-from bot.campaigns.states import change_state
+from bot.animators.roles import Actor
+from bot.campaigns.store import active_boosts, active_campaigns, change_state
 from bot.services import Services
 from bot.storage.models import Campaign, Dismissal
 from tests.support.campaigns import (
