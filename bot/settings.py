@@ -324,10 +324,6 @@ class TokenCipher:
         keys = [secret_key, *(key for key in fallbacks if key and key != secret_key)]
         self._fernet = MultiFernet([_fernet(key) for key in keys]) if secret_key else None
 
-    @property
-    def encrypts(self) -> bool:
-        return self._fernet is not None
-
     def seal(self, value: str) -> str:
         if self._fernet is None:
             return value

@@ -26,7 +26,6 @@ from bot.storage.models import Community, Person
 
 AudienceKind = Literal["everyone", "members", "active", "department"]
 AUDIENCE_KINDS: tuple[AudienceKind, ...] = ("everyone", "members", "active", "department")
-STATES = ("draft", "active", "paused", "ended")
 # verb -> (states it may leave, state it reaches)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "activate": (frozenset({"draft"}), "active"),

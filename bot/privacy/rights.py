@@ -156,16 +156,6 @@ def record_objection(session: Session, platform: str, workspace: str, person: st
         session.flush()
 
 
-def withdraw_objection(session: Session, platform: str, workspace: str, person: str) -> bool:
-    digest = person_hash(installation_salt(session), platform, workspace, person)
-    objection = session.get(Objection, digest)
-    if objection is None:
-        return False
-    session.delete(objection)
-    session.flush()
-    return True
-
-
 def load_objections(session: Session) -> tuple[str, frozenset[str]]:
     """(salt, hashes) for the ingest filter."""
     hashes = frozenset(session.connection().execute(select(col(Objection.person_hash))).scalars())
