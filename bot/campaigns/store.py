@@ -330,11 +330,6 @@ def count_of(session: Session, query: Select[Any]) -> int:
     return int(session.connection().execute(counted).scalar_one())
 
 
-def includes(session: Session, query: Select[Any], person_id: int) -> bool:
-    found = session.connection().execute(query.where(PERSON.c.id == person_id).limit(1))
-    return found.first() is not None
-
-
 def eligible_count(
     session: Session,
     workspace_id: int,
@@ -350,12 +345,6 @@ def eligible_count(
 
 
 NOT_COUNTED = ("cancelled", "failed")
-
-
-@dataclass(frozen=True)
-class CampaignBoost:
-    campaign_id: int
-    boost: float
 
 
 def running_campaigns(session: Session, workspace_id: int, now: datetime) -> list[Campaign]:
@@ -382,44 +371,6 @@ def sends_of(session: Session, campaign_id: int) -> int:
         Suggestion.state.not_in(NOT_COUNTED),  # type: ignore[attr-defined]
     )
     return int(session.exec(query).one())
-
-
-def active_campaigns(
-    session: Session,
-    workspace_id: int,
-    person_id: int,
-    now: datetime,
-    *,
-    consent_mode: str = "opt_in",
-) -> dict[int, CampaignBoost]:
-    """community id -> the strongest running campaign that may reach this person."""
-    chosen: dict[int, CampaignBoost] = {}
-    for campaign in running_campaigns(session, workspace_id, now):
-        assert campaign.id is not None
-        current = chosen.get(campaign.community_id)
-        if current is not None and current.boost >= campaign.boost:
-            continue
-        if campaign.max_sends is not None and sends_of(session, campaign.id) >= campaign.max_sends:
-            continue
-        audience = Audience.from_json(campaign.audience)
-        query = eligible_query(workspace_id, campaign.community_id, audience, now, consent_mode)
-        if includes(session, query, person_id):
-            chosen[campaign.community_id] = CampaignBoost(campaign.id, campaign.boost)
-    return chosen
-
-
-def active_boosts(
-    session: Session,
-    workspace_id: int,
-    person_id: int,
-    now: datetime,
-    *,
-    consent_mode: str = "opt_in",
-) -> dict[int, float]:
-    """The recommender's `boosts` for this person (use `active_campaigns` to learn which
-    campaign to record on the Suggestion row, so max_sends and results count it)."""
-    found = active_campaigns(session, workspace_id, person_id, now, consent_mode=consent_mode)
-    return {community: entry.boost for community, entry in found.items()}
 
 
 # YAML path -> form field
