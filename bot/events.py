@@ -2,12 +2,14 @@
 
 Metadata only: who, where, when, what kind. No event type has a field for message text,
 file names or any other content, so an adapter has nowhere to put it.
+
+Time in one convention too: timezone-aware datetimes in UTC (`utcnow`, `as_utc`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import ClassVar
 
 
@@ -114,7 +116,7 @@ class PersonSeen(Event):
     is_bot: bool = False
     deleted: bool = False
     email_hash: str | None = None
-    """The e-mail as a keyed hash (`bot.crypto.EmailHasher`), never the address itself."""
+    """The e-mail as a keyed hash (`bot.settings.EmailHasher`), never the address itself."""
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -158,3 +160,14 @@ def malformed_field(event: Event) -> str | None:
         if isinstance(value, str) and len(value) > LONGEST_IDENTIFIER.get(item.name, len(value)):
             return item.name
     return None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Treat a naive datetime as UTC; convert an aware one to UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, bindparam, func, select, update
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.storage.models import Preference
 from bot.storage.tables import DIRECTORY_ENTRY, PERSON, PREFERENCE
 

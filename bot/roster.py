@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from bot.clock import as_utc
 from bot.events import (
     CommunityArchived,
     CommunityCreated,
@@ -38,6 +37,7 @@ from bot.events import (
     MemberJoined,
     MemberLeft,
     PersonSeen,
+    as_utc,
 )
 from bot.storage.bulk import upsert
 from bot.storage.models import Meta

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
-from bot.clock import utcnow
 from bot.delivery import Gateway
+from bot.events import utcnow
 from bot.metrics.trend import PastMonths
 from bot.roster import RosterReport, RosterSource
 from bot.settings import Settings

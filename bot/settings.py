@@ -1,17 +1,34 @@
-"""Typed settings, read from the environment and `.env` only when `load_settings` is called."""
+"""Typed settings, read from the environment and `.env` only when `load_settings` is called,
+and the secrets at rest they key: platform tokens sealed with Fernet under a key derived
+from ENGAGE_SECRET_KEY.
+
+Sealed values carry a `fernet:` prefix; without a key, values are stored as given, so a
+key can be added later (new tokens are sealed, old ones still read). Fallback keys
+(ENGAGE_SECRET_KEY_FALLBACKS) still open what they sealed, so the key can be rotated:
+`reseal` moves a stored value under the current key.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
 import os
 import re
 from collections import Counter
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 from bot.i18n import language_for
@@ -134,7 +151,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
-        if backend_name(value) not in ("sqlite", "postgresql"):
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(f"not a database URL: {value!r}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:/// and postgresql+psycopg:// URLs are supported")
         return value
 
@@ -191,7 +212,7 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
-        return backend_name(self.database_url) == "sqlite"
+        return make_url(self.database_url).get_backend_name() == "sqlite"
 
     def enabled(self, platform: Platform) -> bool:
         return platform in self.platforms
@@ -287,34 +308,72 @@ def secret_weakness(value: str) -> str | None:
     return None
 
 
-DATABASE_URL = re.compile(
-    r"""
-        (?P<name>[\w\+]+)://
-        (?:
-            (?P<username>[^:/]*)
-            (?::(?P<password>[^@]*))?
-        @)?
-        (?:
-            (?:
-                \[(?P<ipv6host>[^/\?]+)\] |
-                (?P<ipv4host>[^/:\?]+)
-            )?
-            (?::(?P<port>[^/\?]*))?
-        )?
-        (?:/(?P<database>[^\?]*))?
-        (?:\?(?P<query>.*))?
-    """,
-    re.X,
-)
-"""SQLAlchemy's own URL pattern (`sqlalchemy.engine.url`): settings load without SQLAlchemy."""
+PREFIX = "fernet:"
+_INFO = b"engage token encryption v1"
 
 
-def backend_name(url: str) -> str:
-    """`make_url(url).get_backend_name()`: `sqlite` for `sqlite:///…`, `postgresql` for
-    `postgresql+psycopg://…`; ValueError when SQLAlchemy could not parse the URL either."""
-    match = DATABASE_URL.match(url)
-    if match is None:
-        raise ValueError(f"not a database URL: {url!r}")
-    if match["port"]:
-        int(match["port"])  # as make_url does: a port that is not a number is refused
-    return str(match["name"]).split("+")[0]
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+        secret_key.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+class TokenCipher:
+    def __init__(self, secret_key: str, fallbacks: Sequence[str] = ()) -> None:
+        keys = [secret_key, *(key for key in fallbacks if key and key != secret_key)]
+        self._fernet = MultiFernet([_fernet(key) for key in keys]) if secret_key else None
+
+    def seal(self, value: str) -> str:
+        if self._fernet is None:
+            return value
+        return PREFIX + self._fernet.encrypt(value.encode()).decode()
+
+    def open(self, stored: str) -> str:
+        if not stored.startswith(PREFIX):
+            return stored
+        if self._fernet is None:
+            raise ConfigError("stored tokens are encrypted: set ENGAGE_SECRET_KEY to read them")
+        try:
+            return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
+        except InvalidToken:
+            raise ConfigError(
+                "ENGAGE_SECRET_KEY (or ENGAGE_SECRET_KEY_FALLBACKS) cannot decrypt the stored "
+                "tokens"
+            ) from None
+
+    def reseal(self, stored: str) -> str:
+        """The stored value sealed under the current key (as given when there is no key)."""
+        return self.seal(self.open(stored))
+
+
+_EMAIL_INFO = b"engage e-mail hash v1"
+
+
+class EmailHasher:
+    """E-mail addresses as an HMAC-SHA256 under a key derived from ENGAGE_SECRET_KEY: the
+    same address gives the same hash on every platform, and the address is never kept.
+    Without a key, nothing is hashed (and so nobody is linked across platforms)."""
+
+    def __init__(self, secret_key: str) -> None:
+        self._key = (
+            HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_EMAIL_INFO).derive(
+                secret_key.encode()
+            )
+            if secret_key
+            else None
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._key is not None
+
+    def __call__(self, email: object) -> str | None:
+        """The keyed hash of an address (case and surrounding spaces ignored), or None for
+        anything that is not one."""
+        if self._key is None or not isinstance(email, str):
+            return None
+        address = email.strip().lower()
+        if "@" not in address.strip("@"):
+            return None
+        return hmac.new(self._key, address.encode(), hashlib.sha256).hexdigest()

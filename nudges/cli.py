@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli.context import choose_workspace, day_option, settings_from
-from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.events import utcnow
 from bot.i18n import Translator
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def suggest_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Ranked suggestions with scores and reasons, for anyone. Ignores consent; sends nothing."""
-    from bot.privacy.person_views import require_person_views
+    from bot.privacy.rights import require_person_views
     from bot.storage.database import Database
     from nudges.recommend.rank import preview
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.campaigns.states import end_expired
+from bot.campaigns.store import end_expired
 from bot.cli.jobs import Job, core_jobs
 from bot.i18n import Told
 from bot.services import Services

@@ -40,7 +40,7 @@ def demo_command(
     from rich.console import Console
 
     from adapters.console.demo import run_demo
-    from bot.privacy.person_views import require_person_views
+    from bot.privacy.rights import require_person_views
     from bot.services import Services
     from bot.storage.migrate import upgrade
 
@@ -85,7 +85,7 @@ def console_command(
     import asyncio
 
     from adapters.console.shell import run_console
-    from bot.privacy.person_views import require_person_views
+    from bot.privacy.rights import require_person_views
     from bot.services import Services
     from bot.storage.migrate import upgrade
 

@@ -35,10 +35,9 @@ from adapters.console.shell import (
 from adapters.slack.export import import_slack_export
 from bot.cards import Card
 from bot.cli.stats import community_table, funnel_table, ladder_table, shown
-from bot.clock import utcnow
-from bot.commands import Asker, Router
-from bot.commands.format import community_name
+from bot.commands import Asker, Router, community_name
 from bot.delivery import Recipient
+from bot.events import utcnow
 from bot.i18n import Translator
 from bot.metrics import (
     CommunityStats,

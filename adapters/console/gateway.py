@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.cards import Actions, Card
-from bot.clock import utcnow
 from bot.commands import COMMAND_ACTION
 from bot.delivery import Delivered, DeliveryResult, Recipient
+from bot.events import utcnow
 from bot.i18n import Translator
 
 PLATFORM = "console"

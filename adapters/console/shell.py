@@ -19,15 +19,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, col, func, select
 
 from adapters.console.gateway import PLATFORM, ConsoleGateway, render
-from bot.animators.audit import Actor
+from bot.animators.roles import Actor
 from bot.cards import Card
 from bot.cli.context import choose_workspace
-from bot.clock import utcnow
-from bot.commands import Asker, Router
-from bot.commands.context import CommandError
+from bot.commands import Asker, CommandError, Router
 from bot.commands.lookup import find_community
 from bot.delivery import Recipient
-from bot.events import Event, MemberJoined, MessagePosted, ReactionAdded
+from bot.events import Event, MemberJoined, MessagePosted, ReactionAdded, utcnow
 from bot.i18n import Translator
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, Person, Workspace

@@ -29,15 +29,14 @@ from adapters.slack.installs import PLATFORM, SLASH_COMMAND, Credentials, Single
 from adapters.slack.people import People
 from adapters.slack.render import action_pattern, home_view, message
 from adapters.slack.roster import RosterTriggers
+from bot.animators.commands import FORM_ACTION as COMMUNITY_FORM_ACTION
 from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
-from bot.animators.community_settings import FORM_ACTION as COMMUNITY_FORM_ACTION
-from bot.animators.mentions import person_token
 from bot.campaigns.form import FORM_ACTION as CAMPAIGN_FORM_ACTION
-from bot.campaigns.form import FormField, campaign_form_fields
-from bot.campaigns.form_flow import FormStart, start_form, submit_form
+from bot.campaigns.form import FormField, FormStart, campaign_form_fields, start_form, submit_form
 from bot.cards import Attachment, Card, Paragraph
 from bot.commands import COMMAND_ACTION, Asker, Router
-from bot.commands.home import home_card
+from bot.commands.core import home_card
+from bot.commands.lookup import person_token
 from bot.i18n import Translator, language_for
 from bot.services import Services
 

@@ -55,7 +55,6 @@ from adapters.slack.ingest import (
     moment,
 )
 from adapters.slack.installs import PLATFORM
-from bot.clock import utcnow
 from bot.events import (
     CommunityArchived,
     CommunityCreated,
@@ -65,6 +64,7 @@ from bot.events import (
     MessagePosted,
     PersonSeen,
     ReactionAdded,
+    utcnow,
 )
 from bot.importers.ledger import (
     ImportProgress,

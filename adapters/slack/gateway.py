@@ -37,7 +37,6 @@ from adapters.slack.installs import (
 from adapters.slack.render import home_view, message
 from adapters.slack.roster import install_roster
 from bot.cards import Card
-from bot.crypto import TokenCipher
 from bot.delivery import (
     Delivered,
     DeliveryResult,
@@ -47,7 +46,7 @@ from bot.delivery import (
     TransientFailure,
 )
 from bot.services import Services
-from bot.settings import Platform, Settings
+from bot.settings import Platform, Settings, TokenCipher
 
 NOT_INSTALLED = "not_installed"
 APP_REDIRECT = "https://slack.com/app_redirect"

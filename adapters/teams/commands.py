@@ -39,15 +39,14 @@ from adapters.teams.render import (
     text_block,
 )
 from adapters.teams.roster import import_team
+from bot.animators.commands import FIELDS as SETTINGS_FIELDS
+from bot.animators.commands import FORM_ACTION as SETTINGS_FORM_ACTION
+from bot.animators.commands import SUBMIT_ACTION as SETTINGS_SUBMIT_ACTION
 from bot.animators.commands import SettingsForm, open_settings_form, submit_settings_form
-from bot.animators.community_settings import FIELDS as SETTINGS_FIELDS
-from bot.animators.community_settings import FORM_ACTION as SETTINGS_FORM_ACTION
-from bot.animators.community_settings import SUBMIT_ACTION as SETTINGS_SUBMIT_ACTION
 from bot.campaigns.form import FIELDS as CAMPAIGN_FIELDS
 from bot.campaigns.form import FORM_ACTION as CAMPAIGN_FORM_ACTION
 from bot.campaigns.form import SUBMIT_ACTION as CAMPAIGN_SUBMIT_ACTION
-from bot.campaigns.form import FormField, campaign_form_fields
-from bot.campaigns.form_flow import choices_for, start_form, submit_form
+from bot.campaigns.form import FormField, campaign_form_fields, choices_for, start_form, submit_form
 from bot.cards import Card
 from bot.commands import COMMAND_ACTION, Asker, Router
 from bot.delivery import Delivered, Recipient

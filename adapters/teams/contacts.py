@@ -36,7 +36,7 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.database import Database
 from bot.storage.tables import CONVERSATION_REF, PERSON, TEAMS_CHANNEL, WORKSPACE

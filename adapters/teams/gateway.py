@@ -48,7 +48,6 @@ from adapters.teams.contacts import Contact, ContactBook
 from adapters.teams.ingest import PLATFORM, Json
 from adapters.teams.render import card_activity, community_link, message_link
 from bot.cards import Card
-from bot.clock import utcnow
 from bot.delivery import (
     Delivered,
     DeliveryResult,
@@ -57,6 +56,7 @@ from bot.delivery import (
     RetryAfter,
     TransientFailure,
 )
+from bot.events import utcnow
 from bot.services import Services
 
 

@@ -21,8 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypedDict
 
-from bot.animators.mentions import person_token
-from bot.clock import as_utc, utcnow
+from bot.commands.lookup import person_token
 from bot.events import (
     CommunityArchived,
     CommunityCreated,
@@ -36,7 +35,9 @@ from bot.events import (
     PersonSeen,
     ReactionAdded,
     ReactionRemoved,
+    as_utc,
     malformed_field,
+    utcnow,
 )
 
 Json = dict[str, Any]

@@ -11,7 +11,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.operations import Figures, read_figures
+from bot.logs import Figures, read_figures
 from bot.services import Services
 
 log = logging.getLogger("engage.metrics")

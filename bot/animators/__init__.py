@@ -1,1 +1,2 @@
-"""Roles (admins, animators) and the audit log of every change."""
+"""Animators: roles (admins, animators) and their audit log; the `animators` and `community`
+commands."""

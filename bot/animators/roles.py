@@ -1,4 +1,5 @@
-"""Roles: workspace admins, and each community's animators (its creator plus named people).
+"""Roles: workspace admins, and each community's animators (its creator plus named people),
+and the audit log of every change to a role or campaign (never message text).
 
 Admins are the people listed in ENGAGE_ADMINS (platform user ids) and the people the
 platform calls admins or owners (`mark_platform_admin`, fed by the adapters). The operator
@@ -8,11 +9,13 @@ running the CLI or applying a YAML file holds every role.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlmodel import Session, select
 
-from bot.animators.audit import Actor, record_audit
-from bot.storage.models import Animator, Community, Membership, Person
+from bot.events import utcnow
+from bot.storage.models import Animator, Audit, Community, Membership, Person
 
 
 class RoleError(Exception):
@@ -122,3 +125,46 @@ def mark_platform_admin(session: Session, person_id: int, admin: bool) -> bool:
     action = "admin.grant" if admin else "admin.revoke"
     record_audit(session, actor, action, subject_id=person_id)
     return True
+
+
+Source = Literal["chat", "form", "cli", "yaml", "platform", "scheduler"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is making a change: a person in a workspace, or the operator (`person_id=None`)."""
+
+    workspace_id: int
+    person_id: int | None
+    source: Source
+
+    @property
+    def is_operator(self) -> bool:
+        """The CLI and YAML files are run by whoever operates Engage: they hold every role."""
+        return self.person_id is None and self.source in ("cli", "yaml", "scheduler")
+
+
+def record_audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    subject_id: int | None = None,
+    community_id: int | None = None,
+    campaign_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> Audit:
+    """Add one audit row in the caller's transaction: the change and its trace commit together."""
+    row = Audit(
+        workspace_id=actor.workspace_id,
+        created_at=utcnow(),
+        source=actor.source,
+        actor_id=actor.person_id,
+        action=action,
+        subject_id=subject_id,
+        community_id=community_id,
+        campaign_id=campaign_id,
+        details=details or {},
+    )
+    session.add(row)
+    return row

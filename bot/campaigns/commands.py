@@ -11,15 +11,11 @@ from sqlmodel import Session
 
 from bot.animators.commands import chat_actor, refusal
 from bot.animators.roles import RoleError, may_configure, require_animator
-from bot.campaigns.cards import campaign_card, problems_card
-from bot.campaigns.form import FORM_ACTION
-from bot.campaigns.lookup import find_campaign, workspace_campaigns
+from bot.campaigns.form import FORM_ACTION, campaign_card, load_view, problems_card
 from bot.campaigns.spec import TRANSITIONS, CampaignError
-from bot.campaigns.states import change_state
-from bot.campaigns.store import save_campaign
-from bot.campaigns.view import load_view
+from bot.campaigns.store import change_state, find_campaign, save_campaign, workspace_campaigns
 from bot.cards import Actions, Button, Card, Paragraph
-from bot.commands.context import CommandError, Context
+from bot.commands import CommandError, Context
 from bot.commands.lookup import community_for
 from bot.storage.models import Campaign, Community
 

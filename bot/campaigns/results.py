@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.campaigns.spec import midnight
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.metrics.definitions import Count, Share, Suppressed, count, share
 from bot.storage.models import Suggestion
 

@@ -1,4 +1,9 @@
-"""Saving campaigns and moving them through draft -> active -> paused -> ended.
+"""Campaigns in the database: saved, found, moved through their states, reaching people.
+
+Saving and the life of a campaign (draft -> active <-> paused -> ended, each move checked
+and audited); finding one as people name it (`3` or a unique name); who it may reach (one
+SQL query for previews and boosts) and what running campaigns add to a person's
+recommendations; every campaign as a YAML file (`export_campaigns`, `apply_campaigns`).
 
 Each call runs in the caller's transaction: role check, validation, the change and its
 audit row commit together, or nothing does.
@@ -7,24 +12,35 @@ audit row commit together, or nothing does.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+import yaml
+from sqlalchemy import Select, and_, exists, func
 from sqlmodel import Session, select
 
-from bot.animators.audit import Actor, record_audit
-from bot.animators.roles import require_animator
-from bot.campaigns.eligibility import audience_query, count_of
-from bot.campaigns.fields import text
-from bot.campaigns.parse import parse_campaign, resolve_community
+from bot.animators.roles import Actor, may_see, record_audit, require_animator
 from bot.campaigns.spec import (
+    TRANSITIONS,
     Audience,
     CampaignError,
     CampaignSpec,
+    Located,
     Problem,
+    locate,
+    parse_campaign,
+    resolve_community,
+    text,
 )
-from bot.clock import as_utc, utcnow
-from bot.storage.models import Campaign, Community
+from bot.commands import CommandError
+from bot.errors import EngageError
+from bot.events import as_utc, utcnow
+from bot.i18n import Translator
+from bot.metrics.definitions import WINDOW_DAYS
+from bot.storage.models import Campaign, Community, Suggestion
+from bot.storage.tables import DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON, PREFERENCE
 
 
 def spec_of(campaign: Campaign) -> CampaignSpec:
@@ -152,3 +168,355 @@ def _details(columns: Mapping[str, Any]) -> dict[str, Any]:
         else:
             details[name] = value
     return details
+
+
+def change_state(
+    session: Session,
+    admins: Collection[str],
+    actor: Actor,
+    campaign: Campaign,
+    verb: str,
+    today: date,
+    *,
+    check_dates: bool = True,
+) -> Campaign:
+    """Move the campaign by `verb`; activating one whose end date has passed is refused
+    unless `check_dates` is off (a YAML file declaring the state it wants)."""
+    community = session.get(Community, campaign.community_id)
+    assert community is not None
+    require_animator(session, admins, actor, community, "campaign")
+    sources, target = TRANSITIONS[verb]
+    if campaign.state not in sources:
+        raise CampaignError(
+            [Problem("state", f"campaign.problem.cannot_{verb}", {"state": campaign.state})]
+        )
+    if (
+        check_dates
+        and target == "active"
+        and campaign.ends_at
+        and as_utc(campaign.ends_at).date() < today
+    ):
+        raise CampaignError(
+            [Problem("ends", "campaign.problem.over", {"end": campaign.ends_at.date()})]
+        )
+    before = campaign.state
+    campaign.state = target
+    campaign.updated_at = utcnow()
+    session.add(campaign)
+    record_audit(
+        session,
+        actor,
+        f"campaign.{verb}",
+        community_id=campaign.community_id,
+        campaign_id=campaign.id,
+        details={"from": before, "to": target},
+    )
+    return campaign
+
+
+def end_expired(session: Session, now: datetime) -> int:
+    """Campaigns past their end date are ended (for the scheduler); returns how many."""
+    running = select(Campaign).where(Campaign.state.in_(("active", "paused", "draft")))  # type: ignore[attr-defined]
+    ended = 0
+    for campaign in session.exec(running):
+        if campaign.ends_at is not None and as_utc(campaign.ends_at).date() < now.date():
+            community = session.get(Community, campaign.community_id)
+            assert community is not None
+            actor = Actor(workspace_id=community.workspace_id, person_id=None, source="scheduler")
+            change_state(session, (), actor, campaign, "end", now.date())
+            ended += 1
+    return ended
+
+
+def workspace_campaigns(
+    session: Session, actor: Actor, admins: Collection[str] = ()
+) -> list[tuple[Campaign, Community]]:
+    rows = session.exec(
+        select(Campaign, Community)
+        .join(Community, Community.id == Campaign.community_id)  # type: ignore[arg-type]
+        .where(Community.workspace_id == actor.workspace_id)
+        .order_by(Campaign.id)  # type: ignore[arg-type]
+    )
+    return [
+        (campaign, community)
+        for campaign, community in rows
+        if may_see(session, admins, actor, community)
+    ]
+
+
+def find_campaign(
+    session: Session, actor: Actor, typed: str, admins: Collection[str] = ()
+) -> tuple[Campaign, Community]:
+    reference = typed.strip().lstrip("#")
+    found = [
+        (campaign, community)
+        for campaign, community in workspace_campaigns(session, actor, admins)
+        if str(campaign.id) == reference or campaign.name.casefold() == reference.casefold()
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise CommandError("campaign.ambiguous", name=typed)
+    raise CommandError("campaign.unknown", name=typed)
+
+
+IN_COMMUNITY = ("member", "follower")
+
+
+def audience_query(
+    workspace_id: int, community_id: int, audience: Audience, now: datetime
+) -> Select[Any]:
+    already_in = exists().where(
+        MEMBERSHIP.c.person_id == PERSON.c.id,
+        MEMBERSHIP.c.community_id == community_id,
+        MEMBERSHIP.c.state.in_(IN_COMMUNITY),
+    )
+    query = sa.select(PERSON.c.id).where(
+        PERSON.c.workspace_id == workspace_id,
+        PERSON.c.is_bot.is_(False),
+        PERSON.c.deleted.is_(False),
+        ~already_in,
+    )
+    if audience.kind == "department":
+        return query.where(PERSON.c.department == audience.department)
+    if audience.kind == "members":
+        return query.where(
+            exists().where(
+                MEMBERSHIP.c.person_id == PERSON.c.id,
+                MEMBERSHIP.c.community_id.in_(audience.communities),
+                MEMBERSHIP.c.state == "member",
+            )
+        )
+    if audience.kind == "active":
+        first = now.date() - timedelta(days=WINDOW_DAYS - 1)
+        return query.where(
+            exists().where(
+                DAILY_ACTIVITY.c.person_id == PERSON.c.id,
+                DAILY_ACTIVITY.c.community_id.in_(audience.communities),
+                DAILY_ACTIVITY.c.day.between(first, now.date()),
+                (
+                    DAILY_ACTIVITY.c.posts
+                    + DAILY_ACTIVITY.c.replies
+                    + DAILY_ACTIVITY.c.reactions_given
+                )
+                > 0,
+            )
+        )
+    return query
+
+
+def eligible_query(
+    workspace_id: int, community_id: int, audience: Audience, now: datetime, consent_mode: str
+) -> Select[Any]:
+    consent = func.coalesce(
+        sa.select(PREFERENCE.c.consent)
+        .where(PREFERENCE.c.person_id == PERSON.c.id)
+        .scalar_subquery(),
+        "unknown",
+    )
+    dismissed = exists().where(
+        DISMISSAL.c.person_id == PERSON.c.id,
+        DISMISSAL.c.community_id == community_id,
+        (DISMISSAL.c.until.is_(None)) | (DISMISSAL.c.until > now),
+    )
+    allowed = consent == "in" if consent_mode == "opt_in" else consent != "out"
+    return audience_query(workspace_id, community_id, audience, now).where(
+        and_(allowed, ~dismissed)
+    )
+
+
+def count_of(session: Session, query: Select[Any]) -> int:
+    counted = sa.select(func.count()).select_from(query.subquery())
+    return int(session.connection().execute(counted).scalar_one())
+
+
+def eligible_count(
+    session: Session,
+    workspace_id: int,
+    community_id: int,
+    audience: Audience,
+    now: datetime,
+    consent_mode: str,
+) -> int:
+    """How many people the campaign could reach now: a number, never a list of names."""
+    return count_of(
+        session, eligible_query(workspace_id, community_id, audience, now, consent_mode)
+    )
+
+
+NOT_COUNTED = ("cancelled", "failed")
+
+
+def running_campaigns(session: Session, workspace_id: int, now: datetime) -> list[Campaign]:
+    query = (
+        select(Campaign)
+        .join(Community, Community.id == Campaign.community_id)  # type: ignore[arg-type]
+        .where(
+            Community.workspace_id == workspace_id,
+            Community.is_private.is_(False),  # type: ignore[attr-defined]
+            Community.is_archived.is_(False),  # type: ignore[attr-defined]
+            Community.is_deleted.is_(False),  # type: ignore[attr-defined]
+            Campaign.state == "active",
+            Campaign.starts_at <= now,  # type: ignore[operator]
+            Campaign.ends_at > now - timedelta(days=1),  # type: ignore[operator]
+        )
+        .order_by(Campaign.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(query))
+
+
+def sends_of(session: Session, campaign_id: int) -> int:
+    query = select(func.count()).where(
+        Suggestion.campaign_id == campaign_id,
+        Suggestion.state.not_in(NOT_COUNTED),  # type: ignore[attr-defined]
+    )
+    return int(session.exec(query).one())
+
+
+# YAML path -> form field
+FIELDS = {
+    "community": "community",
+    "name": "name",
+    "pitch.en": "pitch_en",
+    "pitch.fr": "pitch_fr",
+    "audience.kind": "audience",
+    "audience.communities": "audience_communities",
+    "audience.department": "department",
+    "starts": "starts",
+    "ends": "ends",
+    "max_sends": "max_sends",
+    "boost": "boost",
+}
+PATHS = {form: path for path, form in FIELDS.items()} | {"pitch": "pitch", "audience": "audience"}
+MOVES = {
+    ("draft", "active"): ("activate",),
+    ("draft", "paused"): ("activate", "pause"),
+    ("active", "paused"): ("pause",),
+    ("paused", "active"): ("resume",),
+}
+
+
+class IndentedDumper(yaml.SafeDumper):
+    """Indents list items under their key, as people write YAML by hand."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+class YamlError(EngageError):
+    def __init__(self, source: str, lines: list[str]) -> None:
+        if len(lines) == 1:
+            super().__init__(f"{lines[0].rstrip('.')}; nothing was saved")
+        else:
+            heading = f"{source}: nothing was saved; {len(lines)} problem(s):"
+            super().__init__("\n".join([heading, *(f"  {line}" for line in lines)]))
+        self.lines = lines
+
+
+@dataclass
+class ApplyReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def export_campaigns(session: Session, workspace_id: int) -> str:
+    entries = []
+    for campaign, _ in workspace_campaigns(session, Actor(workspace_id, None, "yaml")):
+        values = form_values(session, campaign, names=True)
+        audience: dict[str, Any] = {"kind": values["audience"]}
+        if values["audience_communities"]:
+            audience["communities"] = [name.lstrip("#") for name in values["audience_communities"]]
+        if values["department"]:
+            audience["department"] = values["department"]
+        entries.append(
+            {
+                "community": values["community"].lstrip("#"),
+                "name": campaign.name,
+                "state": campaign.state,
+                "pitch": dict(sorted(campaign.pitch.items())),
+                "audience": audience,
+                "starts": values["starts"],
+                "ends": values["ends"],
+                "max_sends": values["max_sends"],
+                "boost": values["boost"],
+            }
+        )
+    return yaml.dump(
+        {"campaigns": entries}, Dumper=IndentedDumper, sort_keys=False, allow_unicode=True
+    )
+
+
+def apply_campaigns(
+    session: Session, workspace_id: int, text: str, *, source: str, now: datetime
+) -> ApplyReport:
+    t = Translator("en")
+    entries = locate(text, source)
+    report = ApplyReport()
+    errors: list[str] = []
+    actor = Actor(workspace_id=workspace_id, person_id=None, source="yaml")
+    for entry in entries:
+        try:
+            _apply_one(session, actor, entry, now, report)
+        except CampaignError as invalid:
+            errors += [_message(t, source, entry, problem) for problem in invalid.problems]
+    if errors:
+        raise YamlError(source, errors)
+    return report
+
+
+def _apply_one(
+    session: Session, actor: Actor, entry: Located, now: datetime, report: ApplyReport
+) -> None:
+    unknown = sorted(set(entry.values) - set(FIELDS) - {"state"})
+    problems = [Problem(name, "campaign.problem.unknown_field", {"name": name}) for name in unknown]
+    values: dict[str, object] = {
+        FIELDS[path]: "" if value is None else value  # null clears a setting
+        for path, value in entry.values.items()
+        if path in FIELDS
+    }
+    community = resolve_community(
+        session, (), actor, str(values.get("community") or ""), "community", problems
+    )
+    state = str(entry.values.get("state") or "")
+    if state and state not in ("draft", "active", "paused", "ended"):
+        problems.append(Problem("state", "campaign.problem.bad_state", {"state": state}))
+    if problems or community is None:
+        raise CampaignError(problems)
+    existing = session.exec(
+        select(Campaign).where(
+            Campaign.community_id == community.id, Campaign.name == str(values.get("name"))
+        )
+    ).first()
+    before = (form_values(session, existing), existing.state) if existing else None
+    campaign = save_campaign(
+        session, (), actor, values, today=now.date(), now=now, campaign=existing
+    )
+    _move(session, actor, campaign, state or campaign.state, now.date())
+    label = f"#{community.name} {campaign.name}"
+    if before is None:
+        report.created.append(label)
+    elif before != (form_values(session, campaign), campaign.state):
+        report.updated.append(label)
+    else:
+        report.unchanged.append(label)
+
+
+def _move(session: Session, actor: Actor, campaign: Campaign, target: str, today: date) -> None:
+    if campaign.state == target:
+        return
+    if target == "ended":
+        verbs: tuple[str, ...] = ("end",)
+    elif (campaign.state, target) in MOVES:
+        verbs = MOVES[(campaign.state, target)]
+    else:
+        moving: dict[str, object] = {"state": campaign.state, "target": target}
+        raise CampaignError([Problem("state", "campaign.problem.no_way_back", moving)])
+    for verb in verbs:
+        change_state(session, (), actor, campaign, verb, today, check_dates=False)
+
+
+def _message(t: Translator, source: str, entry: Located, problem: Problem) -> str:
+    path = PATHS.get(problem.field, problem.field)
+    line = entry.lines.get(path) or entry.lines.get(path.split(".")[0]) or entry.line
+    return f"{source}:{line}: {path}: {t(problem.key, **problem.values)}"

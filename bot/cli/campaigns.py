@@ -16,8 +16,8 @@ import typer
 
 from bot.cli.context import campaign_of, operator_translator, output_path, run, yaml_text
 from bot.cli.stats import ENGLISH, plain, shown
-from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.events import utcnow
 from bot.i18n import Translator
 from bot.settings import Settings
 
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from rich.table import Table
     from sqlmodel import Session
 
-    from bot.animators.audit import Actor
-    from bot.campaigns.view import CampaignView
-    from bot.campaigns.yaml_file import ApplyReport
+    from bot.animators.roles import Actor
+    from bot.campaigns.form import CampaignView
+    from bot.campaigns.store import ApplyReport
     from bot.storage.models import Campaign, Community
 
 campaign_app = typer.Typer(
@@ -75,14 +75,14 @@ def list_command(workspace: str | None = WORKSPACE) -> None:
     """Every campaign of the workspace."""
     from rich.console import Console
 
-    from bot.campaigns.lookup import workspace_campaigns
+    from bot.campaigns.store import workspace_campaigns
 
     rows = run(lambda s, _, a: workspace_campaigns(s, a), workspace=workspace, write=False)
     Console().print(list_table(rows, operator_translator()))
 
 
 def _view(reference: str, workspace: str | None, as_of: datetime) -> CampaignView:
-    from bot.campaigns.view import load_view
+    from bot.campaigns.form import load_view
 
     def load(session: Session, settings: Settings, actor: Actor) -> CampaignView:
         campaign, community = campaign_of(session, actor, reference)
@@ -110,7 +110,7 @@ def show_command(
 @campaign_app.command("preview")
 def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPACE) -> None:
     """How many people the campaign could reach now (fewer than the minimum group is hidden)."""
-    from bot.commands.format import figure
+    from bot.commands import figure
 
     view = _view(reference, workspace, utcnow())
     t = operator_translator()
@@ -119,7 +119,7 @@ def preview_command(reference: str = REFERENCE, workspace: str | None = WORKSPAC
 
 
 def _move(verb: str, reference: str, workspace: str | None) -> None:
-    from bot.campaigns.states import change_state
+    from bot.campaigns.store import change_state
 
     today = utcnow().date()
 
@@ -152,7 +152,7 @@ def export_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Every campaign as YAML, ready for `engage campaign apply`."""
-    from bot.campaigns.yaml_file import export_campaigns
+    from bot.campaigns.store import export_campaigns
 
     if out is not None:
         output_path(out)
@@ -172,7 +172,7 @@ def apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Create or update the file's campaigns, all or none; errors name the line and field."""
-    from bot.campaigns.yaml_file import apply_campaigns
+    from bot.campaigns.store import apply_campaigns
 
     text = yaml_text(path)
     now = utcnow()
@@ -284,7 +284,7 @@ def _lines(name: str, pitch: str | None, never: bool, welcome: str | None) -> st
 @community_app.command("show")
 def community_show_command(community: str = COMMUNITY, workspace: str | None = WORKSPACE) -> None:
     """The community's settings."""
-    from bot.animators.community_settings import settings_of
+    from bot.animators.commands import settings_of
     from bot.commands.lookup import find_community
 
     def load(session: Session, _settings: Settings, actor: Actor) -> str:
@@ -309,7 +309,7 @@ def community_set_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Change any of the community's settings; the others stay."""
-    from bot.animators.community_settings import SettingError, save_settings
+    from bot.animators.commands import SettingError, save_settings
     from bot.commands.lookup import find_community
 
     given = {"pitch": pitch, "never_suggest": never_suggest, "welcome": welcome}
@@ -336,7 +336,7 @@ def community_apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Apply every entry of the file, all or none; errors name the entry."""
-    from bot.animators.community_settings import apply_yaml
+    from bot.animators.commands import apply_yaml
 
     text = yaml_text(path)
     changed = run(

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from bot.clock import utcnow
 from bot.errors import EngageError
+from bot.events import utcnow
 from bot.i18n import Language, Translator
 from bot.logs import configure_logging, secret_values
 from bot.settings import Settings, load_settings, locale_language
@@ -25,7 +25,7 @@ from bot.settings import Settings, load_settings, locale_language
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from bot.animators.audit import Actor
+    from bot.animators.roles import Actor
     from bot.storage.models import Campaign, Community, Workspace
 
 EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2999, 12, 31)
@@ -120,7 +120,7 @@ def choose_workspace(session: Session, external_id: str | None) -> Workspace:
 
 def run(work: Callable[[Session, Settings, Actor], T], *, workspace: str | None, write: bool) -> T:
     """Run `work` in one transaction as the operator of the chosen workspace."""
-    from bot.animators.audit import Actor
+    from bot.animators.roles import Actor
     from bot.storage.database import Database
 
     settings = settings_from()
@@ -143,7 +143,7 @@ def explained() -> Iterator[None]:
     """Campaign and lookup errors become EngageError, printed by `engage` as `engage: error: …`."""
     from bot.animators.roles import RoleError
     from bot.campaigns.spec import CampaignError
-    from bot.commands.context import CommandError
+    from bot.commands import CommandError
 
     english = Translator("en")
     try:
@@ -159,6 +159,6 @@ def explained() -> Iterator[None]:
 
 
 def campaign_of(session: Session, actor: Actor, reference: str) -> tuple[Campaign, Community]:
-    from bot.campaigns.lookup import find_campaign
+    from bot.campaigns.store import find_campaign
 
     return find_campaign(session, actor, reference)

@@ -43,7 +43,7 @@ async def fold(services: Services) -> str:
 
 
 async def retention(services: Services) -> str:
-    from bot.privacy.retention import apply_retention
+    from bot.privacy.rights import apply_retention
 
     raw = await services.tracker.apply_retention()
     report = await services.database.write(

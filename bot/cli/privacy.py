@@ -43,7 +43,7 @@ def export_command(
     out: Path | None = typer.Option(None, help="Write the JSON here instead of printing it."),
 ) -> None:
     """Everything about one person, as JSON (right of access)."""
-    from bot.privacy.export import export_person
+    from bot.privacy.rights import export_person
     from bot.storage.database import Database
 
     if out is not None:
@@ -69,7 +69,7 @@ def erase_command(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Remove every row about one person; their share of every figure goes with it."""
-    from bot.privacy.erase import erase_person
+    from bot.privacy.rights import erase_person
     from bot.storage.database import Database
 
     t = operator_translator()

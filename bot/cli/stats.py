@@ -48,7 +48,7 @@ def stats_command(
     ),
 ) -> None:
     """Community health (rhythm, breadth, silence) or the organisation's engagement ladder."""
-    from bot.commands.format import community_name
+    from bot.commands import community_name
     from bot.storage.database import Database
 
     settings = settings_from()
@@ -100,8 +100,8 @@ class CommunityReport:
 def _compute(
     session: Session, workspace: str | None, community: str | None, day: date, minimum: int
 ) -> OrgReport | CommunityReport:
-    from bot.animators.audit import Actor
-    from bot.commands.context import CommandError
+    from bot.animators.roles import Actor
+    from bot.commands import CommandError
     from bot.commands.lookup import find_community
     from bot.metrics import community_stats, org_ladders, top_communities
 
@@ -189,7 +189,7 @@ ENGLISH = Translator("en")
 
 def shown(value: object, style: str = "", t: Translator = ENGLISH) -> str:
     """`style` is "" (as is), "percent" (47%) or "change" (+50%); numbers in `t`'s language."""
-    from bot.commands.format import rhythm_word
+    from bot.commands import rhythm_word
     from bot.metrics import Suppressed
 
     if isinstance(value, Suppressed):
@@ -289,7 +289,7 @@ def trend_tables(trend: LadderTrend, t: Translator = ENGLISH) -> list[Table]:
 def top_table(ranked: list[RankedCommunity], t: Translator = ENGLISH) -> Table:
     from rich.table import Table
 
-    from bot.commands.format import community_name
+    from bot.commands import community_name
 
     table = Table(title=t("cli.stats.top_title"))
     for column in ("community", "rhythm", "active_weeks", "contributors", "posts"):
@@ -377,8 +377,8 @@ def follow_steps_table(title: str, steps: FollowSteps, t: Translator) -> Table:
 def _report(
     session: Session, workspace: str | None, community: str | None, day: date, minimum: int
 ) -> FunnelReport:
-    from bot.animators.audit import Actor
-    from bot.commands.context import CommandError
+    from bot.animators.roles import Actor
+    from bot.commands import CommandError
     from bot.commands.lookup import find_community
     from bot.metrics.funnel import FunnelFigures
 
@@ -408,7 +408,7 @@ def report_command(
     workspace: str | None = typer.Option(None, help="Workspace external id, if several."),
 ) -> None:
     """Weekly activity, ladder, silent share trend, funnel and campaign results, as HTML."""
-    from bot.commands.context import CommandError
+    from bot.commands import CommandError
     from bot.report.page import build_report
     from bot.storage.database import Database
 

@@ -1,4 +1,8 @@
-"""Community references as people type them: #name, <#C123|name>, <#C123>, C123 or name.
+"""Communities and people as they are typed in a command.
+
+Adapters turn platform mentions into neutral tokens: a community `<community:ID|name>`, a
+person `<person:ID|Name>`; this module parses only those, plus what people type by hand:
+#name, C123 or name for a community; @U123, U123 or @Display Name for a person.
 
 A private community is found only by those who may see it (`may_see`); anyone else gets
 the very answer an unknown name gets, so a reply never tells that it exists.
@@ -12,17 +16,34 @@ from collections.abc import Collection
 
 from sqlmodel import Session, func, select
 
-from bot.animators.audit import Actor
-from bot.animators.roles import may_see
-from bot.commands.context import CommandError, Context
-from bot.storage.models import Community
+from bot.animators.roles import Actor, may_see
+from bot.commands import CommandError, Context
+from bot.storage.models import Community, Person
 
-SLACK_MENTION = re.compile(r"^<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>$")
+COMMUNITY_TOKEN = re.compile(r"^<community:(?P<id>[^|>]*)(?:\|(?P<name>[^>]*))?>$")
+PERSON_TOKEN = re.compile(r"^<person:(?P<id>[^|>]*)(?:\|(?P<name>[^>]*))?>$")
+
+
+def community_token(external_id: str, name: str = "") -> str:
+    """What an adapter puts where a community was mentioned: its platform id, and the name
+    shown in the mention."""
+    return _token("community", external_id, name)
+
+
+def person_token(external_id: str, name: str = "") -> str:
+    """What an adapter puts where a person was mentioned: their platform id, and the name
+    shown in the mention (to find them by name when the id is not the one Engage keeps)."""
+    return _token("person", external_id, name)
+
+
+def _token(kind: str, external_id: str, name: str) -> str:
+    clean = name.replace(">", "").replace("|", "").strip()
+    return f"<{kind}:{external_id}|{clean}>" if clean else f"<{kind}:{external_id}>"
 
 
 def parse_reference(text: str) -> tuple[str | None, str | None]:
     """(external id, name) from what the person typed."""
-    if match := SLACK_MENTION.match(text.strip()):
+    if match := COMMUNITY_TOKEN.match(text.strip()):
         return match["id"], match["name"] or None
     cleaned = text.strip().lstrip("#")
     return None, cleaned
@@ -60,3 +81,40 @@ def community_for(session: Session, context: Context, text: str) -> Community:
     """The community `text` names, as the person asking in chat may see it."""
     actor = Actor(context.workspace_id, context.person_id, "chat")
     return find_community(session, actor, text, context.services.settings.admins)
+
+
+def names_a_person(text: str) -> bool:
+    """A mention token or an @name: the command is about a person, not a community."""
+    typed = text.strip()
+    return bool(PERSON_TOKEN.match(typed)) or typed.startswith("@")
+
+
+def find_person(session: Session, workspace_id: int, text: str) -> Person:
+    """The one living person the text names, by platform id first, then by display name."""
+    typed = text.strip()
+    external: str | None = None
+    name: str | None = None
+    if match := PERSON_TOKEN.match(typed):
+        external, name = match["id"], match["name"]
+    else:
+        external = name = typed.lstrip("@")
+    living = select(Person).where(
+        Person.workspace_id == workspace_id,
+        Person.deleted.is_(False),  # type: ignore[attr-defined]
+        Person.is_bot.is_(False),  # type: ignore[attr-defined]
+    )
+    if external:
+        found = session.exec(living.where(Person.external_id == external)).first()
+        if found is not None:
+            return found
+    if name:
+        by_name = list(
+            session.exec(
+                living.where(func.lower(Person.display_name) == name.strip().lower()).limit(2)
+            )
+        )
+        if len(by_name) == 1:
+            return by_name[0]
+        if by_name:
+            raise CommandError("animators.ambiguous_person", name=name)
+    raise CommandError("animators.unknown_person", name=name or typed)

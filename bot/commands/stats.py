@@ -1,4 +1,6 @@
-"""`stats [#community | org]`: a community's health card, or the organisation's ladder."""
+"""`stats [#community | org]`: a community's health card (with its suggestion funnel and last
+week's example) or the organisation's ladder; `top`: communities ranked by rhythm and
+breadth, never by member count or by person."""
 
 from __future__ import annotations
 
@@ -7,16 +9,14 @@ from collections.abc import Callable, Sequence
 from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
-from bot.commands.context import CommandError, Context
-from bot.commands.format import change, community_name, figure, rhythm_word, share
-from bot.commands.funnel_facts import with_follow_steps, with_funnel
+from bot.commands import CommandError, Context, change, community_name, figure, rhythm_word, share
 from bot.commands.lookup import community_for
 from bot.delivery import ThreadLinks
 from bot.i18n import Translator
-from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats
+from bot.metrics import CommunityStats, Ladder, Suppressed, community_stats, top_communities
 from bot.metrics.definitions import RUNGS, Count
 from bot.metrics.example import Example, ExampleThread, examples
-from bot.metrics.funnel import FollowSteps, FunnelCounts, follow_steps, funnel
+from bot.metrics.funnel import FollowSteps, FunnelCounts, FunnelFigures, follow_steps, funnel
 from bot.metrics.trend import ladder_trend
 from bot.storage.models import Community
 
@@ -190,3 +190,61 @@ def _ladder_facts(context: Context, history: Sequence[Ladder | None]) -> Facts:
 
 def _known(value: Count | None) -> int | None:
     return value if isinstance(value, int) else None
+
+
+async def top_command(context: Context, _args: list[str]) -> Card:
+    ranked = await context.services.database.read(
+        lambda session: top_communities(
+            session, context.workspace_id, context.today, context.minimum
+        )
+    )
+    t = context.t
+    if not ranked:
+        return Card((Heading(t("command.top.title")), Paragraph(t("command.top.empty"))))
+    lines = []
+    for position, community in enumerate(ranked, start=1):
+        values = {
+            "name": community_name(t, community.name, community.external_id),
+            "rhythm": rhythm_word(t, community.rhythm),
+            "weeks": community.active_weeks,
+            "contributors": t.number(community.contributors),
+        }
+        key = (
+            "command.top.line"
+            if community.contributors >= context.minimum
+            else "command.top.line_few"
+        )
+        lines.append(Paragraph(f"{position}. " + t(key, **values)))
+    return Card((Heading(t("command.top.title")), *lines), fallback=t("command.top.title"))
+
+
+def with_funnel(context: Context, card: Card, counts: FunnelCounts) -> Card:
+    """Add the funnel before a full card's last block; nothing under the minimum group."""
+    if counts.suggested < context.minimum or len(card.blocks) < 2:
+        return card
+    t = context.t
+    shown = FunnelFigures.of(counts, context.minimum)
+    value = t(
+        "funnel.value",
+        suggested=figure(t, shown.suggested),
+        followed=figure(t, shown.followed),
+        joined=figure(t, shown.joined),
+        first_post=figure(t, shown.first_post),
+    )
+    line = Facts(((t("funnel.label"), value),))
+    return Card((*card.blocks[:-1], line, card.blocks[-1]), card.fallback, card.private)
+
+
+def with_follow_steps(context: Context, card: Card, steps: FollowSteps) -> Card:
+    """Follow → join, before a full card's last block, once enough people followed."""
+    if isinstance(steps.followed, Suppressed) or len(card.blocks) < 2:
+        return card
+    t = context.t
+    value = t(
+        "follow_steps.value",
+        followed=figure(t, steps.followed),
+        asked=figure(t, steps.asked),
+        joined=figure(t, steps.joined),
+    )
+    line = Facts(((t("follow_steps.label"), value),))
+    return Card((*card.blocks[:-1], line, card.blocks[-1]), card.fallback, card.private)

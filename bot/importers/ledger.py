@@ -18,8 +18,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlmodel import Session
 
-from bot.clock import utcnow
-from bot.events import Event
+from bot.events import Event, utcnow
 from bot.storage.bulk import upsert
 from bot.storage.tables import IMPORTED_FILE
 from bot.tracker import RecordSummary, record_chunk

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.metrics.ladder import Ladder, RungCounts, ladders_of_departments, rung_counts
 
 MONTHS = 12

@@ -7,10 +7,8 @@ import json
 from sqlmodel import Session
 
 from bot.cards import Actions, Attachment, Button, Card, Heading, Paragraph
-from bot.commands.context import CommandError, Context
-from bot.commands.preferences import COMMAND_ACTION
-from bot.privacy.erase import erase_person
-from bot.privacy.export import export_person
+from bot.commands import COMMAND_ACTION, CommandError, Context
+from bot.privacy.rights import erase_person, export_person
 
 CONFIRM, OBJECT = "--confirm", "--object"
 

@@ -1,4 +1,5 @@
-"""The right to object: a salted hash of the person's id, and nothing else, blocks ingest."""
+"""The right to object: a person who objects is never recorded again. Only a salted hash of
+their platform ids is kept, and the tracker drops their events before anything is stored."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from bot.events import Event
+from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.models import Meta, Objection
 from bot.storage.tables import META
 
@@ -23,11 +25,8 @@ def installation_salt(session: Session) -> str:
     if stored is not None:
         return stored.value
     connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     candidate = {"key": SALT_KEY, "value": secrets.token_hex(32)}
-    connection.execute(
-        dialect.insert(META).on_conflict_do_nothing(), [candidate]
-    )  # racing processes agree
+    insert_ignoring_conflicts(connection, META, [candidate])  # racing processes agree
     return str(connection.execute(select(META.c.value).where(META.c.key == SALT_KEY)).scalar_one())
 
 
@@ -42,19 +41,9 @@ def record_objection(session: Session, platform: str, workspace: str, person: st
         session.flush()
 
 
-def withdraw_objection(session: Session, platform: str, workspace: str, person: str) -> bool:
-    digest = person_hash(installation_salt(session), platform, workspace, person)
-    objection = session.get(Objection, digest)
-    if objection is None:
-        return False
-    session.delete(objection)
-    session.flush()
-    return True
-
-
 def load_objections(session: Session) -> tuple[str, frozenset[str]]:
     """(salt, hashes) for the ingest filter."""
-    hashes = frozenset(session.exec(select(Objection.person_hash)))
+    hashes = frozenset(session.connection().execute(select(col(Objection.person_hash))).scalars())
     return installation_salt(session), hashes
 
 

@@ -8,9 +8,9 @@ from xml.etree.ElementTree import Element, SubElement
 
 from babel.dates import format_date
 
+from bot.campaigns.form import CampaignView
 from bot.campaigns.results import STEPS, Funnel
-from bot.campaigns.view import CampaignView
-from bot.commands.format import figure
+from bot.commands import figure
 from bot.i18n import Translator
 from bot.metrics import Ladder, Suppressed
 from bot.metrics.definitions import RUNGS

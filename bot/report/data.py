@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session, select
 
 from bot.animators.roles import animator_ids
+from bot.campaigns.form import CampaignView, load_view
 from bot.campaigns.results import Funnel, community_funnel
-from bot.campaigns.view import CampaignView, load_view
 from bot.metrics import CommunityStats, Ladder, community_stats, summarise_ladder
 from bot.metrics.community import community_activity, members_as_of
 from bot.metrics.definitions import Frames, Share

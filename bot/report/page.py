@@ -13,8 +13,8 @@ from xml.etree.ElementTree import Element, tostring
 from babel.dates import format_date
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.commands.format import community_name, figure, rhythm_word, share
+from bot.animators.roles import Actor
+from bot.commands import community_name, figure, rhythm_word, share
 from bot.commands.lookup import find_community
 from bot.i18n import Language, Translator
 from bot.metrics import CommunityStats, Suppressed, top_communities

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from bot.clock import utcnow
+from bot.events import utcnow
 
 BIGINT_ID = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -411,7 +411,7 @@ class TeamsChannel(SQLModel, table=True):
 
 
 class SlackInstallation(SQLModel, table=True):
-    """A Slack app install (OAuth flow); tokens are sealed by bot.crypto when a key is set."""
+    """A Slack app install (OAuth flow); tokens are sealed by bot.settings when a key is set."""
 
     __tablename__ = "slack_installation"
     __table_args__ = (UniqueConstraint("enterprise_key", "team_key"),)

@@ -4,7 +4,7 @@
 events day by day, so a workspace of any size is generated without holding it in memory.
 """
 
-from bot.synth.spec import SynthError, SynthSpec
+from bot.synth.population import SynthError, SynthSpec
 from bot.synth.world import World, build_world
 
 __all__ = ["SynthError", "SynthSpec", "World", "build_world"]

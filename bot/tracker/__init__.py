@@ -13,8 +13,7 @@ from itertools import islice
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from bot.clock import utcnow
-from bot.events import Event
+from bot.events import Event, utcnow
 from bot.privacy.objection import ObjectionFilter
 from bot.storage.database import Database
 from bot.storage.tables import INBOX_EVENT

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, insert, select, tuple_, update
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.storage.bulk import insert_ignoring_conflicts, insert_many
 from bot.storage.tables import COMMUNITY, MEMBERSHIP, PERSON, WORKSPACE
 

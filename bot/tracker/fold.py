@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.identity import link_people
 from bot.storage.bulk import insert_many, lock_transaction, mark_rows
 from bot.storage.models import DailyActivity

@@ -37,8 +37,7 @@ from sqlalchemy import Connection, Dialect, func, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 from sqlmodel import Session
 
-from bot.clock import as_utc, utcnow
-from bot.events import ALL_EVENTS, EVENT_BY_KIND, Event
+from bot.events import ALL_EVENTS, EVENT_BY_KIND, Event, as_utc, utcnow
 from bot.storage.bulk import bind_processor, copy_ignoring_conflicts, insert_returning_keys
 from bot.storage.database import Database
 from bot.storage.held_writer import Statement

@@ -3,7 +3,8 @@ command line. `full_router` is what both adapters answer with."""
 
 from __future__ import annotations
 
-from bot.commands import Command, Router, core_router
+from bot.commands import Command, Router
+from bot.commands.core import core_router
 from bot.services import Services
 from nudges.actions.follow import (
     follow_command,

@@ -20,10 +20,9 @@ from typing import Literal
 
 from sqlmodel import Session, col, select
 
-from bot.animators.mentions import names_a_person
 from bot.cards import Actions, Block, Card, Heading, Paragraph
 from bot.commands import CommandError, Context
-from bot.commands.lookup import community_for
+from bot.commands.lookup import community_for, names_a_person
 from bot.delivery import Delivered, Recipient
 from bot.i18n import Language
 from bot.identity import share_preference

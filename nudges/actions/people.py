@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from bot.animators.mentions import find_person, person_token
 from bot.cards import Actions, Card, Heading, Paragraph
-from bot.commands import CommandError, Context
-from bot.commands.format import figure
-from bot.commands.me import follower_count
+from bot.commands import CommandError, Context, figure
+from bot.commands.lookup import find_person, person_token
+from bot.commands.preferences import follower_count
 from bot.i18n import Translator
 from bot.metrics.definitions import count
 from bot.services import Services

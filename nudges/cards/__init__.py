@@ -11,10 +11,9 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.animators.mentions import person_token
 from bot.cards import Actions, Block, Button, Card, Facts, Heading, Paragraph
-from bot.commands import COMMAND_ACTION
-from bot.commands.format import rhythm_word
+from bot.commands import COMMAND_ACTION, rhythm_word
+from bot.commands.lookup import person_token
 from bot.i18n import Translator
 from bot.metrics.example import Followable
 

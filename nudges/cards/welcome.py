@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.cards import Actions, Card, Heading, Paragraph
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.i18n import Language, Translator, language_for
 from bot.storage.models import Community, Person, Preference, Suggestion, Workspace
 from nudges.cards import command_button

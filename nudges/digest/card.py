@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from bot.cards import Actions, Block, Button, Card, Facts, Heading, Paragraph
-from bot.commands.format import community_name, figure, rhythm_word
+from bot.commands import community_name, figure, rhythm_word
 from bot.commands.stats import example_blocks
 from bot.i18n import Translator
 from bot.metrics import CommunityStats, Suppressed, community_stats

@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from bot.campaigns.boosts import running_campaigns, sends_of
-from bot.campaigns.eligibility import eligible_query
 from bot.campaigns.spec import Audience
+from bot.campaigns.store import eligible_query, running_campaigns, sends_of
 from bot.metrics.example import Followable, followable_animators
 from bot.storage.models import (
     Workspace,

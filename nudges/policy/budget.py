@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, select, tuple_
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.identity import human
 from bot.storage.bulk import insert_ignoring_taken
 from bot.storage.models import Suggestion

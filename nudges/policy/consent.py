@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
-from bot.clock import as_utc, utcnow
+from bot.events import as_utc, utcnow
 from bot.identity import human
 from bot.settings import Settings
 from bot.storage.models import (

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.i18n import Language
 from bot.identity import share_preference
 from bot.storage.models import Membership, Preference, Suggestion

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row, Select, and_, select
 from sqlmodel import Session
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.metrics.definitions import WEEKS
 from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, DISMISSAL, MEMBERSHIP, PERSON
 

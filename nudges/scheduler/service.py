@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.cli.jobs import Job
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.settings import Settings
 from nudges.jobs import all_jobs

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.cards import Actions, Button, Card, Heading, Paragraph
-from bot.clock import as_utc, utcnow
+from bot.events import as_utc, utcnow
 from bot.storage.models import Community, Outbox, Person, Preference, Suggestion, Workspace
 from nudges.planner.context import load_context
 from nudges.planner.job import Pick

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.commands import Asker, Router, core_router
+from bot.commands import Asker, Router
+from bot.commands.core import core_router
 from bot.events import CommunityCreated, Event
 from bot.services import Services
 from bot.storage.models import Community, Outbox, Person, Suggestion

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from adapters.console.shell import ConsoleClock, posted, reacted, record_and_fold
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.models import DailyActivity
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, SQLModel, col
 
 from adapters.slack.export import default_workspace, import_slack_export
 from adapters.slack.export_schema import ExportError
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.importers.ledger import ImportSummary
 from bot.services import Services
 from bot.storage.models import (

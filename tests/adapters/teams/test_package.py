@@ -12,7 +12,7 @@ import pytest
 
 from adapters.main import main
 from adapters.teams.package import COMMANDS, build_package, png
-from bot.commands import core_router
+from bot.commands.core import core_router
 from bot.errors import EngageError
 from bot.services import Services
 from tests.adapters.teams.activities import APP_ID

@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.clock import utcnow
-from bot.events import MessagePosted
+from bot.events import MessagePosted, utcnow
 from bot.storage.models import Community, InboxEvent, Membership, Person, Workspace
 from nudges.recommend.model import build_index, candidates
 from nudges.recommend.snapshot import read_snapshot

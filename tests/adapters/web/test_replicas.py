@@ -31,7 +31,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 from sqlmodel import Session, col, select
 
-from bot.clock import as_utc
+from bot.events import as_utc
 from bot.services import Services
 from bot.storage.models import BudgetSlot, InboxEvent, Outbox, Person, SchedulerLease, Suggestion
 from tests.adapters.teams.activities import APP_ID, GARDEN, TENANT, activity

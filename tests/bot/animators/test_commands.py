@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.animators.roles import mark_platform_admin
-from bot.commands import Asker, Router, core_router
+from bot.commands import Asker, Router
+from bot.commands.core import core_router
 from bot.services import Services
 from tests.support.campaigns import Ids, audit_rows, ready_workspace
 from tests.support.events import WORKSPACE
@@ -41,7 +42,7 @@ async def test_the_creator_names_an_animator_who_may_then_name_others(
     assert await say(router, "U15", "animators add <person:U1> #garden") == (
         "Person U1 is now an animator of #garden."
     )
-    assert await say(router, "U1", 'animators add "@Person U2" <#C1|garden>') == (
+    assert await say(router, "U1", 'animators add "@Person U2" <community:C1|garden>') == (
         "Person U2 is now an animator of #garden."
     )
     assert await say(router, "U1", "animators add <person:29:1unknown|Person U2> #garden") == (

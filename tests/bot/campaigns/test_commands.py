@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from bot.campaigns.form import FORM_ACTION
 from bot.cards import Actions, Chart
-from bot.commands import Asker, Router, core_router
+from bot.commands import Asker, Router
+from bot.commands.core import core_router
 from bot.events import CommunityCreated
 from bot.services import Services
 from bot.storage.models import Campaign

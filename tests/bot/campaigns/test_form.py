@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot.animators.audit import Actor
-from bot.animators.roles import RoleError
+from bot.animators.roles import Actor, RoleError
 from bot.campaigns.form import campaign_form_fields, errors_by_field, save_campaign_from_form
 from bot.campaigns.spec import CampaignError
 from bot.i18n import Translator

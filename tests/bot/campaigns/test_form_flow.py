@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.campaigns.form_flow import FormOutcome, start_form, submit_form
-from bot.commands import Asker, core_router
-from bot.commands.context import Context
+from bot.campaigns.form import FormOutcome, start_form, submit_form
+from bot.commands import Asker, Context
+from bot.commands.core import core_router
 from bot.services import Services
 from tests.support.campaigns import Ids, counts, operator_campaign, ready_workspace
 from tests.support.events import WORKSPACE

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands import Asker, core_router
+from bot.commands import Asker
+from bot.commands.core import core_router
 from bot.services import Services
 from tests.support.campaigns import Ids, counts, ready_workspace
 from tests.support.events import WORKSPACE

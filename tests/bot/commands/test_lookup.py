@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.commands import Asker, Router
+from bot.commands.lookup import community_token, parse_reference, person_token
 from bot.services import Services
 from nudges.actions import full_router
 from tests.support.campaigns import Ids, ready_workspace
@@ -37,7 +38,7 @@ async def say(router: Router, person: str, text: str) -> str:
 async def test_a_non_member_is_told_a_private_community_does_not_exist(
     router: Router, command: str
 ) -> None:
-    for typed in ("#gardens", "<#G7|gardens>", "G7"):
+    for typed in ("#gardens", "<community:G7|gardens>", "G7"):
         hidden = await say(router, "U9", f"{command} {typed}")
         unknown = typed.replace("gardens", "gardenq").replace("G7", "G8")
         answer = await say(router, "U9", f"{command} {unknown}")
@@ -56,3 +57,11 @@ async def test_members_and_admins_see_it(router: Router, services: Services) -> 
     assert await say(router, "U9", "animators list #gardens") == (
         "Animators of #gardens\nPerson U1"
     )
+
+
+def test_the_adapters_tokens_are_what_the_core_parses() -> None:
+    assert community_token("C1", "garden") == "<community:C1|garden>"
+    assert parse_reference(community_token("C1", "garden")) == ("C1", "garden")
+    assert parse_reference(community_token("C1")) == ("C1", None)
+    assert parse_reference("#garden") == (None, "garden")
+    assert person_token("U1", "Ann | B>") == "<person:U1|Ann  B>"

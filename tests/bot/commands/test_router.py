@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import select
 
 from bot.cards import Actions, Card, Chart
-from bot.commands import Asker, Router, core_router
+from bot.commands import Asker, Router
+from bot.commands.core import core_router
 from bot.services import Services
 from bot.storage.models import Preference
 from tests.support.events import WORKSPACE

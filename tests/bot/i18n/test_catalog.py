@@ -7,7 +7,7 @@ import string
 from datetime import date
 from pathlib import Path
 
-from bot.commands.router import plain_word
+from bot.commands import plain_word
 from bot.i18n import LANGUAGES, Translator, catalog, language_for
 
 ROOT = Path(__file__).resolve().parents[3]

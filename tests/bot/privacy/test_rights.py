@@ -10,9 +10,7 @@ from sqlmodel import Session, select
 
 from bot.metrics import community_stats
 from bot.metrics.community import CommunityCounts, community_stats_from_rollups, counts_from_traces
-from bot.privacy.erase import erase_person
-from bot.privacy.export import export_person
-from bot.privacy.references import person_columns
+from bot.privacy.rights import erase_person, export_person, person_columns
 from bot.services import Services
 from bot.storage.models import (
     Animator,

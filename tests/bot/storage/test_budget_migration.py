@@ -9,7 +9,7 @@ from alembic import command
 from sqlalchemy import MetaData, Table, insert
 from sqlmodel import Session, SQLModel, col, select
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.migrate import alembic_config
 from bot.storage.models import (

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.bulk import insert_many
 from bot.storage.models import DailyActivity

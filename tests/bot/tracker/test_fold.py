@@ -8,8 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
-from bot.clock import utcnow
-from bot.events import CommunityArchived, CommunityRenamed, PersonSeen, ReactionRemoved
+from bot.events import CommunityArchived, CommunityRenamed, PersonSeen, ReactionRemoved, utcnow
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, InboxEvent, Membership, Person
 from bot.storage.tables import DAILY_ACTIVITY, INBOX_EVENT, MEMBERSHIP

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import func, select
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.models import DailyActivity, InboxEvent
 from tests.support.events import post, react

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlmodel import Session
 
-from bot.clock import utcnow
+from bot.events import utcnow
 from bot.services import Services
 from bot.storage.models import Community, DailyActivity, Person, Workspace
 from bot.storage.tables import INBOX_EVENT

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.commands import Router
 from bot.events import MessagePosted
-from bot.privacy.export import export_person
+from bot.privacy.rights import export_person
 from bot.services import Services
 from bot.storage.models import PersonFollow
 from nudges.digest import digest

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bot.animators.audit import Actor
-from bot.campaigns.states import change_state
-from bot.campaigns.store import save_campaign
+from bot.animators.roles import Actor
+from bot.campaigns.store import change_state, save_campaign
 from bot.services import Services
 from bot.storage.models import Workspace
 from nudges.outbox import card_from_data

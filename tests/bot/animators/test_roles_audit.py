@@ -6,9 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from bot.animators.audit import Actor, record_audit
-from bot.privacy.erase import erase_person
-from bot.privacy.retention import apply_retention
+from bot.animators.roles import Actor, record_audit
+from bot.privacy.rights import apply_retention, erase_person
 from bot.services import Services
 from tests.support.campaigns import NOW, audit_rows, ready_workspace
 

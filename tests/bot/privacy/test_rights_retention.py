@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.privacy.retention import apply_retention
+from bot.privacy.rights import apply_retention
 from bot.services import Services
 from bot.storage.models import DailyActivity, Outbox, Person
 from tests.support.events import post

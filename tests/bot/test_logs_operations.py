@@ -9,7 +9,7 @@ from functools import partial
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.operations import read_figures
+from bot.logs import read_figures
 from bot.services import Services
 from bot.storage.models import Meta
 from bot.storage.tables import INBOX_EVENT, OUTBOX

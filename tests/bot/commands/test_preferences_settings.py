@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from bot.commands import Asker, CommandError, core_router
-from bot.commands.settings_edit import parse_settings
+from bot.commands import Asker, CommandError
+from bot.commands.core import core_router
+from bot.commands.preferences import parse_settings
 from bot.services import Services
 from bot.storage.models import Person, Preference
 from tests.support.events import WORKSPACE

@@ -1,17 +1,18 @@
-"""Campaign boosts for the recommender: eligible people only, running campaigns only."""
+"""Campaign boosts for the recommender: eligible people only, running campaigns only
+(the planner's context, built from `running_campaigns`, `eligible_query` and `sends_of`)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 
-from bot.animators.audit import Actor
-from bot.campaigns.boosts import active_boosts, active_campaigns
-from bot.campaigns.states import change_state
+from bot.animators.roles import Actor
+from bot.campaigns.store import change_state
 from bot.services import Services
 from bot.storage.models import Campaign, Dismissal
+from nudges.planner.context import load_context
 from tests.support.campaigns import (
     NOW,
     SPRING,
@@ -30,11 +31,15 @@ async def ids(services: Services) -> Ids:
     return found
 
 
-async def boosts(services: Services, ids: Ids, person: str, **kw: object) -> dict[int, float]:
-    moment = kw.pop("now", NOW)
-    return await services.database.read(
-        lambda s: active_boosts(s, ids.workspace, ids.people[person], moment, **kw)  # type: ignore[arg-type]
+async def boosts(
+    services: Services, ids: Ids, person: str, now: datetime = NOW, consent_mode: str = "opt_in"
+) -> dict[int, float]:
+    """The planner's boosts for one person: what running campaigns add to their ranking."""
+    someone = ids.people[person]
+    planner = await services.database.read(
+        lambda s: load_context(s, ids.workspace, [someone], now, consent_mode=consent_mode)
     )
+    return planner.boosts_for(someone)
 
 
 async def move(services: Services, ids: Ids, campaign: int, verb: str) -> None:
@@ -53,10 +58,10 @@ async def test_an_active_campaign_boosts_eligible_people_only(services: Services
     assert await boosts(services, ids, "U1") == {}  # already a member of #archive-club
     assert await boosts(services, ids, "U13") == {}  # in the audience, never said yes
     assert await boosts(services, ids, "U13", consent_mode="opt_out") == {club: 2.5}
-    found = await services.database.read(
-        lambda s: active_campaigns(s, ids.workspace, ids.people["U8"], NOW)
+    planner = await services.database.read(
+        lambda s: load_context(s, ids.workspace, [ids.people["U8"]], NOW)
     )
-    assert found[club].campaign_id == campaign
+    assert planner.campaign_for(ids.people["U8"], club) == campaign
 
 
 async def test_drafts_paused_and_ended_campaigns_give_nothing(services: Services, ids: Ids) -> None:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
-from bot.commands import Asker, core_router
+from bot.commands import Asker
+from bot.commands.core import core_router
 from bot.services import Services
 from bot.storage.models import Community, Person, Suggestion
 from tests.support.events import WORKSPACE

@@ -3,8 +3,8 @@ from __future__ import annotations
 import random
 from statistics import fmean
 
-from bot.synth.activity import Pool, geometric, poisson
-from bot.synth.people import Person
+from bot.synth.population import Person
+from bot.synth.world import Pool, geometric, poisson
 
 
 def someone(index: int) -> Person:

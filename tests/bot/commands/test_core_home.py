@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from bot.cards import Actions, Heading, Paragraph
-from bot.commands import Asker, core_router
-from bot.commands.home import home_card
+from bot.commands import Asker
+from bot.commands.core import core_router, home_card
 from bot.services import Services
 from tests.support.workspace import AS_OF, handcrafted_events
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.campaigns.states import end_expired
+from bot.campaigns.store import end_expired
 from bot.services import Services
 from bot.storage.models import Campaign
 from tests.support.campaigns import NOW, audit_rows, operator_campaign, ready_workspace

@@ -1,15 +1,58 @@
-"""A person's own page (Slack App Home): their rhythm, their communities, their settings."""
+"""The core router: every command Engage answers in chat, and the home page built from them.
+
+Later layers (nudges) add their commands with `Router.add`.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from bot.animators.commands import animators_command, community_command
+from bot.campaigns.commands import campaign_command
 from bot.cards import Block, Card, Heading, Paragraph
-from bot.commands.context import Asker, Context
-from bot.commands.format import rhythm_word
-from bot.commands.router import Router
+from bot.commands import Asker, Command, Context, Router, rhythm_word
+from bot.commands.preferences import (
+    me_command,
+    pause_command,
+    resume_command,
+    settings_command,
+    start_command,
+    stop_command,
+)
+from bot.commands.stats import stats_command, top_command
 from bot.metrics import Suppressed, community_stats
+from bot.privacy.commands import cancel_command, export_command, forget_command
+from bot.services import Services
 from bot.storage.models import Community, Membership
+
+
+def core_router(services: Services) -> Router:
+    """The router with the core commands; later layers add theirs with `Router.add`."""
+    router = Router(services)
+
+    async def help_command(context: Context, _args: list[str]) -> Card:
+        return router.help(context)
+
+    router.add(Command("help", help_command))
+    for name, handler in (
+        ("stats", stats_command),
+        ("me", me_command),
+        ("top", top_command),
+        ("start", start_command),
+        ("stop", stop_command),
+        ("pause", pause_command),
+        ("resume", resume_command),
+        ("settings", settings_command),
+        ("animators", animators_command),
+        ("community", community_command),
+        ("campaign", campaign_command),
+        ("export", export_command),
+        ("forget", forget_command),
+    ):
+        router.add(Command(name, handler))
+    router.add(Command("forget-cancel", cancel_command, listed=False))
+    return router
+
 
 LISTED_COMMUNITIES = 8
 
