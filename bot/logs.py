@@ -14,13 +14,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from sqlalchemy import func, select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from bot.events import as_utc
-from bot.settings import Settings
-from bot.storage.tables import INBOX_EVENT, META, OUTBOX
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from bot.settings import Settings
 
 REDACTED = "[redacted]"
 _SLACK_TOKEN = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+")
@@ -104,6 +105,11 @@ class Figures:
 
 
 def read_figures(session: Session, now: datetime) -> Figures:
+    # Imported here so that configuring the CLI's logging loads no database code.
+    from sqlalchemy import func, select
+
+    from bot.storage.tables import INBOX_EVENT, META, OUTBOX
+
     connection = session.connection()
     depth = connection.execute(
         select(func.count()).select_from(OUTBOX).where(OUTBOX.c.state.in_(QUEUED))

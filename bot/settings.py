@@ -20,18 +20,16 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 from bot.i18n import language_for
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _PLACEHOLDER = re.compile(
@@ -63,12 +61,26 @@ def _env(default: Any, name: str, *more: str) -> Any:
     return Field(default, validation_alias=AliasChoices(name, *more))
 
 
-class Settings(BaseSettings):
-    """Every knob Engage has. `.env.example` documents each one with its default."""
+class OperatorLanguage(BaseSettings):
+    """The settings that say the operator's language, read as `Settings` reads them (it
+    extends this class) without the others: the CLI learns its language cheaply."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
     )
+
+    language: Literal["en", "fr"] | None = _env(None, "ENGAGE_LANGUAGE")
+    """The operator's language (CLI, demo, console); None: the process locale's."""
+    secrets_dir: str = _env("", "ENGAGE_SECRETS_DIR")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _blank_language(cls, value: object) -> object:
+        return value.strip().lower() or None if isinstance(value, str) else value
+
+
+class Settings(OperatorLanguage):
+    """Every knob Engage has. `.env.example` documents each one with its default."""
 
     env: Literal["dev", "prod"] = _env("dev", "ENGAGE_ENV")
     database_url: str = _env("sqlite:///engage.db", "ENGAGE_DATABASE_URL")
@@ -104,9 +116,6 @@ class Settings(BaseSettings):
     roster_sync_hours: float = _env(24.0, "ENGAGE_ROSTER_SYNC_HOURS")
     roster_pace: float = _env(1.0, "ENGAGE_ROSTER_PACE")
 
-    language: Literal["en", "fr"] | None = _env(None, "ENGAGE_LANGUAGE")
-    """The operator's language (CLI, demo, console); None: the process locale's."""
-
     slack_api_url: str = _env(SLACK_DEFAULT_API_URL, "ENGAGE_SLACK_API_URL")
     slack_bot_token: str = _env("", "SLACK_BOT_TOKEN")
     slack_signing_secret: str = _env("", "SLACK_SIGNING_SECRET")
@@ -124,7 +133,6 @@ class Settings(BaseSettings):
         "MultiTenant", "MicrosoftAppType", "MICROSOFT_APP_TYPE"
     )
     teams_openid_metadata_url: str = _env("", "ENGAGE_TEAMS_OPENID_METADATA_URL")
-    secrets_dir: str = _env("", "ENGAGE_SECRETS_DIR")
     secret_key_fallbacks: Annotated[tuple[str, ...], NoDecode] = _env(
         (), "ENGAGE_SECRET_KEY_FALLBACKS"
     )
@@ -143,14 +151,12 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("language", mode="before")
-    @classmethod
-    def _blank_language(cls, value: object) -> object:
-        return value.strip().lower() or None if isinstance(value, str) else value
-
     @field_validator("database_url")
     @classmethod
     def _valid_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             url = make_url(value)
         except ArgumentError:
@@ -212,6 +218,8 @@ class Settings(BaseSettings):
 
     @property
     def is_sqlite(self) -> bool:
+        from sqlalchemy.engine import make_url
+
         return make_url(self.database_url).get_backend_name() == "sqlite"
 
     def enabled(self, platform: Platform) -> bool:
@@ -222,25 +230,46 @@ class Settings(BaseSettings):
         return self.language or "en"
 
 
+S = TypeVar("S", bound=OperatorLanguage)
+
+
 def load_settings(*, env_file: str | None = ".env", **overrides: Any) -> Settings:
     """Build settings from the environment (and `.env`), with keyword overrides on top;
     then from the files of `ENGAGE_SECRETS_DIR` for whatever those left unset."""
+    settings = _read(Settings, env_file, overrides)
+    if settings.language is None:
+        settings.language = locale_language()
+    return settings
+
+
+def operator_language(*, env_file: str | None = ".env") -> Literal["en", "fr"]:
+    """The operator's language as `load_settings` gives it, reading no other setting: the
+    process locale's when ENGAGE_LANGUAGE is unset or unusable."""
     try:
-        settings = Settings(_env_file=env_file, **overrides)
+        language = _read(OperatorLanguage, env_file, {}).language
+    except ConfigError:  # an unusable ENGAGE_SECRETS_DIR: the environment and .env still tell
+        try:
+            language = OperatorLanguage(_env_file=env_file).language
+        except ValidationError:
+            language = None
+    return language or locale_language()
+
+
+def _read(model: type[S], env_file: str | None, overrides: dict[str, Any]) -> S:
+    try:
+        settings = model(_env_file=env_file, **overrides)
         if settings.secrets_dir:
             if not Path(settings.secrets_dir).is_dir():
                 raise ConfigError(
                     f"ENGAGE_SECRETS_DIR: {settings.secrets_dir!r} is not a directory"
                 )
-            settings = Settings(_env_file=env_file, _secrets_dir=settings.secrets_dir, **overrides)
+            settings = model(_env_file=env_file, _secrets_dir=settings.secrets_dir, **overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "settings"
         raise ConfigError(
             f"{_variable_name(field)}: {first['msg'].removeprefix('Value error, ')}"
         ) from None
-    if settings.language is None:
-        settings.language = locale_language()
     return settings
 
 
@@ -313,6 +342,10 @@ _INFO = b"engage token encryption v1"
 
 
 def _fernet(secret_key: str) -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
         secret_key.encode()
     )
@@ -321,6 +354,8 @@ def _fernet(secret_key: str) -> Fernet:
 
 class TokenCipher:
     def __init__(self, secret_key: str, fallbacks: Sequence[str] = ()) -> None:
+        from cryptography.fernet import MultiFernet
+
         keys = [secret_key, *(key for key in fallbacks if key and key != secret_key)]
         self._fernet = MultiFernet([_fernet(key) for key in keys]) if secret_key else None
 
@@ -334,6 +369,8 @@ class TokenCipher:
             return stored
         if self._fernet is None:
             raise ConfigError("stored tokens are encrypted: set ENGAGE_SECRET_KEY to read them")
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
         except InvalidToken:
@@ -356,6 +393,9 @@ class EmailHasher:
     Without a key, nothing is hashed (and so nobody is linked across platforms)."""
 
     def __init__(self, secret_key: str) -> None:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
         self._key = (
             HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_EMAIL_INFO).derive(
                 secret_key.encode()

@@ -19,7 +19,6 @@ from bot.cli.stats import ENGLISH, plain, shown
 from bot.errors import EngageError
 from bot.events import utcnow
 from bot.i18n import Translator
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from bot.animators.roles import Actor
     from bot.campaigns.form import CampaignView
     from bot.campaigns.store import ApplyReport
+    from bot.settings import Settings
     from bot.storage.models import Campaign, Community
 
 campaign_app = typer.Typer(

@@ -7,7 +7,6 @@ Light to import: the database and the domain load when a command calls these hel
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,7 +19,8 @@ from bot.errors import EngageError
 from bot.events import utcnow
 from bot.i18n import Language, Translator
 from bot.logs import configure_logging, secret_values
-from bot.settings import Settings, load_settings, locale_language
+from bot.settings import Settings, load_settings
+from bot.settings import operator_language as settings_language
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -47,12 +47,9 @@ def operator_translator() -> Translator:
 
 
 def operator_language() -> Language:
-    """ENGAGE_LANGUAGE (environment or .env), else the process locale, else English."""
-    try:
-        return load_settings().operator_language
-    except EngageError:  # told in the language asked for, if that setting is not the culprit
-        asked = os.environ.get("ENGAGE_LANGUAGE", "").strip().lower()
-        return "fr" if asked == "fr" else "en" if asked == "en" else locale_language()
+    """ENGAGE_LANGUAGE (environment, .env or ENGAGE_SECRETS_DIR), else the process locale,
+    else English; the other settings are not read (nor can they fail) here."""
+    return settings_language()
 
 
 def day_option(text: str | None, option: str = "--as-of") -> date:

@@ -18,9 +18,9 @@ import typer
 
 from bot.cli.context import day_option, settings_from
 from bot.i18n import Translator
-from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from bot.synth import World
     from bot.tracker import RecordSummary
 
