@@ -31,9 +31,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 WINDOW_DAYS = 28
 """W: the days every "in W" figure counts, ending at `as_of`."""
@@ -175,6 +176,8 @@ def protect(
 ) -> dict[Key, Count]:
     """Each cell as shown: its count, or Suppressed when it is under the minimum (or
     unpublished) or when it had to be hidden so that no hidden count can be deduced."""
+    import numpy as np  # only here: the CLI's other figures start without it
+
     keys = list(cells)
     index = {key: position for position, key in enumerate(keys)}
     sums = [item for item in sums if item.parts]
@@ -223,6 +226,8 @@ def _small_remainder(
 
 def _determined(matrix: np.ndarray, hidden: Sequence[int]) -> list[int]:
     """The hidden columns whose value follows from the sums and the published columns."""
+    import numpy as np
+
     if not hidden or matrix.shape[0] == 0:
         return []
     unknowns = matrix[:, hidden]

@@ -19,12 +19,12 @@ per-row statement work.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from psycopg.types.json import Json
 from sqlalchemy import JSON, ColumnElement, Connection, Dialect, Table, Text, bindparam, cast, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import Insert
@@ -288,6 +288,9 @@ def _as_json(value: Any) -> str:
     """Values the driver would have sent as parameters, as JSON strings the SQL casts back."""
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, Json):  # a JSON column's bind processor wraps its value
-        return json.dumps(value.obj)
+    if "psycopg" in sys.modules:  # PostgreSQL's JSON bind processor wraps its value
+        from psycopg.types.json import Json
+
+        if isinstance(value, Json):
+            return json.dumps(value.obj)
     raise TypeError(f"no JSON form for {type(value).__name__}")

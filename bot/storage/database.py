@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -125,17 +125,25 @@ def describe_db_error(exc: BaseException) -> str:
 def explain_db_error(exc: BaseException) -> str | None:
     """One line with what to do, for an error from SQLAlchemy or a database driver (the held
     writers raise the drivers' own); None for any other exception."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+    no_table: tuple[type[BaseException], ...] = ()
+    refused: tuple[type[BaseException], ...] = (sqlite3.DataError, sqlite3.IntegrityError)
+    if "psycopg" in sys.modules:  # only a driver already loaded can have raised its errors
+        import psycopg
+
+        errors += (psycopg.Error,)
+        no_table = (psycopg.errors.UndefinedTable,)
+        refused += (psycopg.DataError, psycopg.IntegrityError)
     if isinstance(exc, SQLAlchemyError):
         driver: BaseException = getattr(exc, "orig", None) or exc
-    elif isinstance(exc, psycopg.Error | sqlite3.Error):
+    elif isinstance(exc, errors):
         driver = exc
     else:
         return None
     lines = str(driver).strip().splitlines()
     first = lines[0] if lines else type(driver).__name__
-    if isinstance(driver, psycopg.errors.UndefinedTable) or first.startswith("no such table"):
+    if isinstance(driver, no_table) or first.startswith("no such table"):
         return f"the database has no Engage schema ({first}): run `engage db upgrade` first"
-    refused = (psycopg.DataError, psycopg.IntegrityError, sqlite3.DataError, sqlite3.IntegrityError)
     if isinstance(driver, refused):
         return f"the database refused a value: {first}"
     return f"database unavailable: {first}; check ENGAGE_DATABASE_URL and that the database runs"

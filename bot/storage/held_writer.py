@@ -25,13 +25,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from bot.storage.engine import CONNECT_TIMEOUT_SECONDS
+
+if TYPE_CHECKING:
+    import psycopg
 
 Statement = tuple[str, Sequence[Any]]
 Row = tuple[Any, ...]
@@ -146,6 +148,8 @@ class HeldPostgresWriter:
         return rows
 
     async def _connect(self) -> psycopg.AsyncConnection[Row]:
+        import psycopg  # here: SQLite installs never load the PostgreSQL driver
+
         arguments, options = self._engine.dialect.create_connect_args(self._engine.url)
         connection = await psycopg.AsyncConnection.connect(
             *arguments, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS, **options
