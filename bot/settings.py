@@ -6,6 +6,9 @@ Sealed values carry a `fernet:` prefix; without a key, values are stored as give
 key can be added later (new tokens are sealed, old ones still read). Fallback keys
 (ENGAGE_SECRET_KEY_FALLBACKS) still open what they sealed, so the key can be rotated:
 `reseal` moves a stored value under the current key.
+
+Cryptography and SQLAlchemy load only when a token is sealed or a database URL checked, so
+that a command learns its language (`operator_language`) before anything heavy loads.
 """
 
 from __future__ import annotations
