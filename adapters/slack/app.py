@@ -29,6 +29,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.internals import extract_team_id, parse_body
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack.clients import configure, shared_session, web_client
 from adapters.slack.commands import (
     SlackRuntime,
     register_campaign_form,
@@ -54,10 +55,7 @@ from adapters.slack.installs import (
     OAuthInstalls,
     OAuthStates,
     SingleTokenAuthorize,
-    configure,
     oauth_flow,
-    shared_session,
-    web_client,
 )
 from adapters.slack.people import People, ProfileReader
 from adapters.slack.roster import RosterTriggers, install_roster

@@ -27,13 +27,8 @@ from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.installs import (
-    Credentials,
-    OAuthInstalls,
-    SingleWorkspace,
-    retry_after,
-    web_client,
-)
+from adapters.slack.clients import retry_after, web_client
+from adapters.slack.installs import Credentials, OAuthInstalls, SingleWorkspace
 from adapters.slack.render import home_view, message
 from adapters.slack.roster import install_roster
 from bot.cards import Card

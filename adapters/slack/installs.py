@@ -11,17 +11,14 @@
   request until one call succeeds: while Slack's API is slow or down, every request not
   taken by the fast lane would wait for it. Here the token authorizes at once; the bot's
   own ids (to ignore its own events) come from one `auth.test` asked beside the request;
-- what the app asks for: bot scopes and the events it subscribes to;
-- Web API clients: our base URL, `ENGAGE_API_TIMEOUT_SECONDS`, short rate-limit waits.
-  A 429 whose Retry-After is short is retried in place once; a longer one is left to the
-  caller, who gets a `RetryAfter` result and schedules the retry without blocking anyone.
+- what the app asks for: bot scopes and the events it subscribes to.
+Its Web API clients come from `adapters.slack.clients`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import secrets
 import time
 from collections.abc import Mapping
@@ -30,18 +27,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import aiohttp
-from aiohttp import ClientSession, ClientTimeout
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
@@ -109,8 +100,6 @@ INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 
 RETRY_SECONDS = 60.0
 """Between two `auth.test` asked for the bot's own ids, while Slack does not answer."""
-
-SHORT_WAIT_SECONDS = 2
 
 
 class Credentials(Protocol):
@@ -483,58 +472,3 @@ class SingleTokenAuthorize(AsyncAuthorize):
         finally:
             self._asking = None
             self._next_try = time.monotonic() + RETRY_SECONDS
-
-
-def retry_after(headers: Mapping[str, Any]) -> float | None:
-    """The Retry-After header in seconds, whatever the header's case."""
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            first = value[0] if isinstance(value, list) else value
-            try:
-                return max(float(first), 0.0)
-            except ValueError:
-                return None
-    return None
-
-
-class ShortRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
-    """Retries a 429 once, and only when Slack asks to wait at most `max_wait` seconds."""
-
-    def __init__(self, max_wait: float = SHORT_WAIT_SECONDS) -> None:
-        super().__init__(max_retry_count=1)
-        self.max_wait = max_wait
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        wait = retry_after(response.headers)
-        return wait is not None and wait <= self.max_wait
-
-
-def retry_handlers() -> list[AsyncRetryHandler]:
-    return [ShortRateLimitRetryHandler()]
-
-
-def web_client(settings: Settings, token: str | None = None) -> AsyncWebClient:
-    """A client for `settings.slack_api_url`; builds no connection until the first call."""
-    return configure(AsyncWebClient(token=token or None), settings)
-
-
-def configure(client: AsyncWebClient, settings: Settings) -> AsyncWebClient:
-    """Point a client (ours, or the one Bolt built) at our base URL, timeout and retries."""
-    client.base_url = settings.slack_api_url
-    client.timeout = math.ceil(settings.api_timeout_seconds)
-    client.retry_handlers = retry_handlers()
-    return client
-
-
-def shared_session(settings: Settings) -> ClientSession:
-    """One connection pool for many clients, bounded: slack_sdk ignores `client.timeout` then."""
-    return ClientSession(timeout=ClientTimeout(total=settings.api_timeout_seconds))

@@ -24,8 +24,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from sqlmodel import select
 
+from adapters.slack.clients import retry_after
 from adapters.slack.ingest import Envelope
-from adapters.slack.installs import PLATFORM, Credentials, SingleWorkspace, retry_after
+from adapters.slack.installs import PLATFORM, Credentials, SingleWorkspace
 from adapters.slack.people import person_seen
 from bot.roster import (
     SYNCED_AT,

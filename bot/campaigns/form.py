@@ -17,7 +17,6 @@ from typing import Any, Literal
 from sqlmodel import Session, select
 
 from bot.animators.roles import Actor, RoleError, may_see
-from bot.campaigns.results import STEPS, Funnel, campaign_funnel
 from bot.campaigns.spec import (
     AUDIENCE_KINDS,
     DEFAULT_BOOST,
@@ -34,6 +33,7 @@ from bot.commands import COMMAND_ACTION, Context, figure, share
 from bot.events import as_utc
 from bot.i18n import Translator
 from bot.metrics.definitions import Count, Suppressed, count
+from bot.metrics.funnel import STEPS, WeeklyFunnel, campaign_funnel
 from bot.services import Services
 from bot.settings import Settings
 from bot.storage.models import Campaign, Community
@@ -231,7 +231,7 @@ class CampaignView:
     starts_on: date
     ends_on: date
     eligible: Count
-    funnel: Funnel
+    funnel: WeeklyFunnel
 
 
 def load_view(
@@ -313,7 +313,7 @@ def campaign_card(t: Translator, view: CampaignView, *, may_configure: bool) -> 
     return Card(tuple(blocks), fallback=title)
 
 
-def funnel_blocks(t: Translator, funnel: Funnel) -> list[Block]:
+def funnel_blocks(t: Translator, funnel: WeeklyFunnel) -> list[Block]:
     rows = []
     for step in (*STEPS, "dismissed"):
         value = figure(t, funnel.counts[step])

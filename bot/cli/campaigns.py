@@ -231,9 +231,9 @@ def view_data(view: CampaignView) -> dict[str, Any]:
 def view_tables(view: CampaignView, t: Translator = ENGLISH) -> list[Table]:
     from rich.table import Table
 
-    from bot.campaigns.results import STEPS
     from bot.cards import sparkline
     from bot.metrics.definitions import Suppressed
+    from bot.metrics.funnel import STEPS
 
     campaign = view.campaign
     title = t("cli.campaigns.show_title", id=campaign.id, name=campaign.name)

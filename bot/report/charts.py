@@ -9,11 +9,11 @@ from xml.etree.ElementTree import Element, SubElement
 from babel.dates import format_date
 
 from bot.campaigns.form import CampaignView
-from bot.campaigns.results import STEPS, Funnel
 from bot.commands import figure
 from bot.i18n import Translator
 from bot.metrics import Ladder, Suppressed
 from bot.metrics.definitions import RUNGS
+from bot.metrics.funnel import STEPS, WeeklyFunnel
 from bot.metrics.trend import LadderTrend
 from bot.report.data import CommunityReport
 
@@ -65,7 +65,7 @@ def silent_chart(t: Translator, report: CommunityReport) -> Element | str:
     return share_line(t("report.silent_trend"), values, labels)
 
 
-def funnel_chart(t: Translator, funnel: Funnel) -> Element | str:
+def funnel_chart(t: Translator, funnel: WeeklyFunnel) -> Element | str:
     if isinstance(funnel.counts["sent"], Suppressed):
         return t("report.hidden_funnel", minimum=funnel.minimum)
     rows = []

@@ -9,11 +9,11 @@ from sqlmodel import Session, select
 
 from bot.animators.roles import animator_ids
 from bot.campaigns.form import CampaignView, load_view
-from bot.campaigns.results import Funnel, community_funnel
 from bot.metrics import CommunityStats, Ladder, community_stats, summarise_ladder
 from bot.metrics.community import community_activity, members_as_of
 from bot.metrics.definitions import Frames, Share
 from bot.metrics.example import Example, examples
+from bot.metrics.funnel import WeeklyFunnel, community_funnel
 from bot.settings import Settings
 from bot.storage.models import Campaign, Community
 
@@ -27,7 +27,7 @@ class CommunityReport:
     week_labels: tuple[str, ...]
     ladder: Ladder
     silent_trend: tuple[tuple[date, Share], ...]
-    funnel: Funnel
+    funnel: WeeklyFunnel
     campaigns: tuple[CampaignView, ...]
     example: Example | None = None
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.campaigns.results import Times, summarise_funnel, week_mondays
 from bot.metrics import Suppressed
+from bot.metrics.funnel import Times, summarise_funnel, week_mondays
 
 MONDAY = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
