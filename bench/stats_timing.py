@@ -18,8 +18,7 @@ from bot.metrics import community_stats, org_ladders
 from bot.metrics.top import top_communities
 from bot.metrics.trend import PastMonths, ladder_trend
 from bot.storage.database import Database
-from bot.storage.tables import DAILY_ACTIVITY
-from bot.tracker.directory import COMMUNITY, MEMBERSHIP, WORKSPACE
+from bot.storage.tables import COMMUNITY, DAILY_ACTIVITY, MEMBERSHIP, WORKSPACE
 
 MINIMUM_GROUP = 5
 

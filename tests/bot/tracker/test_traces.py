@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.metrics import definitions
-from bot.tracker.traces import BITS, REACH_DAYS, STEADY_WEEKS, WEEKS, Trace
+from bot.metrics.definitions import STEADY_WEEKS, WEEKS
+from bot.tracker.traces import BITS, REACH_DAYS, Trace
 
 WEDNESDAY = date(2026, 3, 4)
 
@@ -85,7 +85,3 @@ def test_until_days_agree_with_the_bitmaps_for_every_later_date() -> None:
             assert rung_by_until(trace, day(later)) == rung_at(trace, day(later)), later
             active = trace.until()[3] >= day(later)
             assert active == active_in_twelve_weeks(marks, day(later)), later
-
-
-def test_the_habit_bar_is_the_metrics_one() -> None:
-    assert STEADY_WEEKS == definitions.STEADY_WEEKS
