@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from bot.animators.roles import Actor
     from bot.campaigns.form import CampaignView
-    from bot.campaigns.store import ApplyReport
+    from bot.campaigns.yaml_file import ApplyReport
     from bot.settings import Settings
     from bot.storage.models import Campaign, Community
 
@@ -152,7 +152,7 @@ def export_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Every campaign as YAML, ready for `engage campaign apply`."""
-    from bot.campaigns.store import export_campaigns
+    from bot.campaigns.yaml_file import export_campaigns
 
     if out is not None:
         output_path(out)
@@ -172,7 +172,7 @@ def apply_command(
     workspace: str | None = WORKSPACE,
 ) -> None:
     """Create or update the file's campaigns, all or none; errors name the line and field."""
-    from bot.campaigns.store import apply_campaigns
+    from bot.campaigns.yaml_file import apply_campaigns
 
     text = yaml_text(path)
     now = utcnow()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, delete
 
-from bot.campaigns.store import YamlError, apply_campaigns, export_campaigns
+from bot.campaigns.yaml_file import YamlError, apply_campaigns, export_campaigns
 from bot.errors import EngageError
 from bot.services import Services
 from bot.storage.models import Audit, Campaign
