@@ -269,6 +269,7 @@ def _values_insert(
 
 
 @lru_cache(maxsize=16)
+@lru_cache(maxsize=16)
 def _json_batch_insert(
     dialect: Dialect, table: Table, columns: tuple[str, ...], conflict: tuple[str, ...]
 ) -> str:
