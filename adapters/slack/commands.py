@@ -36,13 +36,14 @@ from bot.campaigns.form import FormField, FormStart, campaign_form_fields, start
 from bot.cards import Attachment, Card, Paragraph
 from bot.commands import COMMAND_ACTION, Asker, Router
 from bot.commands.core import home_card
-from bot.commands.lookup import person_token
+from bot.commands.lookup import community_token, person_token
 from bot.i18n import Translator, language_for
 from bot.services import Services
 
 log = logging.getLogger("engage.slack.commands")
 files_log = logging.getLogger("engage.slack.files")
 USER_MENTION = re.compile(r"<@(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
+CHANNEL_MENTION = re.compile(r"<#(?P<id>[A-Z0-9]+)(?:\|(?P<name>[^>]*))?>")
 CAMPAIGN_CALLBACK_ID = "engage.campaign"
 COMMUNITY_CALLBACK_ID = "engage.community"
 TITLE_LIMIT, OPTION_LIMIT, INPUT_LIMIT = 24, 75, 3000
@@ -117,8 +118,11 @@ async def _answer(runtime: SlackRuntime, asker: Asker, text: str) -> Card:
 
 
 def neutral_mentions(text: str) -> str:
-    """Slack's `<@U123|name>` as the core's person token."""
-    return USER_MENTION.sub(lambda match: person_token(match["id"], match["name"] or ""), text)
+    """Slack's `<@U123|name>` and `<#C123|name>` as the core's person and community tokens."""
+    text = USER_MENTION.sub(lambda match: person_token(match["id"], match["name"] or ""), text)
+    return CHANNEL_MENTION.sub(
+        lambda match: community_token(match["id"], match["name"] or ""), text
+    )
 
 
 async def _deliver_attachment(

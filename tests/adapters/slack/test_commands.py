@@ -61,6 +61,16 @@ async def test_stats_answers_privately_with_the_community_health(
     assert answer["text"] == "#garden · steady rhythm"
 
 
+async def test_a_channel_mention_as_slack_escapes_it_names_the_community(
+    slack: Slack, workspace: Services
+) -> None:
+    response = await slack.command("stats <#C1|garden>")
+    await slack.fake.wait_for("hook")
+    (_, answer), *_ = slack.fake.hooks
+    assert response.status == 200
+    assert texts(answer)[0] == "#garden · steady rhythm"
+
+
 async def test_an_unknown_subcommand_gets_the_help(slack: Slack, workspace: Services) -> None:
     await slack.command("frobnicate now")
     await slack.fake.wait_for("hook")
