@@ -171,6 +171,8 @@ class OAuthInstalls(AsyncInstallationStore):
         self._database = database
         self._cipher = cipher
         self._cache: dict[Key, tuple[float, Bot | None]] = {}
+        self._generation = 0
+        """Bumped whenever installs change: a lookup read before the change is not cached."""
 
     @property
     def logger(self) -> logging.Logger:
@@ -201,7 +203,7 @@ class OAuthInstalls(AsyncInstallationStore):
                 mark_workspace(session, bot.team_id, active=True, name=bot.team_name)
 
         await self._database.write(save)
-        self._cache.clear()
+        self._forget()
         log.info("Slack install saved for team %s", bot.team_id or bot.enterprise_id)
 
     async def async_find_bot(
@@ -222,10 +224,16 @@ class OAuthInstalls(AsyncInstallationStore):
                 install_row(session, org_key, active=True) if key[0] else None
             )
 
+        generation = self._generation
         row = await self._database.read(find)
         bot = self._bot(row) if row is not None else None
-        self._cache[key] = (time.monotonic() + CACHE_SECONDS, bot)
+        if generation == self._generation:
+            self._cache[key] = (time.monotonic() + CACHE_SECONDS, bot)
         return bot
+
+    def _forget(self) -> None:
+        self._cache.clear()
+        self._generation += 1
 
     async def async_find_installation(
         self,
@@ -259,7 +267,7 @@ class OAuthInstalls(AsyncInstallationStore):
                 mark_workspace(session, team_id, active=False)
 
         await self._database.write(disable_rows)
-        self._cache.clear()
+        self._forget()
         log.info("Slack install disabled for team %s", team_id or enterprise_id)
 
     async def reseal(self) -> int:
@@ -275,7 +283,7 @@ class OAuthInstalls(AsyncInstallationStore):
             return len(rows)
 
         count = await self._database.write(reseal_rows)
-        self._cache.clear()
+        self._forget()
         return count
 
     async def bot_token(self, workspace: str) -> str | None:
