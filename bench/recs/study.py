@@ -19,11 +19,12 @@ of candidates with dormant communities too. See docs/RECOMMENDER.md.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,8 +35,8 @@ from rich.table import Table
 from bench.recs.evaluation import HORIZON, METRICS, Scores, rolling_cutoffs
 from bench.recs.replay import IN, Cutoff, replay
 from bench.recs.slack_export import read_export
-from nudges.recommend.model import candidates
-from nudges.recommend.rank import block, model_for, score
+from nudges.recommend.model import Index, candidates
+from nudges.recommend.rank import block, model_for, scores
 
 FEATURES = (
     "members",
@@ -51,8 +52,14 @@ FEATURES = (
     "live members",
     "newcomers in it",
     "join peers in it",
+    "left it",
+    "others joining in the horizon",
 )
+"""The last is the future (how many of the other people present join the community in
+the 90 days after the cutoff): only for the rows that say they know the future."""
 ENGINE = FEATURES.index("engine")
+FUTURE = FEATURES.index("others joining in the horizon")
+Pool = Literal["engine", "open"]
 CO_RECENT = FEATURES.index("co-occurrence: joined in 90 days")
 RECENT_JOINERS = timedelta(days=90)
 NEWCOMERS = timedelta(days=60)
@@ -78,12 +85,17 @@ class Case:
         return order
 
 
-def cases_at(cutoff: Cutoff) -> list[Case]:
+def cases_at(cutoff: Cutoff, pool_of: Pool = "engine") -> list[Case]:
+    """One case per person with joins in the horizon. `pool_of`: the engine's candidates,
+    or "open" ones (the issue's exclusions only: public, not archived, not one the person
+    is in or dismissed; dormant and left ones in), scored pull x lift all the same."""
     snapshot = cutoff.snapshot
     as_of = snapshot.as_of
     model = model_for(snapshot, as_of)
     index, matrices = model.index, model.matrices
     people = sorted(cutoff.present)
+    ones = np.ones(len(matrices.communities))
+    joining = Counter(c for joined in cutoff.targets.values() for c in joined)
     found = block(matrices, matrices.rows_of(people))
     ties = sp.csr_matrix(found.ties)
     totals = np.asarray(ties.sum(axis=1)).ravel()
@@ -120,12 +132,12 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
     newcomers = {p for p, moment in arrived.items() if as_of - moment <= NEWCOMERS}
     found_cases: list[Case] = []
     for i, person in enumerate(people):
-        pool = candidates(index, person)
+        pool = candidates(index, person) if pool_of == "engine" else open_candidates(index, person)
         wanted = cutoff.targets.get(person)
         if not pool or not wanted:
             continue
         mine = [index.members[m] for m in index.communities_of.get(person, ()) if index.members[m]]
-        engine = {s.community: s for s in score(model, person, pool)}
+        lifts = scores(matrices, block(matrices, matrices.rows_of([person])), ones, [None])[0][0]
         peers: dict[int, int] = {}
         for community in index.communities_of.get(person, ()):
             mine_at = joins.get((person, community))
@@ -149,17 +161,19 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
                     sum(len(them & m) / math.sqrt(len(them) * len(m)) for m in mine)
                     if them
                     else 0.0,
-                    math.log(engine[c].lift),
+                    math.log(lifts[column]),
                     co_members[i, column],
                     co_recent[i, column],
                     math.log1p((as_of - created).days if created else 365.0),
                     math.log1p(len(index.recent_contributors.get(c, ()))),
-                    math.log(engine[c].score),
+                    math.log(model.pull[c] * lifts[column]),
                     math.log1p(len(them & live)),
                     len(them & newcomers) / others if others else 0.0,
                     sum(n for p, n in peers.items() if p in them) / peer_total
                     if peer_total
                     else 0.0,
+                    float(c in index.left.get(person, ())),
+                    math.log1p(joining[c] - (c in wanted)),
                 ]
             )
         dormant = {
@@ -180,6 +194,16 @@ def cases_at(cutoff: Cutoff) -> list[Case]:
             )
         )
     return found_cases
+
+
+def open_candidates(index: Index, person: int) -> list[int]:
+    """Public, not archived, and not one the person is in or dismissed."""
+    excluded = index.communities_of.get(person, set()) | index.dismissed.get(person, set())
+    return sorted(
+        c
+        for c, info in index.communities.items()
+        if not info.is_private and not info.is_archived and c not in excluded
+    )
 
 
 Fitted = Callable[[Case], np.ndarray]
@@ -261,54 +285,75 @@ def learned(cases: Sequence[Case], cutoffs: Sequence[datetime], learner: Learner
 def main(
     slack_export: Annotated[Path, typer.Option(help="A Slack export directory or .zip.")],
 ) -> None:
-    """Pooled recall@1/3/5 and MRR of each signal, blend and learned ranking."""
+    """Pooled recall@1/3/5 and MRR of each signal, blend and learned ranking, over the
+    engine's candidates and over open ones."""
     timeline = read_export(slack_export)
     months = rolling_cutoffs(timeline, "month")
-    cases = [case for cutoff in replay(timeline, months, HORIZON) for case in cases_at(cutoff)]
     console = Console()
+    for pool_of in ("engine", "open"):
+        cases = [
+            c for cutoff in replay(timeline, months, HORIZON) for c in cases_at(cutoff, pool_of)
+        ]
+        for every in ("quarter", "month"):
+            cutoffs = rolling_cutoffs(timeline, every)
+            chosen = [c for c in cases if c.cutoff in cutoffs]
+            table = Table(
+                title=f"{slack_export} — {pool_of} candidates, every {every}, pooled "
+                f"({len(chosen)} cases)"
+            )
+            table.add_column("ranking")
+            for metric in METRICS:
+                table.add_column(metric, justify="right")
+            for name, found in _rows(cases, cutoffs, pool_of):
+                table.add_row(name, *(f"{found.mean(m):.3f}" for m in METRICS))
+            console.print(table)
+
+
+def _rows(
+    cases: Sequence[Case], cutoffs: Sequence[datetime], pool_of: Pool
+) -> list[tuple[str, Scores]]:
+    rows = [(name, measure(cases, cutoffs, column(k))) for k, name in enumerate(FEATURES[:FUTURE])]
+    for k in (FEATURES.index("co-occurrence: members"), CO_RECENT):
+        for weight in (0.25, 0.5, 1.0, 2.0):
+            label = f"engine + {weight} × {FEATURES[k]}"
+            rows.append((label, measure(cases, cutoffs, blend(k, weight))))
+    for name, weight in (
+        ("joins, 12 weeks", 0.25),
+        ("live members", 0.5),
+        ("newcomers in it", 0.5),
+        ("join peers in it", 0.5),
+    ):
+        label = f"engine + {weight} × {name}"
+        rows.append((label, measure(cases, cutoffs, blend(FEATURES.index(name), weight))))
     without_engine = list(range(ENGINE))
-    for every in ("quarter", "month"):
-        cutoffs = rolling_cutoffs(timeline, every)
-        rows: list[tuple[str, Scores]] = []
-        for k, name in enumerate(FEATURES):
-            rows.append((name, measure(cases, cutoffs, column(k))))
-        for k in (FEATURES.index("co-occurrence: members"), CO_RECENT):
-            for weight in (0.25, 0.5, 1.0, 2.0):
-                label = f"engine + {weight} × {FEATURES[k]}"
-                rows.append((label, measure(cases, cutoffs, blend(k, weight))))
-        for name, weight in (
-            ("joins, 12 weeks", 0.25),
-            ("live members", 0.5),
-            ("newcomers in it", 0.5),
-            ("join peers in it", 0.5),
-        ):
-            label = f"engine + {weight} × {name}"
-            rows.append((label, measure(cases, cutoffs, blend(FEATURES.index(name), weight))))
-        for name, learner in (
-            ("learned: logistic, 9 features", logistic(without_engine)),
-            ("learned: logistic, engine + co-occurrence", logistic([ENGINE, CO_RECENT])),
-            ("learned: per-person softmax, 9 features", conditional_logit(without_engine)),
-            ("learned: per-person softmax, members + co-occ.", conditional_logit([0, CO_RECENT])),
-        ):
-            rows.append((name, learned(cases, cutoffs, learner)))
-        chosen = [c for c in cases if c.cutoff in cutoffs]
-        table = Table(title=f"{slack_export} — every {every}, pooled ({len(chosen)} cases)")
-        table.add_column("ranking")
-        for metric in METRICS:
-            table.add_column(metric, justify="right")
-        for name, scores in rows:
-            table.add_row(name, *(f"{scores.mean(m):.3f}" for m in METRICS))
+    small = [FEATURES.index(name) for name in ("members", "lift", "joins, 12 weeks", "left it")]
+    for name, learner in (
+        ("learned: logistic, 9 features", logistic(without_engine)),
+        ("learned: logistic, engine + co-occurrence", logistic([ENGINE, CO_RECENT])),
+        ("learned: logistic, members, lift, joins, left it", logistic(small)),
+        ("learned: per-person softmax, 9 features", conditional_logit(without_engine)),
+        ("learned: per-person softmax, members + co-occ.", conditional_logit([0, CO_RECENT])),
+    ):
+        rows.append((name, learned(cases, cutoffs, learner)))
+    rows.append(("knows the future: others joining it", measure(cases, cutoffs, column(FUTURE))))
+    rows.append(
+        ("knows the future: engine + others joining", measure(cases, cutoffs, blend(FUTURE, 1.0)))
+    )
+    rows.append(("ceiling: the joins first", measure(cases, cutoffs, joins_first)))
+    if pool_of == "engine":
         dormant = Scores()
-        for case in chosen:
-            # recall@k and MRR of a ranking that knows the future, dormant ones included
+        for case in (c for c in cases if c.cutoff in cutoffs):
             reachable = case.also_dormant
             for k in dormant.recalls:
                 dormant.recalls[k].append(min(k, reachable) / len(case.wanted))
             dormant.reciprocal_ranks.append(1.0 if reachable else 0.0)
-        table.add_row(
-            "ceiling with dormant candidates", *(f"{dormant.mean(m):.3f}" for m in METRICS)
-        )
-        console.print(table)
+        rows.append(("ceiling with dormant candidates", dormant))
+    return rows
+
+
+def joins_first(case: Case) -> np.ndarray:
+    """A ranking that knows the future: the person's joins first."""
+    return np.isin(case.pool, list(case.wanted)).astype(np.float64)
 
 
 if __name__ == "__main__":

@@ -126,23 +126,24 @@ def build_index(snapshot: Snapshot, as_of: datetime) -> Index:
     first, last = counted_days(as_of)
     recent_from = last - timedelta(days=WINDOW_DAYS - 1)
     actions, cell_people = index.actions, index.cell_people
-    for row in snapshot.activity:  # a million rows: locals, and each property read once
-        day, community = row.day, row.community
+    window_joins, recent_joins = index.window_joins, index.recent_joins
+    messages_by_day, contributors = index.messages_by_day, index.recent_contributors
+    # DayActivity.messages and .actions, from the unpacked tuple: a million rows
+    for day, community, person, posts, replies, given, _, joins in snapshot.activity:
         if not first <= day <= last or community not in existing:
             continue
-        acted = row.actions
-        if acted:
-            actions[row.person][community] += acted
-            cell_people[(community, day)].append(row.person)
-        if row.joins:
-            index.window_joins[community] += row.joins
+        messages = posts + replies
+        if messages + given:
+            actions[person][community] += messages + given
+            cell_people[(community, day)].append(person)
+        if joins:
+            window_joins[community] += joins
             if day >= recent_from:
-                index.recent_joins[community] += row.joins
-        messages = row.messages
+                recent_joins[community] += joins
         if messages:
-            index.messages_by_day[community][day] += messages
+            messages_by_day[community][day] += messages
             if day >= recent_from:
-                index.recent_contributors[community].add(row.person)
+                contributors[community].add(person)
     for community, info in index.communities.items():
         index.rhythm[community] = rhythm_of(info, index.messages_by_day.get(community, {}), last)
     return index
@@ -209,6 +210,9 @@ class Matrices:
     open: np.ndarray
     """Public, not archived, not dormant: may be suggested to someone."""
     crowded: np.ndarray
+    member_links: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """By size limit: (community, community of a member) keys, sorted, and the member of
+    each, for communities under that many members (`rank.members_you_know`)."""
 
     @property
     def nobody(self) -> int:

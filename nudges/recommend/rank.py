@@ -41,6 +41,10 @@ from nudges.recommend.snapshot import Snapshot, read_snapshot
 DEFAULT_SOCIAL_PROOF_MIN = 3
 BLOCK = 2000
 """People ranked at once: a few dense (people x communities) arrays of this many rows."""
+BITSETS_FROM = 4096
+"""Members from which a candidate's "members you know" are counted with bitsets."""
+JOINED = 1000
+"""Pairs whose "members you know" are counted at once below `BITSETS_FROM`."""
 
 
 @dataclass(frozen=True)
@@ -262,25 +266,95 @@ def colleagues_active(
     return np.rint(counts).astype(np.int64)
 
 
-def members_you_know(matrices: Matrices, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+def members_you_know(
+    matrices: Matrices,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    bitsets_from: int = BITSETS_FROM,
+) -> np.ndarray:
     """For pair k: members of community columns[k] sharing a community with person rows[k].
 
-    Pairs are taken by community: for community c, each community m of the people asking
-    becomes a bitset over c's members only (those also in m), so a person's count is the
-    popcount of the union of their communities' bitsets.
+    Communities of `bitsets_from` members or more are counted a community at a time with
+    bitsets (`_known`); the others all at once, by joining each pair's communities to the
+    communities of the members of its candidate (`_known_by_join`).
     """
     result = np.zeros(len(rows), dtype=np.int64)
-    order = np.argsort(columns, kind="stable")
+    members = matrices.members
+    large = members.indptr[columns + 1] - members.indptr[columns] >= bitsets_from
+    chosen = np.flatnonzero(large)
+    order = chosen[np.argsort(columns[chosen], kind="stable")]
     bounds = np.flatnonzero(np.diff(columns[order])) + 1
     for group in np.split(order, bounds) if len(order) else ():
         result[group] = _known(matrices, rows[group], int(columns[group[0]]))
+    rest = np.flatnonzero(~large)
+    if len(rest):
+        result[rest] = _known_by_join(matrices, rows[rest], columns[rest], bitsets_from)
     return result
+
+
+def _known_by_join(
+    matrices: Matrices, rows: np.ndarray, columns: np.ndarray, bitsets_from: int
+) -> np.ndarray:
+    """`members_you_know` for many small candidates at once: each pair's (candidate, own
+    community) matched to the (candidate, community of a member) links; the distinct
+    (pair, member) matches are counted, the person aside. `JOINED` pairs at a time, so
+    that the matches stay a few megabytes."""
+    attention = matrices.attention
+    width, height = attention.shape[1], attention.shape[0] + 1
+    keys, who = member_links(matrices, bitsets_from)
+    found = np.zeros(len(rows), dtype=np.int64)
+    for start in range(0, len(rows), JOINED):
+        part = slice(start, start + JOINED)
+        pair_of, at = _ragged(attention.indptr[rows[part]], attention.indptr[rows[part] + 1])
+        mine = attention.indices[at]
+        keep = ~matrices.crowded[mine]
+        pair_of = pair_of[keep]
+        wanted = columns[part][pair_of].astype(keys.dtype) * width + mine[keep]
+        low = np.searchsorted(keys, wanted, side="left")
+        match_of, at = _ragged(low, np.searchsorted(keys, wanted, side="right"))
+        pairs, known = pair_of[match_of], who[at]
+        other = known != rows[part][pairs]
+        distinct = np.unique(pairs[other].astype(np.int64) * height + known[other])
+        found[part] = np.bincount(distinct // height, minlength=len(rows[part]))
+    return found
+
+
+def member_links(matrices: Matrices, bitsets_from: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each community of fewer than `bitsets_from` members, and each uncrowded
+    community m of each of its members q: the key (community, m), sorted, and q. Built
+    once per model and limit, for every chunk of people ranked."""
+    found = matrices.member_links.get(bitsets_from)
+    if found is None:
+        attention, members = matrices.attention, matrices.members
+        sizes = np.diff(members.indptr)
+        small = np.flatnonzero(sizes < bitsets_from)
+        community_of, at = _ragged(members.indptr[small], members.indptr[small + 1])
+        people = members.indices[at]
+        member_of, at = _ragged(attention.indptr[people], attention.indptr[people + 1])
+        theirs = attention.indices[at]
+        keep = ~matrices.crowded[theirs]
+        width = attention.shape[1]
+        kind = np.int32 if width * width <= np.iinfo(np.int32).max else np.int64
+        keys = small[community_of[member_of[keep]]].astype(kind) * width + theirs[keep]
+        order = np.argsort(keys, kind="stable")
+        found = matrices.member_links[bitsets_from] = (keys[order], people[member_of[keep]][order])
+    return found
+
+
+def _ragged(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every position from starts[i] up to ends[i], and the i of each."""
+    lengths = ends - starts
+    owner = np.repeat(np.arange(len(starts)), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, np.repeat(starts, lengths) + offsets
 
 
 def _known(matrices: Matrices, rows: np.ndarray, column: int) -> np.ndarray:
     members = matrices.members.indices[
         matrices.members.indptr[column] : matrices.members.indptr[column + 1]
     ]
+    if not len(members):
+        return np.zeros(len(rows), dtype=np.int64)
     mine = matrices.attention[rows]
     wanted = np.zeros(matrices.attention.shape[1], dtype=bool)
     wanted[mine.indices] = True

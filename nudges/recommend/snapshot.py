@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection, Row, Select, and_, select
 from sqlmodel import Session
@@ -39,9 +39,9 @@ class CommunityInfo:
     created_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class MembershipInfo:
-    """A person's relation to a community at the snapshot's date."""
+class MembershipInfo(NamedTuple):
+    """A person's relation to a community at the snapshot's date (a tuple: a snapshot
+    holds a million of them)."""
 
     person: int
     community: int
@@ -49,9 +49,8 @@ class MembershipInfo:
     joined_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DayActivity:
-    """One rollup row: what a person did in a community on one day."""
+class DayActivity(NamedTuple):
+    """One rollup row: what a person did in a community on one day (a tuple, as above)."""
 
     day: date
     community: int

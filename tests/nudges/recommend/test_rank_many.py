@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
+
 from nudges.recommend import Snapshot, recommend
 from nudges.recommend.model import candidates
-from nudges.recommend.rank import model_for, recommend_many, score
+from nudges.recommend.rank import members_you_know, model_for, recommend_many, score
 from tests.nudges.recommend import reference
 from tests.nudges.recommend.world import ALL_WEEKS, AS_OF, World
 
@@ -87,3 +89,23 @@ def test_the_evaluations_scores_are_the_suggestions_scores() -> None:
         assert [s.community for s in recommend(snapshot, person, AS_OF, len(pool))] == [
             c for c, _ in scored
         ]
+
+
+def test_members_you_know_by_bitsets_and_by_join_are_the_definition() -> None:
+    for seed in (4, 5):
+        model = model_for(workspace(seed), AS_OF)
+        index, matrices = model.index, model.matrices
+        crowded = {int(c) for c in matrices.communities[matrices.crowded]}
+        people = [*PEOPLE, 999]
+        pairs = [(p, c) for p in people for c in COMMUNITIES if c in matrices.columns]
+        rows = matrices.rows_of([p for p, _ in pairs])
+        columns = np.array([matrices.columns[c] for _, c in pairs], dtype=np.int64)
+        expected = []
+        for person, community in pairs:
+            mine = index.communities_of.get(person, set()) - crowded
+            known = {q for m in mine for q in index.members[m]} - {person}
+            expected.append(len(index.members.get(community, set()) & known))
+        assert sum(expected) > 0
+        for bitsets_from in (0, 20, 10**9):  # every candidate, the larger ones, none
+            found = members_you_know(matrices, rows, columns, bitsets_from=bitsets_from)
+            assert found.tolist() == expected
