@@ -1,15 +1,16 @@
 """Offline quality of the recommender against simple baselines, on replayed history.
 
     python -m bench.recs_eval --slack-export PATH [--every month|quarter] [--horizon-days 90]
-        [--from 2014-04-01] [--to 2015-07-01] [--synthetic]
+        [--from 2014-04-01] [--to 2015-07-01] [--candidates engine|open] [--synthetic]
 
 At rolling cutoffs, the state is rebuilt from the events before the cutoff only, and each
 person present is ranked the communities they could be suggested; the truth is what they
 joined of their own accord (not invited, not at the channel's creation, not the mandatory
 general channel) in the horizon that followed. Every ranker ranks the same candidates
-(public, not archived, not dormant, not already in or left), so joins into other
-communities count as misses for all. Figures per cutoff and pooled; the pooled difference
-of the engine to the best baseline of each metric has a paired bootstrap 95% interval.
+(public, not archived, not dormant, not already in or left; with `--candidates open`,
+dormant and left ones too), so joins into other communities count as misses for all.
+Figures per cutoff and pooled; the pooled difference of the engine to the best baseline
+of each metric has a paired bootstrap 95% interval.
 The ceiling row is what ranking each person's joins first would score over the same
 candidates: no ranker can do better, so a target above it cannot be met.
 """
@@ -32,6 +33,7 @@ from rich.table import Table
 from bench.recs.baselines import BASELINES, Ranker, recommender, seeded_random
 from bench.recs.evaluation import (
     METRICS,
+    Candidates,
     Every,
     Interval,
     Report,
@@ -56,6 +58,10 @@ def main(
         list[Path] | None, typer.Option(help="A Slack export directory or .zip (repeatable).")
     ] = None,
     every: Annotated[Every, typer.Option(help="Cutoff every month or quarter.")] = "quarter",
+    candidates: Annotated[
+        Candidates,
+        typer.Option(help="engine: what Engage may suggest; open: dormant and left ones too."),
+    ] = "engine",
     horizon_days: Annotated[int, typer.Option(help="Days of joins after each cutoff.")] = 90,
     start: Annotated[
         datetime | None, typer.Option("--from", help="First cutoff no earlier than this.")
@@ -91,6 +97,8 @@ def main(
     for label, load in sources:
         started = time.perf_counter()
         timeline = load()
+        if candidates == "open":
+            label = f"{label}, open candidates"
         rankers: dict[str, Ranker] = {ENGAGE: recommender, **BASELINES}
         rankers.update({f"random {seed}": seeded_random(seed) for seed in range(random_runs)})
         cutoffs = rolling_cutoffs(timeline, every, horizon, _utc(start), _utc(end))
@@ -99,7 +107,7 @@ def main(
                 f"{label}: no cutoff has its whole {horizon_days}-day horizon in the history"
             )
             continue
-        report = _folded(evaluate(timeline, rankers, cutoffs, horizon), random_runs)
+        report = _folded(evaluate(timeline, rankers, cutoffs, horizon, candidates), random_runs)
         seconds = time.perf_counter() - started
         for part in report.per_cutoff:
             console.print(_table(f"{label} — cutoff {part.cutoffs[0]:%Y-%m-%d}", part))
@@ -109,7 +117,7 @@ def main(
             for m in METRICS
         ]
         console.print(_intervals(label, intervals, report))
-        written.append(_figures(label, every, horizon_days, report, intervals))
+        written.append(_figures(label, every, candidates, horizon_days, report, intervals))
     if json_out is not None:
         json_out.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
 
@@ -168,7 +176,12 @@ def _intervals(label: str, intervals: list[Interval], report: Report) -> Table:
 
 
 def _figures(
-    label: str, every: str, horizon_days: int, report: Report, intervals: list[Interval]
+    label: str,
+    every: str,
+    candidates: str,
+    horizon_days: int,
+    report: Report,
+    intervals: list[Interval],
 ) -> dict[str, Any]:
     def ceiling(part: Report) -> dict[str, float]:
         return {m: round(part.ceiling.mean(m), 4) for m in METRICS}
@@ -183,6 +196,7 @@ def _figures(
     return {
         "dataset": label,
         "every": every,
+        "candidates": candidates,
         "horizon_days": horizon_days,
         "per_cutoff": {
             f"{part.cutoffs[0]:%Y-%m-%d}": scores(part.scores) for part in report.per_cutoff

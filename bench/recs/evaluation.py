@@ -9,7 +9,7 @@ The ceiling is what a ranking that knew the future would score over the same can
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -20,13 +20,14 @@ from bench.recs.baselines import Ranker
 from bench.recs.replay import replay
 from bench.recs.slack_export import Timeline
 from bot.events import MessagePosted
-from nudges.recommend.model import candidates
+from nudges.recommend.model import Index, candidates
 from nudges.recommend.rank import model_for
 
 HORIZON = timedelta(days=90)
 KS = (1, 3, 5)
 METRICS = (*(f"recall@{k}" for k in KS), "MRR")
 Every = Literal["month", "quarter"]
+Candidates = Literal["engine", "open"]
 MONTHS: dict[str, int] = {"month": 1, "quarter": 3}
 
 
@@ -152,6 +153,25 @@ def bootstrap(
     )
 
 
+def open_candidates(index: Index, person: int) -> list[int]:
+    """The issue's exclusions only: public, not archived, not one the person is in or
+    dismissed (dormant communities and those the person left are in)."""
+    excluded = index.communities_of.get(person, set()) | index.dismissed.get(person, set())
+    return sorted(
+        c
+        for c, info in index.communities.items()
+        if not info.is_private and not info.is_archived and c not in excluded
+    )
+
+
+POOLS: dict[Candidates, Callable[[Index, int], list[int]]] = {
+    "engine": candidates,
+    "open": open_candidates,
+}
+"""The candidates every ranker ranks: the engine's own, or open ones (where the engine
+ranks by its pull x lift too, the dormant and left communities included)."""
+
+
 def rolling_cutoffs(
     timeline: Timeline,
     every: Every = "quarter",
@@ -184,13 +204,15 @@ def evaluate(
     rankers: Mapping[str, Ranker],
     cutoffs: Sequence[datetime],
     horizon: timedelta = HORIZON,
+    pool_of: Candidates = "engine",
 ) -> Report:
     report = Report()
+    candidates_of = POOLS[pool_of]
     for cutoff in replay(timeline, cutoffs, horizon):
         model = model_for(cutoff.snapshot, cutoff.snapshot.as_of)
         part = Report(cutoffs=[cutoff.snapshot.as_of], scores={n: Scores() for n in rankers})
         for person in sorted(cutoff.present):
-            pool = candidates(model.index, person)
+            pool = candidates_of(model.index, person)
             wanted = cutoff.targets.get(person)
             if wanted:
                 part.joins += len(wanted)

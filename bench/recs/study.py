@@ -8,12 +8,14 @@ co-occurrence (the share of the person's ties, people active beside them in a ch
 the same day, who are members of the candidate or joined it in the last 90 days), live
 members (active in the last 12 weeks), the share of the newcomers (arrived in the last
 60 days) in it, and the share of the person's join peers (who joined one of the
-person's communities within 14 days of them) in it. Each
-alone, each added to the engine's log score, and learned weights: a model fitted, for
-each cutoff, on the monthly cutoffs whose whole horizon ended before it (nothing after a
-cutoff shapes its ranking; with no such history, the engine's order is kept). Pooled
-figures at quarterly and monthly cutoffs, and the ceiling of the engine's candidates and
-of candidates with dormant communities too. See docs/RECOMMENDER.md.
+person's communities within 14 days of them) in it, and whether the person left it.
+Each alone, each added to the engine's log score, and learned weights: a model fitted,
+for each cutoff, on the monthly cutoffs whose whole horizon ended before it (nothing
+after a cutoff shapes its ranking; with no such history, the engine's order is kept).
+Rows that say they know the future use how many of the others join the candidate in the
+horizon: the most a community-level signal could give. Pooled figures at quarterly and
+monthly cutoffs, over the engine's candidates and over open ones (dormant and left
+communities too), with the ceilings. See docs/RECOMMENDER.md.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,10 +34,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bench.recs.evaluation import HORIZON, METRICS, Scores, rolling_cutoffs
+from bench.recs.evaluation import HORIZON, METRICS, POOLS, Candidates, Scores, rolling_cutoffs
 from bench.recs.replay import IN, Cutoff, replay
 from bench.recs.slack_export import read_export
-from nudges.recommend.model import Index, candidates
 from nudges.recommend.rank import block, model_for, scores
 
 FEATURES = (
@@ -59,7 +60,7 @@ FEATURES = (
 the 90 days after the cutoff): only for the rows that say they know the future."""
 ENGINE = FEATURES.index("engine")
 FUTURE = FEATURES.index("others joining in the horizon")
-Pool = Literal["engine", "open"]
+
 CO_RECENT = FEATURES.index("co-occurrence: joined in 90 days")
 RECENT_JOINERS = timedelta(days=90)
 NEWCOMERS = timedelta(days=60)
@@ -85,7 +86,7 @@ class Case:
         return order
 
 
-def cases_at(cutoff: Cutoff, pool_of: Pool = "engine") -> list[Case]:
+def cases_at(cutoff: Cutoff, pool_of: Candidates = "engine") -> list[Case]:
     """One case per person with joins in the horizon. `pool_of`: the engine's candidates,
     or "open" ones (the issue's exclusions only: public, not archived, not one the person
     is in or dismissed; dormant and left ones in), scored pull x lift all the same."""
@@ -132,7 +133,7 @@ def cases_at(cutoff: Cutoff, pool_of: Pool = "engine") -> list[Case]:
     newcomers = {p for p, moment in arrived.items() if as_of - moment <= NEWCOMERS}
     found_cases: list[Case] = []
     for i, person in enumerate(people):
-        pool = candidates(index, person) if pool_of == "engine" else open_candidates(index, person)
+        pool = POOLS[pool_of](index, person)
         wanted = cutoff.targets.get(person)
         if not pool or not wanted:
             continue
@@ -194,16 +195,6 @@ def cases_at(cutoff: Cutoff, pool_of: Pool = "engine") -> list[Case]:
             )
         )
     return found_cases
-
-
-def open_candidates(index: Index, person: int) -> list[int]:
-    """Public, not archived, and not one the person is in or dismissed."""
-    excluded = index.communities_of.get(person, set()) | index.dismissed.get(person, set())
-    return sorted(
-        c
-        for c, info in index.communities.items()
-        if not info.is_private and not info.is_archived and c not in excluded
-    )
 
 
 Fitted = Callable[[Case], np.ndarray]
@@ -310,7 +301,7 @@ def main(
 
 
 def _rows(
-    cases: Sequence[Case], cutoffs: Sequence[datetime], pool_of: Pool
+    cases: Sequence[Case], cutoffs: Sequence[datetime], pool_of: Candidates
 ) -> list[tuple[str, Scores]]:
     rows = [(name, measure(cases, cutoffs, column(k))) for k, name in enumerate(FEATURES[:FUTURE])]
     for k in (FEATURES.index("co-occurrence: members"), CO_RECENT):

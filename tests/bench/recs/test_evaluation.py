@@ -16,12 +16,14 @@ from bench.recs.evaluation import (
     Scores,
     bootstrap,
     evaluate,
+    open_candidates,
     rolling_cutoffs,
 )
 from bench.recs.slack_export import Timeline, read_export
 from bot.events import CommunityCreated, Event
-from nudges.recommend.model import Model
+from nudges.recommend.model import Model, build_index, candidates
 from tests.bench.recs.club import CUTOFF, write_club
+from tests.nudges.recommend.world import ALL_WEEKS, AS_OF, World
 from tests.support.events import WORKSPACE, at, join, leave, post
 
 
@@ -123,6 +125,18 @@ def test_the_ceiling_misses_the_joins_no_ranker_may_suggest() -> None:
         for metric in METRICS:
             assert scores.mean(metric) <= ceiling.mean(metric)
     assert report.per_cutoff[0].ceiling.values("MRR").tolist() == [1.0]
+    opened = evaluate(
+        Timeline(workspace=WORKSPACE, events=events),
+        {"biggest first": popularity},
+        [datetime(2025, 4, 1, tzinfo=UTC)],
+        pool_of="open",
+    )
+    assert (opened.joins, opened.eligible_joins) == (2, 2)  # #cc may be suggested again
+    assert (opened.ceiling.recall(1), opened.ceiling.recall(3), opened.ceiling.mrr) == (
+        0.5,
+        1.0,
+        1.0,
+    )
 
 
 def smallest_first(model: Model, person: int, pool: Sequence[int]) -> list[int]:
@@ -167,3 +181,19 @@ def test_bootstrap_interval_of_the_difference_to_the_best_baseline() -> None:
     assert found.ratio == pytest.approx(1.0 / 0.75)
     same = bootstrap(report, "better", ["better"], "recall@1")
     assert (same.difference, same.low, same.high) == (0.0, 0.0, 0.0)
+
+
+def test_open_candidates_keep_out_only_what_the_issue_keeps_out() -> None:
+    """Person 1 is in 1, left 5 and dismissed 6; 2 is dormant, 3 private, 4 archived."""
+    world = World()
+    for community in range(1, 8):
+        world.community(community, private=community == 3, archived=community == 4)
+        world.members(community, [2, 3, 4])
+        if community != 2:
+            world.posts(community, [2, 3], ALL_WEEKS)
+    world.members(1, [1])
+    world.members(5, [1], state="left")
+    world.dismiss(6)
+    index = build_index(world.snapshot(), AS_OF)
+    assert open_candidates(index, 1) == [2, 5, 7]
+    assert candidates(index, 1) == [7]

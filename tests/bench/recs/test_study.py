@@ -20,11 +20,8 @@ from bench.recs.study import (
     learned,
     logistic,
     measure,
-    open_candidates,
 )
-from nudges.recommend.model import build_index, candidates
 from tests.bench.recs.club import BIG, CUTOFF, HOME, ME, MID, write_club
-from tests.nudges.recommend.world import ALL_WEEKS, AS_OF, World
 
 CO_MEMBERS = FEATURES.index("co-occurrence: members")
 
@@ -86,22 +83,6 @@ def test_learned_weights_come_only_from_cutoffs_whose_horizon_has_ended() -> Non
         assert late.reciprocal_ranks == [1.0] * 3  # learned: 2 first
     engine = measure(history, [last], column(ENGINE))
     assert engine.reciprocal_ranks == [0.5] * 3
-
-
-def test_open_candidates_keep_out_only_what_the_issue_keeps_out() -> None:
-    """Person 1 is in 1, left 5 and dismissed 6; 2 is dormant, 3 private, 4 archived."""
-    world = World()
-    for community in range(1, 8):
-        world.community(community, private=community == 3, archived=community == 4)
-        world.members(community, [2, 3, 4])
-        if community != 2:
-            world.posts(community, [2, 3], ALL_WEEKS)
-    world.members(1, [1])
-    world.members(5, [1], state="left")
-    world.dismiss(6)
-    index = build_index(world.snapshot(), AS_OF)
-    assert open_candidates(index, 1) == [2, 5, 7]
-    assert candidates(index, 1) == [7]
 
 
 def test_others_joining_counts_the_future_joins_of_everyone_else(tmp_path: Path) -> None:
