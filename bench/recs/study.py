@@ -60,7 +60,6 @@ FEATURES = (
 the 90 days after the cutoff): only for the rows that say they know the future."""
 ENGINE = FEATURES.index("engine")
 FUTURE = FEATURES.index("others joining in the horizon")
-
 CO_RECENT = FEATURES.index("co-occurrence: joined in 90 days")
 RECENT_JOINERS = timedelta(days=90)
 NEWCOMERS = timedelta(days=60)
