@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
@@ -150,9 +150,14 @@ class Cluster:
         hands while the replicas were asked (then they were not asked at one moment)."""
         while True:
             before = await self._lease()
-            roles = await self._roles()
+            answers = await self._roles()
             if (lease := await self._lease()) == before:
                 break
+        roles: dict[int, str] = {}
+        for pid, (ready, gauge) in answers.items():
+            said_leader = ready["scheduler"] == "leader"
+            assert gauge == (1.0 if said_leader else 0.0), (ready, gauge)
+            roles[pid] = ready["scheduler"]
         observation = Observation(roles, int(lease[0].split(":")[1]) if lease else None)
         self.observations.append(observation)
         return observation
@@ -164,8 +169,10 @@ class Cluster:
 
         return await self.services.database.read(read)
 
-    async def _roles(self) -> dict[int, str]:
-        roles: dict[int, str] = {}
+    async def _roles(self) -> dict[int, tuple[dict[str, Any], float | None]]:
+        """Each live replica's readiness JSON and leader metric, asked one after the other:
+        they agree unless a role changed between the two (the lease row says so)."""
+        roles: dict[int, tuple[dict[str, Any], float | None]] = {}
         async with aiohttp.ClientSession() as session:
             for replica in self.replicas:
                 if not replica.running:
@@ -177,9 +184,7 @@ class Cluster:
                 async with session.get(f"{base}/metrics") as response:
                     gauge = metric(await response.text(), "engage_leader")
                 assert ready["migrations"] == "current"
-                said_leader = ready["scheduler"] == "leader"
-                assert gauge == (1.0 if said_leader else 0.0), (ready, gauge)
-                roles[replica.pid] = ready["scheduler"]
+                roles[replica.pid] = (ready, gauge)
         return roles
 
 
