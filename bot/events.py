@@ -116,7 +116,7 @@ class PersonSeen(Event):
     is_bot: bool = False
     deleted: bool = False
     email_hash: str | None = None
-    """The e-mail as a keyed hash (`bot.settings.EmailHasher`), never the address itself."""
+    """The e-mail as a keyed hash (`bot.crypto.EmailHasher`), never the address itself."""
 
 
 ALL_EVENTS: tuple[type[Event], ...] = (

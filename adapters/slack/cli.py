@@ -107,8 +107,8 @@ def _register_export(import_app: typer.Typer) -> None:
 
 async def _reseal(settings: Settings) -> int:
     from adapters.slack.installs import OAuthInstalls
+    from bot.crypto import TokenCipher
     from bot.services import Services
-    from bot.settings import TokenCipher
 
     services = Services.build(settings)
     try:

@@ -32,6 +32,7 @@ from adapters.slack.installs import Credentials, OAuthInstalls, SingleWorkspace
 from adapters.slack.render import home_view, message
 from adapters.slack.roster import install_roster
 from bot.cards import Card
+from bot.crypto import TokenCipher
 from bot.delivery import (
     Delivered,
     DeliveryResult,
@@ -41,7 +42,7 @@ from bot.delivery import (
     TransientFailure,
 )
 from bot.services import Services
-from bot.settings import Platform, Settings, TokenCipher
+from bot.settings import Platform, Settings
 
 NOT_INSTALLED = "not_installed"
 APP_REDIRECT = "https://slack.com/app_redirect"

@@ -40,8 +40,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
+from bot.crypto import TokenCipher
 from bot.events import utcnow
-from bot.settings import Settings, TokenCipher
+from bot.settings import Settings
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.database import Database
 from bot.storage.models import SlackInstallation, SlackOAuthState

@@ -33,9 +33,10 @@ from sqlmodel import Session
 
 from adapters.slack.installs import PLATFORM, Payload
 from bot.animators.roles import mark_platform_admin
+from bot.crypto import EmailHasher
 from bot.events import PersonSeen, utcnow
 from bot.privacy.objection import load_objections, person_hash
-from bot.settings import EmailHasher, Settings
+from bot.settings import Settings
 from bot.storage.database import Database
 from bot.tracker import Tracker
 from bot.tracker.directory import Directory

@@ -39,10 +39,10 @@ from adapters.teams.ingest import (
     tenant,
     text_field,
 )
+from bot.crypto import EmailHasher
 from bot.events import CommunityRenamed, Event, MemberJoined, PersonSeen
 from bot.roster import Reconciler, RosterCommunity, RosterReport, meta_key, save_meta
 from bot.services import Services
-from bot.settings import EmailHasher
 from bot.storage.models import Meta
 from bot.storage.tables import TEAMS_CHANNEL, WORKSPACE
 

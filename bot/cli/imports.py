@@ -39,8 +39,8 @@ def directory_command(
     person on other platforms. Bad rows are listed on stderr, one line each, and skipped;
     re-running the import changes nothing.
     """
+    from bot.crypto import EmailHasher
     from bot.importers.directory import DirectorySummary, read_directory, store_directory
-    from bot.settings import EmailHasher
     from bot.storage.database import Database
     from bot.storage.migrate import upgrade
 

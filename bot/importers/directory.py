@@ -3,7 +3,7 @@ from what HR exports, as CSV or JSON.
 
 Each row names a person by platform id (`external_id`) and/or `email`, with a
 `department` and optionally a `site` and a `manager_level`. Rows are kept in the
-`directory_entry` table (e-mails only as a keyed hash, `bot.settings.EmailHasher`), so that
+`directory_entry` table (e-mails only as a keyed hash, `bot.crypto.EmailHasher`), so that
 people seen later get their department when folded; people already known get it now. A
 row with both an id and an e-mail also links that account to the human with that e-mail
 on other platforms. A bad row is reported (its number and what is wrong) and skipped;
@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
+from bot.crypto import EmailHasher
 from bot.errors import EngageError
 from bot.events import utcnow
 from bot.identity import (
@@ -31,7 +32,6 @@ from bot.identity import (
     apply_directory_everywhere,
     link_people,
 )
-from bot.settings import EmailHasher
 from bot.storage.bulk import insert_ignoring_conflicts
 from bot.storage.tables import DIRECTORY_ENTRY, PERSON
 

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from bot.commands import Asker
+from bot.crypto import EmailHasher
 from bot.events import Event, MessagePosted, PersonSeen
 from bot.metrics import org_ladders
 from bot.privacy.rights import erase_person
 from bot.services import Services
-from bot.settings import EmailHasher
 from bot.storage.models import BudgetSlot, Person, Preference, Suggestion
 from nudges.planner.job import plan
 from tests.support.clock import FakeClock

@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 from adapters.slack.gateway import build_gateway
 from adapters.web.app import create_app
 from bot.cards import Card, Paragraph
+from bot.crypto import TokenCipher
 from bot.delivery import PermanentFailure, Recipient
 from bot.errors import ConfigError
 from bot.services import Services
-from bot.settings import Settings, TokenCipher, load_settings
+from bot.settings import Settings, load_settings
 from bot.storage.models import SlackInstallation, Workspace
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture
 from tests.support.fake_slack import OAUTH_BOT_TOKEN, FakeSlack

@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 
 from adapters.slack.app import BOLT, SLACK
 from adapters.web.app import create_app
+from bot.crypto import EmailHasher
 from bot.services import Services
-from bot.settings import EmailHasher, Settings, load_settings
+from bot.settings import Settings, load_settings
 from bot.storage.models import Person
 from tests.adapters.slack.conftest import SIGNING_SECRET, Slack, fixture, inbox
 from tests.support.dump import dump_text

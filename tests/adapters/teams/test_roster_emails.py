@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
+from bot.crypto import EmailHasher
 from bot.events import PersonSeen
-from bot.settings import EmailHasher, Settings, load_settings
+from bot.settings import Settings, load_settings
 from bot.storage.models import Person, Preference
 from tests.adapters.teams.activities import ALICE, BOB, activity
 from tests.adapters.teams.conftest import TeamsServer

@@ -13,10 +13,11 @@ from sqlmodel import Session, select
 
 from bot.campaigns.spec import Audience
 from bot.campaigns.store import audience_query, count_of
+from bot.crypto import EmailHasher
 from bot.events import PersonSeen
 from bot.metrics import org_ladders
 from bot.services import Services
-from bot.settings import EmailHasher, Settings
+from bot.settings import Settings
 from bot.storage.models import Community, DirectoryEntry, Person
 from tests.support.dump import dump_text
 from tests.support.events import WORKSPACE, join, post

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.crypto import TokenCipher
 from bot.errors import ConfigError
-from bot.settings import TokenCipher
 
 TOKEN = "xoxb-2478213-7081264813-Zq8f2c1bT0kEn"
 
