@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot.cards import Card, Facts, Heading, Paragraph
 from bot.events import utcnow
 from bot.i18n import LANGUAGES, Language, Translator, catalog, language_for
-from bot.metrics import Suppressed
+from bot.metrics import CommunityStats, Suppressed
 from bot.services import Services
 from bot.storage.models import Person, Preference
 from bot.tracker.directory import Directory
@@ -214,6 +214,17 @@ def share(t: Translator, value: float | Suppressed) -> str:
     if isinstance(value, Suppressed):
         return hidden(t, value)
     return t.percent(value)
+
+
+def silent_members(t: Translator, stats: CommunityStats) -> str:
+    """Silent members and their share of the members, or why they are not shown."""
+    if isinstance(stats.silent, Suppressed):
+        return figure(t, stats.silent)
+    return t(
+        "command.stats.silent_value",
+        count=figure(t, stats.silent),
+        share=share(t, stats.silent_share),
+    )
 
 
 def hidden(t: Translator, value: Suppressed) -> str:

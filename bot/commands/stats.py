@@ -9,7 +9,15 @@ from collections.abc import Callable, Sequence
 from sqlmodel import Session
 
 from bot.cards import Block, Card, Chart, Facts, Heading, Paragraph, sparkline
-from bot.commands import CommandError, Context, change, community_name, figure, rhythm_word, share
+from bot.commands import (
+    CommandError,
+    Context,
+    change,
+    community_name,
+    figure,
+    rhythm_word,
+    silent_members,
+)
 from bot.commands.lookup import community_for
 from bot.delivery import ThreadLinks
 from bot.i18n import Translator
@@ -115,7 +123,7 @@ def community_card(context: Context, name: str, stats: CommunityStats) -> Card:
     facts += [
         (t("command.stats.contributors"), figure(t, stats.contributors)),
         (t("command.stats.reactors"), figure(t, stats.reactors)),
-        (t("command.stats.silent"), _silent(context, stats)),
+        (t("command.stats.silent"), silent_members(context.t, stats)),
         (t("command.stats.regulars"), figure(t, stats.regulars)),
     ]
     if not isinstance(stats.days_active_ratio, Suppressed):
@@ -130,17 +138,6 @@ def community_card(context: Context, name: str, stats: CommunityStats) -> Card:
         facts.append((t("command.stats.momentum"), value))
     blocks += [Facts(tuple(facts)), Paragraph(t("figure.privacy_note", minimum=context.minimum))]
     return Card(tuple(blocks), fallback=blocks[0].text if isinstance(blocks[0], Heading) else "")
-
-
-def _silent(context: Context, stats: CommunityStats) -> str:
-    t = context.t
-    if isinstance(stats.silent, Suppressed):
-        return figure(t, stats.silent)
-    return t(
-        "command.stats.silent_value",
-        count=figure(t, stats.silent),
-        share=share(t, stats.silent_share),
-    )
 
 
 async def _org(context: Context) -> Card:

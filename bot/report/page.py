@@ -14,10 +14,10 @@ from babel.dates import format_date
 from sqlmodel import Session
 
 from bot.animators.roles import Actor
-from bot.commands import community_name, figure, rhythm_word, share
+from bot.commands import community_name, figure, rhythm_word, silent_members
 from bot.commands.lookup import find_community
 from bot.i18n import Language, Translator
-from bot.metrics import CommunityStats, Suppressed, top_communities
+from bot.metrics import Suppressed, top_communities
 from bot.metrics.example import Example
 from bot.metrics.trend import LadderTrend, ladder_trend
 from bot.report.charts import (
@@ -89,7 +89,7 @@ def community_section(body: Element, t: Translator, report: CommunityReport) -> 
         (t("report.rhythm"), rhythm_text),
         (t("command.stats.members"), figure(t, stats.members)),
         (t("command.stats.contributors"), figure(t, stats.contributors)),
-        (t("command.stats.silent"), _silent(t, stats)),
+        (t("command.stats.silent"), silent_members(t, stats)),
         (t("command.stats.regulars"), figure(t, stats.regulars)),
     ):
         shape(facts, "dt", label)
@@ -132,16 +132,6 @@ def _example(section: Element, t: Translator, name: str, example: Example) -> No
     paragraph = shape(section, "p", class_="example")
     shape(paragraph, "strong", t("follow_example.label", name=name))
     shape(paragraph, "span", " · ".join(["", *parts]))
-
-
-def _silent(t: Translator, stats: CommunityStats) -> str:
-    if isinstance(stats.silent, Suppressed):
-        return figure(t, stats.silent)
-    return t(
-        "command.stats.silent_value",
-        count=figure(t, stats.silent),
-        share=share(t, stats.silent_share),
-    )
 
 
 TOP = 10
