@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, func, or_, select, update
+from sqlalchemy import Column, RowMapping, Table, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
@@ -35,15 +35,22 @@ def _value(value: Any) -> Any:
     return value
 
 
-def export_person(session: Session, person_id: int) -> dict[str, Any]:
-    """The person's row, every row that references them, and their raw events. Other people
-    appear only as internal ids of rows the person owns, never by name or external id."""
-    connection = session.connection()
-    person = connection.execute(select(PERSON).where(PERSON.c.id == person_id)).mappings().first()
+def _person(session: Session, person_id: int) -> tuple[RowMapping, Workspace]:
+    """The person's row as stored, and their workspace."""
+    query = select(PERSON).where(PERSON.c.id == person_id)
+    person = session.connection().execute(query).mappings().first()
     if person is None:
         raise EngageError(f"no person with id {person_id}")
     workspace = session.get(Workspace, person["workspace_id"])
     assert workspace is not None
+    return person, workspace
+
+
+def export_person(session: Session, person_id: int) -> dict[str, Any]:
+    """The person's row, every row that references them, and their raw events. Other people
+    appear only as internal ids of rows the person owns, never by name or external id."""
+    connection = session.connection()
+    person, workspace = _person(session, person_id)
     export: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
         "person": {key: _value(value) for key, value in person.items()},
@@ -87,11 +94,7 @@ def erase_person(
     With `object_to_tracking`, a salted hash of their id makes ingest drop their future events.
     """
     connection = session.connection()
-    person = connection.execute(select(PERSON).where(PERSON.c.id == person_id)).mappings().first()
-    if person is None:
-        raise EngageError(f"no person with id {person_id}")
-    workspace = session.get(Workspace, person["workspace_id"])
-    assert workspace is not None
+    person, workspace = _person(session, person_id)
     report = ErasureReport()
     about = inbox_rows_about(workspace.platform, workspace.external_id, person["external_id"])
     report.rows["inbox_event"] = connection.execute(delete(INBOX_EVENT).where(about)).rowcount
