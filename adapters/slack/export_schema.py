@@ -94,6 +94,9 @@ class ExportSource:
                 "export or unzip it again"
             ) from None
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
+
     def day_files(self) -> list[DayFile]:
         """Every `<folder>/<YYYY-MM-DD>.json`, in date order, then folder order."""
         found = []
@@ -172,6 +175,7 @@ class SlackChannel(_Shape):
     created: Seconds
     creator: str | None = Field(default=None, max_length=32)
     is_archived: bool = False
+    is_general: bool = False
     members: list[Id] = Field(default_factory=list)
 
 
@@ -193,6 +197,7 @@ class SlackMessage(_Shape):
     thread_ts: Timestamp | None = None
     reactions: list[SlackReaction] = Field(default_factory=list)
     comment: SlackComment | None = None
+    inviter: Id | None = None
 
 
 USERS = TypeAdapter(list[SlackUser])

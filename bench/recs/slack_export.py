@@ -1,43 +1,44 @@
-"""A light Slack export reader: the export as neutral events in time order, in memory.
+"""The evaluation's view of a Slack export: its dated facts as neutral events in time order,
+in memory, without a database.
 
-Enough to replay a workspace for offline evaluation without a database. Joins that were
-not the person's own doing (invited by someone, or into the mandatory general channel) are
-listed in `Timeline.imposed` so the evaluation can skip them. Only dated facts are replayed:
-channel member lists and undated archive flags describe the export's last day, not the past.
+Messages, joins, leaves and reactions are translated by the importer's own code
+(`adapters.slack.export.DayTranslator`, which classifies each message as live events
+are), so the evaluation replays what an install that imported the same export would hold.
+What the evaluation needs beyond the importer:
+
+- joins that were not the person's own doing (invited by someone, or into the mandatory
+  general channel) are listed in `Timeline.imposed`, so that the truth can skip them;
+- archives and unarchives are taken from their dated messages. Channel member lists and
+  undated archive flags describe the export's last day, not the past, so members are not
+  used and an undated archive counts from the end of the history;
+- private groups (`groups.json`, in exports that have it) are read too, as private
+  communities: never candidates, but their activity is part of the people's history.
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from bot.errors import EngageError
-from bot.events import (
-    CommunityArchived,
-    CommunityCreated,
-    CommunityUnarchived,
-    Event,
-    MemberJoined,
-    MemberLeft,
-    MessagePosted,
-    ReactionAdded,
+from adapters.slack.export import DayTranslator, bot_ids
+from adapters.slack.export_schema import (
+    CHANNELS,
+    MESSAGES,
+    USERS,
+    ExportSource,
+    SlackChannel,
+    SlackMessage,
+    open_export,
+    parse,
 )
+from adapters.slack.ingest import JOINS, moment
+from adapters.slack.installs import PLATFORM
+from bot.events import CommunityArchived, CommunityCreated, CommunityUnarchived, Event
 
-PLATFORM = "slack"
-JOINS, LEAVES = {"channel_join", "group_join"}, {"channel_leave", "group_leave"}
-ARCHIVES, UNARCHIVES = (
-    {"channel_archive", "group_archive"},
-    {"channel_unarchive", "group_unarchive"},
-)
-SKIPPED_SUBTYPES = {"bot_message", "bot_add", "bot_remove", "channel_purpose", "channel_topic"}
-SKIPPED_SUBTYPES |= {"channel_name", "pinned_item", "unpinned_item", "reminder_add"}
-SKIPPED_SUBTYPES |= {"group_purpose", "group_topic", "group_name", "message_changed"}
-SKIPPED_SUBTYPES |= {"message_deleted", "channel_convert_to_private", "tombstone"}
+ARCHIVES = {"channel_archive", "group_archive"}
+UNARCHIVES = {"channel_unarchive", "group_unarchive"}
+BEFORE_ALL = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -45,139 +46,85 @@ class Timeline:
     workspace: str
     events: list[Event] = field(default_factory=list)
     imposed: set[str] = field(default_factory=set)
-    bots: set[str] = field(default_factory=set)
-    undated_archives: list[str] = field(default_factory=list)
-    """Channels the export flags archived without a dated archive message: archived after
-    the whole history, since when is unknown (before that, the flag would be a leak)."""
+    """Keys of the joins that were not the person's own doing."""
 
 
 def read_export(path: Path) -> Timeline:
-    """Read a Slack export directory or .zip: channels, private groups, users, day files."""
-    if path.is_file() and zipfile.is_zipfile(path):
-        with tempfile.TemporaryDirectory() as folder:
-            with zipfile.ZipFile(path) as archive:
-                archive.extractall(folder)
-            inner = [p for p in Path(folder).rglob("channels.json")]
-            return _read_root(inner[0].parent if inner else Path(folder), path.stem)
-    return _read_root(path, path.name)
+    """Read a Slack export, a directory or a .zip; `ExportError` names what is wrong."""
+    with open_export(path) as source:
+        return _read(source)
 
 
-def _read_root(root: Path, name: str) -> Timeline:
-    if not (root / "channels.json").is_file():
-        raise EngageError(f"not a Slack export (no channels.json): {root}")
-    timeline = Timeline(workspace=name)
-    users = _json_list(root / "users.json")
-    timeline.bots = {u["id"] for u in users if u.get("is_bot") or u["id"] == "USLACKBOT"}
-    for channel in _json_list(root / "channels.json"):
-        _read_channel(root, channel, timeline)
-    for group in _json_list(root / "groups.json"):
-        _read_channel(root, {**group, "is_private": True}, timeline)
-    moments = [event.occurred_at for event in timeline.events]
-    end = max(moments, default=datetime.min.replace(tzinfo=UTC))
-    for cid in timeline.undated_archives:
-        timeline.events.append(
-            CommunityArchived(
-                platform=PLATFORM,
-                workspace=timeline.workspace,
-                key=f"{cid}-archived",
-                occurred_at=end + timedelta(seconds=1),
-                community=cid,
+def _read(source: ExportSource) -> Timeline:
+    timeline = Timeline(workspace=source.name)
+    bots = bot_ids(parse(USERS, "users.json", source.read("users.json")))
+    channels, groups = _channels(source, "channels.json"), _channels(source, "groups.json")
+    private = {group.id for group in groups}
+    by_folder = {channel.name: channel for channel in [*channels, *groups]}
+    archived = {channel.id: False for channel in by_folder.values()}
+    for channel in by_folder.values():
+        timeline.events.append(_created(timeline.workspace, channel, channel.id in private))
+    for day_file in source.day_files():
+        found = by_folder.get(day_file.folder)
+        if found is None:
+            continue
+        messages = parse(MESSAGES, day_file.name, source.read(day_file.name))
+        translated = DayTranslator(timeline.workspace, found.id, bots).translate(messages)
+        timeline.events.extend(translated.events)
+        for message in messages:
+            _dated_facts(timeline, found, message, archived)
+    end = max((event.occurred_at for event in timeline.events), default=BEFORE_ALL)
+    for channel in by_folder.values():
+        if channel.is_archived and not archived[channel.id]:
+            timeline.events.append(
+                CommunityArchived(
+                    platform=PLATFORM,
+                    workspace=timeline.workspace,
+                    key=f"{channel.id}:archived",
+                    occurred_at=end + timedelta(seconds=1),
+                    community=channel.id,
+                )
             )
-        )
     timeline.events.sort(key=lambda event: (event.occurred_at, event.key))
     return timeline
 
 
-def _json_list(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        return []
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    return [item for item in loaded if isinstance(item, dict)] if isinstance(loaded, list) else []
+def _channels(source: ExportSource, name: str) -> list[SlackChannel]:
+    return parse(CHANNELS, name, source.read(name)) if name in source else []
 
 
-def _read_channel(root: Path, channel: dict[str, Any], timeline: Timeline) -> None:
-    cid = channel["id"]
-    created = _moment(str(channel.get("created", "0")))
-    timeline.events.append(
-        CommunityCreated(
-            platform=PLATFORM,
-            workspace=timeline.workspace,
-            key=f"{cid}-created",
-            occurred_at=created,
-            community=cid,
-            name=channel.get("name", ""),
-            is_private=bool(channel.get("is_private", False)),
-            creator=channel.get("creator") or None,
-        )
+def _created(workspace: str, channel: SlackChannel, is_private: bool) -> CommunityCreated:
+    return CommunityCreated(
+        platform=PLATFORM,
+        workspace=workspace,
+        key=f"{channel.id}:created",
+        occurred_at=moment(channel.created),
+        community=channel.id,
+        name=channel.name,
+        is_private=is_private,
+        creator=channel.creator or None,
     )
-    read = _ChannelReader(timeline, cid, bool(channel.get("is_general")))
-    for day_file in sorted((root / channel.get("name", cid)).glob("*.json")):
-        for message in _json_list(day_file):
-            read.message(message)
-    if channel.get("is_archived") and not read.archived:
-        timeline.undated_archives.append(cid)
 
 
-class _ChannelReader:
-    def __init__(self, timeline: Timeline, community: str, is_general: bool) -> None:
-        self.timeline = timeline
-        self.community = community
-        self.is_general = is_general
-        self.archived = False
-        self.last = datetime.min.replace(tzinfo=UTC)
-
-    def message(self, message: dict[str, Any]) -> None:
-        user, subtype, ts = message.get("user"), message.get("subtype"), str(message.get("ts", ""))
-        if not ts or subtype in SKIPPED_SUBTYPES:
-            return
-        at, key = _moment(ts), f"{self.community}-{ts}"
-        self.last = max(self.last, at)
-        kept = self.timeline.events
-        place = {
-            "platform": PLATFORM,
-            "workspace": self.timeline.workspace,
-            "community": self.community,
-        }
-        if subtype in ARCHIVES | UNARCHIVES:
-            self.archived = subtype in ARCHIVES
-            kind = CommunityArchived if self.archived else CommunityUnarchived
-            kept.append(kind(**place, key=key, occurred_at=at))
-            return
-        if not isinstance(user, str) or user in self.timeline.bots or message.get("bot_id"):
-            return
-        if subtype in JOINS:
-            kept.append(MemberJoined(**place, key=key, occurred_at=at, person=user))
-            if message.get("inviter") or self.is_general:
-                self.timeline.imposed.add(key)
-        elif subtype in LEAVES:
-            kept.append(MemberLeft(**place, key=key, occurred_at=at, person=user))
-        else:
-            thread = message.get("thread_ts")
-            reply = bool(thread) and thread != ts
-            kept.append(
-                MessagePosted(
-                    **place, key=key, occurred_at=at, person=user, thread_key=thread, is_reply=reply
-                )
+def _dated_facts(
+    timeline: Timeline,
+    channel: SlackChannel,
+    message: SlackMessage,
+    archived: dict[str, bool],
+) -> None:
+    """What the importer leaves out: dated archives, and whose joins were imposed."""
+    key = f"{channel.id}:{message.ts}"  # the importer's key for the same message
+    if message.subtype in ARCHIVES | UNARCHIVES:
+        archived[channel.id] = message.subtype in ARCHIVES
+        kind = CommunityArchived if archived[channel.id] else CommunityUnarchived
+        timeline.events.append(
+            kind(
+                platform=PLATFORM,
+                workspace=timeline.workspace,
+                key=key,
+                occurred_at=moment(message.ts),
+                community=channel.id,
             )
-            self.reactions(message, key, at, user)
-
-    def reactions(self, message: dict[str, Any], key: str, at: datetime, author: str) -> None:
-        for reaction in message.get("reactions", []):
-            for index, reactor in enumerate(reaction.get("users", [])):
-                if reactor in self.timeline.bots:
-                    continue
-                self.timeline.events.append(
-                    ReactionAdded(
-                        platform=PLATFORM,
-                        workspace=self.timeline.workspace,
-                        key=f"{key}-{reaction.get('name')}-{index}",
-                        occurred_at=at,
-                        person=reactor,
-                        community=self.community,
-                        receiver=author,
-                    )
-                )
-
-
-def _moment(ts: str) -> datetime:
-    return datetime.fromtimestamp(float(ts), UTC)
+        )
+    elif message.subtype in JOINS and (message.inviter or channel.is_general):
+        timeline.imposed.add(key)

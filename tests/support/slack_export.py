@@ -142,6 +142,19 @@ DAYS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+EXPECTED_ROLLUPS = {
+    ("2016-07-01", DATAJAM, MAYA): (1, 0, 0, 2, 1, 0),
+    ("2016-07-01", DATAJAM, JAVIER): (1, 0, 2, 0, 1, 0),
+    ("2016-07-01", DATAJAM, OMAR): (0, 0, 1, 0, 1, 0),
+    ("2016-07-02", DATAJAM, JAVIER): (1, 0, 1, 0, 0, 1),
+    ("2016-07-02", DATAJAM, MAYA): (0, 1, 0, 1, 0, 0),
+    ("2016-07-02", DATAJAM, OMAR): (0, 1, 0, 0, 0, 0),
+    ("2016-07-01", DATASETS, LENA): (1, 0, 0, 0, 1, 1),
+}
+"""(day, channel, person) -> posts, replies, reactions given and received, joins, leaves:
+the sample's rollups once imported (`engage import slack-export`)."""
+
+
 def write_export(
     root: Path,
     days: dict[str, list[dict[str, Any]]] | None = None,

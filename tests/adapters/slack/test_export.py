@@ -33,6 +33,7 @@ from tests.support.slack_export import (
     DATAJAM,
     DATASETS,
     DAYS,
+    EXPECTED_ROLLUPS,
     JAVIER,
     LENA,
     MAYA,
@@ -44,16 +45,6 @@ from tests.support.slack_export import (
     zip_export,
 )
 
-# (day, channel, person) -> posts, replies, reactions given, received, joins, leaves
-EXPECTED_ROLLUPS = {
-    ("2016-07-01", DATAJAM, MAYA): (1, 0, 0, 2, 1, 0),
-    ("2016-07-01", DATAJAM, JAVIER): (1, 0, 2, 0, 1, 0),
-    ("2016-07-01", DATAJAM, OMAR): (0, 0, 1, 0, 1, 0),
-    ("2016-07-02", DATAJAM, JAVIER): (1, 0, 1, 0, 0, 1),
-    ("2016-07-02", DATAJAM, MAYA): (0, 1, 0, 1, 0, 0),
-    ("2016-07-02", DATAJAM, OMAR): (0, 1, 0, 0, 0, 0),
-    ("2016-07-01", DATASETS, LENA): (1, 0, 0, 0, 1, 1),
-}
 EXPECTED_MEMBERSHIPS = {
     (DATAJAM, MAYA): ("member", datetime(2016, 7, 1, 0, 1, 40, 2, tzinfo=UTC)),
     (DATAJAM, OMAR): ("member", datetime(2016, 7, 1, tzinfo=UTC)),
