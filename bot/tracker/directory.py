@@ -2,12 +2,14 @@
 
 `Directory` resolves the external ids of workspaces, people and communities to internal
 ids, creating the rows on first sight. Membership state comes from join/leave events (in
-time order, older news never wins) and from posting (`ensure_members`).
+time order, older news never wins) and from posting: a first post makes a member of
+someone with no membership yet (`ensure_members`, or in its place in time among the joins
+and leaves of the same pair, `apply_membership_changes`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,8 @@ from bot.storage.tables import COMMUNITY, MEMBERSHIP, PERSON, WORKSPACE
 
 CHUNK = 500
 MEMBERSHIP_CHUNK = 400
+POSTED = "posted"
+"""Not a state: a first post, ordered among a pair's joins and leaves."""
 MembershipKey = tuple[int, int]
 
 
@@ -145,19 +149,34 @@ def ensure_members(
 
 
 def apply_membership_changes(
-    session: Session, changes: Sequence[tuple[datetime, int, int, str, str]]
+    session: Session,
+    changes: Sequence[tuple[datetime, int, int, str, str]],
+    first_posts: Mapping[MembershipKey, datetime] | None = None,
 ) -> None:
     """Apply (moment, person, community, state, source) in time order; older news never
-    wins. `source` is kept for memberships created here ("self", or "roster")."""
+    wins. `source` is kept for memberships created here ("self", or "roster").
+
+    `first_posts` of the same pairs are ordered among the changes: a post before any join
+    makes a member then, and a post after a leave (the leave came first) makes nothing."""
     if not changes:
         return
     connection = session.connection()
     current = _stored(connection, {(person, community) for _, person, community, *_ in changes})
+    posts = [
+        (moment, person, community, POSTED, "activity")
+        for (person, community), moment in (first_posts or {}).items()
+        if (person, community) not in current
+    ]
     created: dict[MembershipKey, str] = {}
     changed: set[MembershipKey] = set()
-    for moment, person, community, state, source in changes:
+    for moment, person, community, state, source in sorted([*changes, *posts]):
         key = (person, community)
         membership = current.get(key)
+        if state == POSTED:
+            if membership is None:
+                current[key] = _State("member", moment, moment)
+                created[key] = source
+            continue
         if membership is None:
             current[key] = _State(state, moment, moment if state == "member" else None)
             created[key] = source

@@ -363,8 +363,14 @@ def _community_change(
 
 
 def _write_memberships(session: Session, directory: Directory, batch: _Batch) -> None:
-    ensure_members(session, batch.implied_members, directory.memberships)
-    apply_membership_changes(session, sorted(batch.membership_changes))
+    """A first post of a pair that also joined or left here goes among those moves, in its
+    place in time; other first posts make members of people with no membership yet."""
+    changes = sorted(batch.membership_changes)
+    posted = batch.implied_members
+    moved = {(person, community) for _, person, community, *_ in changes} & posted.keys()
+    others = {key: at for key, at in posted.items() if key not in moved} if moved else posted
+    ensure_members(session, others, directory.memberships)
+    apply_membership_changes(session, changes, {key: posted[key] for key in moved})
 
 
 def _write_attributes(session: Session, batch: _Batch) -> None:

@@ -5,22 +5,25 @@ memberships and dismissals at `as_of`, and the daily rollups of the twelve ISO w
 before it (`counted_days`), so that its cost does not grow with history.
 
 `read_snapshot` builds one from the database. State changed after `as_of` is rolled back
-as far as the stored rows tell. Memberships and rollups are read per community and
-filtered to humans here, not joined to `person` in SQL: with such a join and no planner
-statistics (a fresh SQLite database), SQLite read every person of the workspace once per
-community. The million rollup rows are read straight from the database driver
-(`driver_rows`), each distinct date or time parsed once (SQLite returns them as text,
-PostgreSQL as objects).
+as far as the stored rows tell: people first seen later are left out, and a membership
+row that starts after `as_of` (someone who left before it and came back after, say) is
+read as it was from the join, leave and post days of the daily rollups.
+
+Memberships and rollups are read per community and filtered to humans here, not joined
+to `person` in SQL: with such a join and no planner statistics (a fresh SQLite database),
+SQLite read every person of the workspace once per community. The million rollup rows are
+read straight from the database driver (`driver_rows`), each distinct date or time parsed
+once (SQLite returns them as text, PostgreSQL as objects).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import Connection, Row, Select, and_, select
+from sqlalchemy import Connection, Row, Select, and_, or_, select, tuple_
 from sqlmodel import Session
 
 from bot.events import as_utc
@@ -160,7 +163,7 @@ class _Reader:
 
     def people(self) -> dict[int, str]:
         query = select(PERSON.c.id, PERSON.c.external_id).where(
-            self.is_human, PERSON.c.deleted.is_(False)
+            self.is_human, PERSON.c.deleted.is_(False), PERSON.c.first_seen_at < self.as_of
         )
         return {row.id: row.external_id for row in self.connection.execute(query)}
 
@@ -177,11 +180,51 @@ class _Reader:
             .where(self.in_workspace)
         )
         moment = Moments()
-        found = (
-            _membership_at(person, community, state, moment(since), moment(joined), self.as_of)
-            for person, community, state, since, joined in driver_rows(self.connection, query)
-        )
-        return [membership for membership in found if membership is not None]
+        found, later = [], []
+        for person, community, state, since, joined in driver_rows(self.connection, query):
+            at = _membership_at(person, community, state, moment(since), moment(joined), self.as_of)
+            if at is not None:
+                found.append(at)
+            else:
+                later.append((person, community))
+        return found + self.from_rollups(later)
+
+    def from_rollups(self, pairs: Sequence[tuple[int, int]]) -> list[MembershipInfo]:
+        """What memberships whose stored row starts after `as_of` were at `as_of`, from the
+        rollup days wholly before it: the last day with a join or a leave decides (on one
+        day, the larger count wins); without one, a post made a member on its first day."""
+        last_day = (self.as_of - timedelta(microseconds=1)).date()
+        if self.as_of.time() != time(0):
+            last_day -= timedelta(days=1)  # `as_of`'s own day is only partly before it
+        rollup = DAILY_ACTIVITY.c
+        moved: dict[tuple[int, int], tuple[date, int, int]] = {}
+        posted: dict[tuple[int, int], date] = {}
+        for start in range(0, len(pairs), PAIRS):
+            wanted = tuple_(rollup.person_id, rollup.community_id).in_(pairs[start : start + PAIRS])
+            query = select(
+                rollup.person_id, rollup.community_id, rollup.day, rollup.joins, rollup.leaves
+            ).where(
+                wanted,
+                rollup.day <= last_day,
+                or_(rollup.joins > 0, rollup.leaves > 0, rollup.posts > 0, rollup.replies > 0),
+            )
+            for person, community, day, joins, leaves in driver_rows(self.connection, query):
+                key, on = (person, community), as_date(day)
+                if joins or leaves:
+                    if key not in moved or moved[key][0] < on:
+                        moved[key] = (on, joins, leaves)
+                elif key not in posted or on < posted[key]:
+                    posted[key] = on
+        found = []
+        for person, community in sorted(moved.keys() | posted.keys()):
+            if (person, community) in moved:
+                day, joins, leaves = moved[(person, community)]
+                state = "member" if joins > leaves else "left"
+            else:
+                day, joins, state = posted[(person, community)], 1, "member"
+            joined = datetime.combine(day, time(0), UTC) if joins else None
+            found.append(MembershipInfo(person, community, state, joined))
+        return found
 
     def activity(self) -> list[DayActivity]:
         """A million rows: plain columns in `DayActivity`'s order, straight from the driver."""
@@ -246,6 +289,8 @@ def _until(row: Row[Any]) -> datetime | None:
 
 
 PART = 10_000
+PAIRS = 400
+"""(person, community) pairs per query: well under SQLite's limit of bound parameters."""
 
 
 def driver_rows(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:

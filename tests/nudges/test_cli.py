@@ -11,7 +11,7 @@ from bench.recs.slack_export import read_export
 from bot.services import Services
 from nudges.recommend.model import candidates
 from nudges.recommend.rank import model_for, score
-from tests.bench.recs.club import CUTOFF, MID, write_club
+from tests.bench.recs.club import BIG, CUTOFF, MID, write_club
 from tests.nudges.recommend.office_events import (
     ANA,
     AS_OF_DAY,
@@ -116,8 +116,10 @@ async def test_as_of_reproduces_the_evaluations_cutoff_from_live_events(
 ) -> None:
     """The hand-made export's events, later ones included, recorded and folded as live
     events: `suggest --all --as-of` the day before the cutoff ranks each person exactly as
-    the offline evaluation's replay does at that cutoff, with the same scores."""
-    timeline = read_export(write_club(tmp_path / "club", archive_flag=False))
+    the offline evaluation's replay does at that cutoff, with the same scores; someone who
+    left before the cutoff and came back after is not offered the community again, and
+    someone first seen after it is not ranked."""
+    timeline = read_export(write_club(tmp_path / "club", archive_flag=False, comeback=True))
     await services.tracker.record(timeline.events)
     await services.tracker.fold()
     day = f"{CUTOFF - timedelta(days=1):%Y-%m-%d}"
@@ -149,3 +151,5 @@ async def test_as_of_reproduces_the_evaluations_cutoff_from_live_events(
     }
     assert {person: found for person, found in live.items() if found} == replayed
     assert live["U1"][0][0] == MID
+    assert BIG not in {community for community, _ in live["U4"]}
+    assert "U9" not in live

@@ -8,6 +8,9 @@ After the cutoff I join #mid of my own accord and #big on an invitation (not cou
 `future=True` adds what only happens after the cutoff: #late is created and I post
 there, U8 joins #big, and #mid is flagged archived in channels.json with no date (a live
 install, which stores no archive date, could not roll that flag back: `archive_flag`).
+`comeback=True` adds a membership a live install stores only as its latest stint, and a
+newcomer: U4 leaves #big on 2025-03-28 and rejoins on 2025-04-08; U9 first posts in #home
+on 2025-04-09.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ def channel(cid: str, created: datetime = CREATED, archived: bool = False) -> di
     }
 
 
-def write_club(root: Path, *, future: bool = True, archive_flag: bool | None = None) -> Path:
+def write_club(
+    root: Path, *, future: bool = True, archive_flag: bool | None = None, comeback: bool = False
+) -> Path:
     """`archive_flag` (default: `future`) flags #mid archived in channels.json, undated."""
     days: dict[str, list[dict[str, Any]]] = {}
 
@@ -70,5 +75,9 @@ def write_club(root: Path, *, future: bool = True, archive_flag: bool | None = N
         say(LATE, ME, date(2025, 4, 6))
         say(LATE, "U2", date(2025, 4, 6))
         say(BIG, "U8", date(2025, 4, 7), "channel_join")
-    users = [user(f"U{n}", f"person{n}") for n in range(1, 9)]
+    if comeback:
+        say(BIG, "U4", date(2025, 3, 28), "channel_leave")
+        say(BIG, "U4", date(2025, 4, 8), "channel_join")
+        say(HOME, "U9", date(2025, 4, 9))
+    users = [user(f"U{n}", f"person{n}") for n in range(1, 10 if comeback else 9)]
     return write_export(root, days, users=users, channels=channels)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
@@ -66,6 +66,36 @@ async def test_membership_follows_event_time_not_arrival(services: Services) -> 
     assert membership.state == "left"
     assert membership.since == at("2026-02-10", 18)
     assert membership.joined_at == at("2026-01-15", 9)
+
+
+async def test_a_first_post_takes_its_place_among_the_joins_and_leaves(
+    services: Services,
+) -> None:
+    """In one batch: C1 joined, left, rejoined, then posted (the row is the rejoin, the
+    leave is not lost behind the post); C2 posted before joining (a member from the post)."""
+    await services.tracker.record(
+        [
+            join("U1", "C1", "2026-01-27", hour=8),
+            leave("U1", "C1", "2026-01-27", hour=10),
+            join("U1", "C1", "2026-02-05", hour=8),
+            post("U1", "C1", "2026-02-05"),
+            post("U1", "C2", "2026-01-20"),
+            join("U1", "C2", "2026-02-01"),
+        ]
+    )
+    await services.tracker.fold()
+
+    def read(session: Session) -> dict[str, tuple[str, datetime, datetime | None]]:
+        places = {c.id: c.external_id for c in session.exec(select(Community))}
+        return {
+            places[m.community_id]: (m.state, m.since, m.joined_at)
+            for m in session.exec(select(Membership))
+        }
+
+    found = await services.database.read(read)
+    rejoined = at("2026-02-05", 8)
+    assert found["C1"] == ("member", rejoined, rejoined)
+    assert found["C2"] == ("member", at("2026-02-01", 9), at("2026-01-20"))
 
 
 async def test_posting_makes_a_member_and_reactions_reach_the_receiver(services: Services) -> None:
