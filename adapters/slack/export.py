@@ -224,7 +224,9 @@ def person_events(workspace: str, users: Iterable[SlackUser], now: datetime) -> 
     return events
 
 
-def community_events(workspace: str, channels: Iterable[SlackChannel]) -> list[Event]:
+def community_events(
+    workspace: str, channels: Iterable[SlackChannel], *, is_private: bool = False
+) -> list[Event]:
     return [
         CommunityCreated(
             platform=PLATFORM,
@@ -233,7 +235,7 @@ def community_events(workspace: str, channels: Iterable[SlackChannel]) -> list[E
             occurred_at=moment(channel.created),
             community=channel.id,
             name=channel.name,
-            is_private=False,
+            is_private=is_private,
             creator=channel.creator or None,
         )
         for channel in channels

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.slack.export import DayTranslator, bot_ids
+from adapters.slack.export import DayTranslator, bot_ids, community_events
 from adapters.slack.export_schema import (
     CHANNELS,
     MESSAGES,
@@ -34,7 +34,7 @@ from adapters.slack.export_schema import (
 )
 from adapters.slack.ingest import JOINS, moment
 from adapters.slack.installs import PLATFORM
-from bot.events import CommunityArchived, CommunityCreated, CommunityUnarchived, Event
+from bot.events import CommunityArchived, CommunityUnarchived, Event
 
 ARCHIVES = {"channel_archive", "group_archive"}
 UNARCHIVES = {"channel_unarchive", "group_unarchive"}
@@ -59,11 +59,10 @@ def _read(source: ExportSource) -> Timeline:
     timeline = Timeline(workspace=source.name)
     bots = bot_ids(parse(USERS, "users.json", source.read("users.json")))
     channels, groups = _channels(source, "channels.json"), _channels(source, "groups.json")
-    private = {group.id for group in groups}
     by_folder = {channel.name: channel for channel in [*channels, *groups]}
     archived = {channel.id: False for channel in by_folder.values()}
-    for channel in by_folder.values():
-        timeline.events.append(_created(timeline.workspace, channel, channel.id in private))
+    timeline.events += community_events(timeline.workspace, channels)
+    timeline.events += community_events(timeline.workspace, groups, is_private=True)
     for day_file in source.day_files():
         found = by_folder.get(day_file.folder)
         if found is None:
@@ -91,19 +90,6 @@ def _read(source: ExportSource) -> Timeline:
 
 def _channels(source: ExportSource, name: str) -> list[SlackChannel]:
     return parse(CHANNELS, name, source.read(name)) if name in source else []
-
-
-def _created(workspace: str, channel: SlackChannel, is_private: bool) -> CommunityCreated:
-    return CommunityCreated(
-        platform=PLATFORM,
-        workspace=workspace,
-        key=f"{channel.id}:created",
-        occurred_at=moment(channel.created),
-        community=channel.id,
-        name=channel.name,
-        is_private=is_private,
-        creator=channel.creator or None,
-    )
 
 
 def _dated_facts(
