@@ -290,7 +290,7 @@ def _until(row: Row[Any]) -> datetime | None:
 
 PART = 10_000
 PAIRS = 400
-"""(person, community) pairs per query: well under SQLite's limit of bound parameters."""
+"""(person, community) pairs per query (written into its text by `driver_rows`)."""
 
 
 def driver_rows(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
