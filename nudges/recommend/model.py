@@ -128,7 +128,7 @@ def build_index(snapshot: Snapshot, as_of: datetime) -> Index:
     actions, cell_people = index.actions, index.cell_people
     window_joins, recent_joins = index.window_joins, index.recent_joins
     messages_by_day, contributors = index.messages_by_day, index.recent_contributors
-    # DayActivity.messages and .actions, from the unpacked tuple: a million rows
+    # messages: posts and replies; actions: messages and reactions given (a million rows)
     for day, community, person, posts, replies, given, _, joins in snapshot.activity:
         if not first <= day <= last or community not in existing:
             continue

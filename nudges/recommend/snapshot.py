@@ -64,14 +64,6 @@ class DayActivity(NamedTuple):
     reactions_received: int = 0
     joins: int = 0
 
-    @property
-    def messages(self) -> int:
-        return self.posts + self.replies
-
-    @property
-    def actions(self) -> int:
-        return self.posts + self.replies + self.reactions_given
-
 
 @dataclass(frozen=True, slots=True)
 class DismissalInfo:
